@@ -1,0 +1,128 @@
+import type {
+  AuditEvent,
+  NewAuditEvent,
+  SessionEnding,
+  SessionPatch,
+  SessionRecord,
+  SigningKeyRecord,
+  TrustedDeviceRecord,
+  UserRecord,
+} from './types.ts';
+
+/**
+ * What every store offers. Each method is atomic in its store; the conformance suite
+ * (`@sessiond/store-tests`) is the specification. Stores hold no policy: the domain decides
+ * deadlines and reasons, stores persist them. A store that cannot reach its backend throws
+ * `StoreUnavailableError`, never anything that could be mistaken for an ended session.
+ */
+export interface Store {
+  /** "memory", "sqlite", "redis", "postgres". */
+  readonly kind: string;
+  /** Creates schema / runs migrations; safe when several nodes start at once. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Resolves when the backend answers; throws StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+
+  // Users
+  /** Throws SessiondError('email_taken') when the email exists. */
+  createUser(user: UserRecord): Promise<void>;
+  findUserById(id: string): Promise<UserRecord | null>;
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+  updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>): Promise<void>;
+
+  // Sessions
+  /**
+   * Inserts a session. With `limit`, counts the user's active sessions of the same app
+   * (not ended, both deadlines after `limit.now`) in the same atomic step: when the new one
+   * would exceed `limit.max`, either ends the oldest (by createdAt) with `limit.ending` and
+   * returns them as `evicted`, or inserts nothing and returns `{ ok: false, active }`.
+   */
+  createSession(session: SessionRecord, limit?: SessionLimit): Promise<CreateSessionResult>;
+  /** The record, active or ended, until it is purged. */
+  findSession(id: string): Promise<SessionRecord | null>;
+  /** Applies the patch only while the session has not ended; false otherwise or when missing. */
+  updateSession(id: string, patch: SessionPatch): Promise<boolean>;
+  /**
+   * Token-mode rotation as compare-and-set: applies `patch` only when the current refresh
+   * hash equals `expectedHash` and the session has not ended.
+   */
+  rotateRefresh(id: string, expectedHash: string, patch: SessionPatch): Promise<boolean>;
+  /** Ends one session; returns it (ended) when this call ended it, null when already ended or missing. */
+  endSession(id: string, ending: SessionEnding): Promise<SessionRecord | null>;
+  /** Ends the user's not-yet-ended sessions (optionally one app, optionally sparing one id); returns those it ended. */
+  endUserSessions(
+    userId: string,
+    ending: SessionEnding,
+    opts?: { exceptId?: string; app?: string; trustedDeviceId?: string },
+  ): Promise<SessionRecord[]>;
+  /** Ends every not-yet-ended session of every user; returns how many. */
+  endAllSessions(ending: SessionEnding): Promise<number>;
+  /** The user's sessions that have not ended and whose deadlines are both after `now`. */
+  listUserSessions(userId: string, now: number): Promise<SessionRecord[]>;
+  /**
+   * Housekeeping in bounded batches; cost follows what expires, not what is stored.
+   * 1. Sessions whose earlier deadline is <= now and that have not ended are marked ended at
+   *    that deadline (reason idle_timeout or absolute_timeout, whichever came first;
+   *    purgeAt = deadline + tombstoneTtlMs) and returned in `timedOut` (at most `limit`).
+   * 2. Records with purgeAt <= now are deleted (at most `limit`); their count is `purged`.
+   */
+  sweep(now: number, opts: { limit: number; tombstoneTtlMs: number }): Promise<SweepResult>;
+
+  // Trusted devices
+  createTrustedDevice(device: TrustedDeviceRecord): Promise<void>;
+  findTrustedDevice(id: string): Promise<TrustedDeviceRecord | null>;
+  updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void>;
+  /** Devices of the user whose expiresAt is after `now`. */
+  listTrustedDevices(userId: string, now: number): Promise<TrustedDeviceRecord[]>;
+  /** Removes it when it belongs to the user; returns whether it did. */
+  deleteTrustedDevice(userId: string, id: string): Promise<boolean>;
+
+  // Audit log and the feed between nodes
+  /**
+   * Appends to the audit log and publishes it to every subscriber on every node (this one
+   * included). Returns the event with its store-assigned, increasing id.
+   */
+  recordEvent(event: NewAuditEvent): Promise<AuditEvent>;
+  /**
+   * Newest first, or with `afterId` oldest first (everything after that id: feed resume).
+   * Filters combine with AND.
+   */
+  listEvents(query: EventQuery): Promise<AuditEvent[]>;
+  /** Every event recorded on any node after the subscription starts. Returns unsubscribe. */
+  subscribe(listener: (event: AuditEvent) => void): () => void;
+
+  // Counters for throttling
+  /** Adds 1 to the counter (creating it with this TTL when absent) and returns the new value. */
+  incrementCounter(key: string, ttlMs: number, now: number): Promise<number>;
+  resetCounter(key: string): Promise<void>;
+
+  // Signing keys for token mode
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Inserts or replaces by kid. */
+  saveSigningKey(key: SigningKeyRecord): Promise<void>;
+}
+
+export interface SessionLimit {
+  max: number;
+  onMax: 'evict_oldest' | 'reject';
+  now: number;
+  /** How evicted sessions end (reason concurrent_limit). */
+  ending: SessionEnding;
+}
+
+export type CreateSessionResult =
+  | { ok: true; evicted: SessionRecord[] }
+  | { ok: false; active: SessionRecord[] };
+
+export interface SweepResult {
+  timedOut: SessionRecord[];
+  purged: number;
+}
+
+export interface EventQuery {
+  userId?: string;
+  sessionId?: string;
+  afterId?: string;
+  limit: number;
+}

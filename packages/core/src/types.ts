@@ -1,0 +1,201 @@
+/** Plain data shared by the domain and every store. Times are epoch milliseconds. */
+
+export type EndReason =
+  | 'idle_timeout'
+  | 'absolute_timeout'
+  | 'logged_out'
+  | 'revoked'
+  | 'revoked_all'
+  | 'revoked_by_admin'
+  | 'password_changed'
+  | 'concurrent_limit'
+  | 'ip_changed'
+  | 'device_changed'
+  | 'refresh_token_reused'
+  | 'global_logout';
+
+export const END_REASONS: readonly EndReason[] = [
+  'idle_timeout',
+  'absolute_timeout',
+  'logged_out',
+  'revoked',
+  'revoked_all',
+  'revoked_by_admin',
+  'password_changed',
+  'concurrent_limit',
+  'ip_changed',
+  'device_changed',
+  'refresh_token_reused',
+  'global_logout',
+];
+
+/** Facts that make an ending's message specific ("signed out from Chrome on macOS"). */
+export interface EndDetail {
+  /** Label of the device whose action ended this session (revoked, concurrent_limit). */
+  byDevice?: string;
+  /** Session id whose action ended this one. */
+  bySessionId?: string;
+  /** The concurrent-session limit in force. */
+  limit?: number;
+  /** The timeout that elapsed, in ms (idle_timeout, absolute_timeout). */
+  timeoutMs?: number;
+}
+
+export interface UserRecord {
+  id: string;
+  /** Lower-cased, trimmed; unique. */
+  email: string;
+  /** argon2id PHC string. */
+  passwordHash: string;
+  createdAt: number;
+  passwordChangedAt: number;
+  /** Base32 TOTP secret once set up (pending until totpEnabled). */
+  totpSecret: string | null;
+  totpEnabled: boolean;
+  /** SHA-256 hashes of unused recovery codes. */
+  recoveryCodeHashes: string[];
+}
+
+export interface DeviceInfo {
+  browser: string | null;
+  os: string | null;
+  type: 'desktop' | 'mobile' | 'tablet' | 'other';
+  /** "Chrome on macOS". */
+  label: string;
+  userAgent: string;
+}
+
+export interface Location {
+  city: string | null;
+  region: string | null;
+  country: string | null;
+}
+
+/** Token-mode refresh state; only hashes are stored. */
+export interface RefreshState {
+  /** SHA-256 of the current refresh token's secret. */
+  hash: string;
+  /** SHA-256 of the previous refresh token's secret, answered within the grace. */
+  previousHash: string | null;
+  /** When `previousHash` was rotated out. */
+  rotatedAt: number | null;
+  /** Increments on every rotation. */
+  generation: number;
+}
+
+export interface SessionRecord {
+  /** Public identifier; not a secret. */
+  id: string;
+  /** SHA-256 (base64url) of the secret half of the session token. */
+  tokenHash: string;
+  userId: string;
+  app: string;
+  mode: 'cookie' | 'token';
+  createdAt: number;
+  /** Last full authentication (password, TOTP): basis for step-up freshness. */
+  authenticatedAt: number;
+  lastActiveAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  /** Idle timeout chosen at sign-in, so later activity slides by the same amount. */
+  idleTimeoutMs: number;
+  rememberMe: boolean;
+  device: DeviceInfo;
+  ipFirst: string | null;
+  ipLast: string | null;
+  locationFirst: Location | null;
+  locationLast: Location | null;
+  trustedDeviceId: string | null;
+  refresh: RefreshState | null;
+  endedAt: number | null;
+  endReason: EndReason | null;
+  endDetail: EndDetail | null;
+  /**
+   * When the store may forget the record entirely: while active, the earlier deadline plus the
+   * tombstone TTL; once ended, endedAt plus the tombstone TTL. Stores index it for sweeping and
+   * TTL-native stores use it as the key's expiry.
+   */
+  purgeAt: number;
+}
+
+/** Fields a store may change on an active session. */
+export type SessionPatch = Partial<
+  Pick<
+    SessionRecord,
+    | 'tokenHash'
+    | 'authenticatedAt'
+    | 'lastActiveAt'
+    | 'idleExpiresAt'
+    | 'purgeAt'
+    | 'ipLast'
+    | 'locationLast'
+    | 'device'
+    | 'trustedDeviceId'
+    | 'refresh'
+  >
+>;
+
+export interface SessionEnding {
+  at: number;
+  reason: EndReason;
+  detail?: EndDetail | null;
+  /** at + tombstone TTL. */
+  purgeAt: number;
+}
+
+export interface TrustedDeviceRecord {
+  id: string;
+  userId: string;
+  /** SHA-256 of the device cookie's secret. */
+  secretHash: string;
+  label: string;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+}
+
+export type EventType =
+  | 'session.started'
+  | 'session.extended'
+  | 'session.refreshed'
+  | 'session.ended'
+  | 'sessions.ended_all'
+  | 'session.ip_changed'
+  | 'session.device_changed'
+  | 'login.failed'
+  | 'login.throttled'
+  | 'user.created'
+  | 'password.changed'
+  | 'totp.enabled'
+  | 'totp.disabled'
+  | 'device.removed'
+  | 'keys.rotated';
+
+/** An audit-log entry, also the message published to other nodes. Never holds a secret. */
+export interface AuditEvent {
+  /** Assigned by the store; increases with time within one store (used for SSE resume). */
+  id: string;
+  type: EventType;
+  at: number;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  reason: EndReason | null;
+  data: Record<string, unknown>;
+}
+
+export type NewAuditEvent = Omit<AuditEvent, 'id'>;
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: 'EdDSA';
+  /** Public JWK (JSON). */
+  publicJwk: Record<string, unknown>;
+  /** Private key, encrypted at rest (format owned by the key ring). */
+  privateKeyEncrypted: string;
+  createdAt: number;
+  /** Once set, no longer signs; stays in the JWKS until `expiresAt`. */
+  retiredAt: number | null;
+  /** After this the public key leaves the JWKS (retiredAt + access-token TTL). */
+  expiresAt: number | null;
+}
