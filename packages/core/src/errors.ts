@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'current_session'
   | 'concurrent_limit'
   | 'rate_limited'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  /** A defect, never expected: logged, and answered without details. */
+  | 'internal_error';
 
 export interface ErrorOptions {
   message?: string;
@@ -74,6 +76,7 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   concurrent_limit: 'You are signed in on too many devices. Sign out of one to continue.',
   rate_limited: 'Too many attempts. Please wait a moment and try again.',
   store_unavailable: 'The service is temporarily unavailable. Your session is safe; please try again shortly.',
+  internal_error: 'Something went wrong on our side. Your session is safe; please try again.',
 };
 
 export const isSessiondError = (e: unknown): e is SessiondError => e instanceof SessiondError;

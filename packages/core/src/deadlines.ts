@@ -1,0 +1,38 @@
+import type { SessionPolicy } from './policy.ts';
+import type { EndReason, SessionRecord } from './types.ts';
+
+export interface Deadlines {
+  idleTimeoutMs: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+}
+
+/** Deadlines of a session signed in at `now`; "Keep me signed in" has its own pair. */
+export function initialDeadlines(policy: SessionPolicy, rememberMe: boolean, now: number): Deadlines {
+  const idleTimeoutMs = rememberMe ? policy.rememberMeIdleTimeoutMs : policy.idleTimeoutMs;
+  const absoluteTimeoutMs = rememberMe ? policy.rememberMeTimeoutMs : policy.absoluteTimeoutMs;
+  return { idleTimeoutMs, idleExpiresAt: now + idleTimeoutMs, absoluteExpiresAt: now + absoluteTimeoutMs };
+}
+
+/** The earlier of the two deadlines: when the session ends unless it is used. */
+export function expiresAt(s: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>): number {
+  return Math.min(s.idleExpiresAt, s.absoluteExpiresAt);
+}
+
+/** Which deadline has passed at `now`, if any. The absolute one wins a tie: it cannot be extended. */
+export function passedDeadline(s: SessionRecord, now: number): { reason: EndReason; at: number; timeoutMs: number } | null {
+  if (now >= s.absoluteExpiresAt && s.absoluteExpiresAt <= s.idleExpiresAt) {
+    return { reason: 'absolute_timeout', at: s.absoluteExpiresAt, timeoutMs: s.absoluteExpiresAt - s.createdAt };
+  }
+  if (now >= s.idleExpiresAt) return { reason: 'idle_timeout', at: s.idleExpiresAt, timeoutMs: s.idleTimeoutMs };
+  return null;
+}
+
+/** Activity moves the idle deadline forward, never backwards; expiresAt still caps it at the absolute one. */
+export function slideIdle(s: SessionRecord, now: number): number {
+  return Math.max(s.idleExpiresAt, now + s.idleTimeoutMs);
+}
+
+export function purgeAtFor(s: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>, tombstoneTtlMs: number): number {
+  return expiresAt(s) + tombstoneTtlMs;
+}

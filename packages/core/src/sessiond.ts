@@ -1,0 +1,181 @@
+import type { Clock } from './clock.ts';
+import { parseDevice } from './device.ts';
+import { TrustedDevices } from './devices.ts';
+import { SessiondError } from './errors.ts';
+import { openGuard, type SignInGuard } from './guard.ts';
+import type { PasswordHasher } from './passwords.ts';
+import type { CoreConfig } from './policy.ts';
+import { SessionService, type Locate, type StartedSession } from './sessions.ts';
+import type { Store } from './store.ts';
+import type { AuditEvent, SessionRecord, UserRecord } from './types.ts';
+import { UserService } from './users.ts';
+
+export interface SessiondDeps {
+  store: Store;
+  clock: Clock;
+  config: CoreConfig;
+  passwords: PasswordHasher;
+  locate?: Locate;
+  guard?: SignInGuard;
+}
+
+export interface SignInInput {
+  email: string;
+  password: string;
+  totp?: string;
+  rememberMe: boolean;
+  app: string;
+  mode: 'cookie' | 'token';
+  ip: string | null;
+  userAgent: string | null;
+  /** The trusted-device cookie this browser presented, if any. */
+  deviceToken?: string | null;
+}
+
+export interface SignedIn extends StartedSession {
+  user: UserRecord;
+  /** Set when this sign-in made the browser a trusted device: its new cookie value. */
+  deviceToken: string | null;
+}
+
+/** The whole domain behind one object: what the HTTP routes and the CLI call. */
+export class Sessiond {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: CoreConfig;
+  readonly sessions: SessionService;
+  readonly users: UserService;
+  readonly devices: TrustedDevices;
+  private readonly guard: SignInGuard;
+
+  constructor(deps: SessiondDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.config = deps.config;
+    this.guard = deps.guard ?? openGuard;
+    this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
+    this.users = new UserService(deps.store, deps.clock, deps.passwords);
+    this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs);
+  }
+
+  close(): void {
+    this.sessions.close();
+  }
+
+  async signIn(input: SignInInput): Promise<SignedIn> {
+    await this.guard.before(input.email, input.ip);
+    const user = await this.users.checkPassword(input.email, input.password);
+    if (!user) {
+      await this.signInFailed(input, null, 'password');
+      throw new SessiondError('invalid_credentials');
+    }
+    const known = await this.devices.recognise(user.id, input.deviceToken);
+    if (user.totpEnabled && !known) {
+      // The password was right; asking for the code reveals nothing an attacker could not try.
+      if (!input.totp) throw new SessiondError('totp_required');
+      if (!(await this.users.checkSecondFactor(user, input.totp))) {
+        await this.signInFailed(input, user.id, 'totp');
+        throw new SessiondError('invalid_credentials', { message: 'That code is not correct. Enter the current code from your authenticator app.', details: { field: 'totp' } });
+      }
+    }
+    await this.guard.succeeded(input.email, input.ip);
+    return this.startFor(user, input, known);
+  }
+
+  private async signInFailed(input: SignInInput, userId: string | null, factor: string): Promise<void> {
+    await this.guard.failed(input.email, input.ip);
+    await this.store.recordEvent({
+      type: 'login.failed',
+      at: this.clock.now(),
+      userId,
+      sessionId: null,
+      ip: input.ip,
+      reason: null,
+      data: { email: input.email.trim().toLowerCase().slice(0, 254), factor },
+    });
+  }
+
+  /** Starts a session for a user already authenticated (here, or by the operator's own app). */
+  async startFor(
+    user: UserRecord,
+    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'>,
+    knownDevice: Awaited<ReturnType<TrustedDevices['recognise']>> = null,
+  ): Promise<SignedIn> {
+    let trustedDeviceId: string | null = null;
+    let deviceToken: string | null = null;
+    if (input.rememberMe) {
+      const label = parseDevice(input.userAgent).label;
+      const trusted = await this.devices.trust(user.id, label, knownDevice);
+      trustedDeviceId = trusted.device.id;
+      deviceToken = trusted.token;
+    }
+    const started = await this.sessions.start({
+      userId: user.id,
+      app: input.app,
+      rememberMe: input.rememberMe,
+      mode: input.mode,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      trustedDeviceId,
+    });
+    return { ...started, user, deviceToken };
+  }
+
+  logout(current: SessionRecord): Promise<SessionRecord | null> {
+    return this.sessions.end(current.id, 'logged_out');
+  }
+
+  /** Ends another session of the same user; optionally forgets the device it was trusted on. */
+  async revokeSession(current: SessionRecord, targetId: string, forgetDevice: boolean): Promise<void> {
+    if (targetId === current.id) throw new SessiondError('current_session');
+    const target = await this.store.findSession(targetId);
+    // Someone else's session and a missing one look the same: no probing of ids.
+    if (!target || target.userId !== current.userId || target.endedAt !== null) throw new SessiondError('not_found', { message: 'That session was not found. It may have ended already.' });
+    const detail = { byDevice: current.device.label, bySessionId: current.id };
+    await this.sessions.end(targetId, 'revoked', detail);
+    if (forgetDevice && target.trustedDeviceId) await this.removeDevice(current.userId, target.trustedDeviceId, current);
+  }
+
+  async revokeOthers(current: SessionRecord): Promise<number> {
+    const ended = await this.sessions.endUserSessions(current.userId, 'revoked', {
+      exceptId: current.id,
+      detail: { byDevice: current.device.label, bySessionId: current.id },
+    });
+    return ended.length;
+  }
+
+  async revokeAll(current: SessionRecord): Promise<number> {
+    return (await this.sessions.endUserSessions(current.userId, 'revoked_all')).length;
+  }
+
+  /** Forgetting a trusted device also ends the sessions it kept signed in (never the caller's). */
+  async removeDevice(userId: string, deviceId: string, current: SessionRecord | null): Promise<boolean> {
+    const removed = await this.devices.remove(userId, deviceId);
+    if (!removed) return false;
+    await this.sessions.endUserSessions(userId, 'revoked', {
+      trustedDeviceId: deviceId,
+      ...(current ? { exceptId: current.id, detail: { byDevice: current.device.label, bySessionId: current.id } } : {}),
+    });
+    await this.store.recordEvent({ type: 'device.removed', at: this.clock.now(), userId, sessionId: current?.id ?? null, ip: null, reason: null, data: { deviceId } });
+    return true;
+  }
+
+  /** Other sessions end (password_changed); this one continues under a new token. */
+  async changePassword(current: SessionRecord, currentPassword: string, newPassword: string): Promise<{ session: SessionRecord; token: string }> {
+    const user = await this.users.get(current.userId);
+    await this.users.changePassword(user, currentPassword, newPassword);
+    await this.sessions.endUserSessions(user.id, 'password_changed', { exceptId: current.id });
+    const renewed = await this.sessions.renewToken(current);
+    await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: {} });
+    return renewed;
+  }
+
+  async revokeUserSessionsAsAdmin(userId: string): Promise<number> {
+    await this.users.get(userId);
+    return (await this.sessions.endUserSessions(userId, 'revoked_by_admin')).length;
+  }
+
+  audit(query: { userId?: string; sessionId?: string; limit: number }): Promise<AuditEvent[]> {
+    return this.store.listEvents(query);
+  }
+}

@@ -1,0 +1,118 @@
+import type { Clock } from './clock.ts';
+import { SessiondError } from './errors.ts';
+import { isPlausibleEmail, normalizeEmail, passwordProblem, type PasswordHasher } from './passwords.ts';
+import type { Store } from './store.ts';
+import { randomId } from './tokens.ts';
+import { findRecoveryCode, newRecoveryCodes, newTotpSecret, totpCodeValid, totpUri } from './totp.ts';
+import type { UserRecord } from './types.ts';
+
+/** What may be shown about a user: never the hash, never the TOTP secret. */
+export interface PublicUser {
+  id: string;
+  email: string;
+  createdAt: string;
+  totpEnabled: boolean;
+}
+
+export function publicUser(u: UserRecord): PublicUser {
+  return { id: u.id, email: u.email, createdAt: new Date(u.createdAt).toISOString(), totpEnabled: u.totpEnabled };
+}
+
+export class UserService {
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  async create(emailInput: string, password: string): Promise<UserRecord> {
+    const email = normalizeEmail(emailInput);
+    if (!isPlausibleEmail(email)) throw new SessiondError('invalid_request', { message: 'Enter a valid email address.', details: { field: 'email' } });
+    const problem = passwordProblem(password, email);
+    if (problem) throw new SessiondError('invalid_request', { message: problem, details: { field: 'password' } });
+    const now = this.clock.now();
+    const user: UserRecord = {
+      id: randomId(),
+      email,
+      passwordHash: await this.passwords.hash(password),
+      createdAt: now,
+      passwordChangedAt: now,
+      totpSecret: null,
+      totpEnabled: false,
+      recoveryCodeHashes: [],
+    };
+    await this.store.createUser(user);
+    await this.store.recordEvent({ type: 'user.created', at: now, userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
+    return user;
+  }
+
+  async get(id: string): Promise<UserRecord> {
+    const u = await this.store.findUserById(id);
+    if (!u) throw new SessiondError('not_found', { message: 'No such user.' });
+    return u;
+  }
+
+  /** The same answer and about the same time for an unknown email and a wrong password. */
+  async checkPassword(emailInput: string, password: string): Promise<UserRecord | null> {
+    const user = await this.store.findUserByEmail(normalizeEmail(emailInput));
+    if (!user) {
+      this.dummyHash ??= this.passwords.hash('not-a-real-password-' + randomId());
+      await this.passwords.verify(await this.dummyHash, password);
+      return null;
+    }
+    return (await this.passwords.verify(user.passwordHash, password)) ? user : null;
+  }
+
+  /** A TOTP code or an unused recovery code (which is then consumed). */
+  async checkSecondFactor(user: UserRecord, code: string): Promise<boolean> {
+    if (!user.totpEnabled || !user.totpSecret) return true;
+    if (await totpCodeValid(user.totpSecret, code.replace(/\s/g, ''), this.clock.now())) return true;
+    const i = findRecoveryCode(user.recoveryCodeHashes, code);
+    if (i < 0) return false;
+    const remaining = user.recoveryCodeHashes.filter((_, j) => j !== i);
+    await this.store.updateUser(user.id, { recoveryCodeHashes: remaining });
+    return true;
+  }
+
+  async changePassword(user: UserRecord, current: string, next: string): Promise<UserRecord> {
+    if (!(await this.passwords.verify(user.passwordHash, current))) {
+      throw new SessiondError('invalid_credentials', { message: 'Your current password is not correct.', details: { field: 'currentPassword' } });
+    }
+    const problem = passwordProblem(next, user.email);
+    if (problem) throw new SessiondError('invalid_request', { message: problem, details: { field: 'newPassword' } });
+    const now = this.clock.now();
+    const patch = { passwordHash: await this.passwords.hash(next), passwordChangedAt: now };
+    await this.store.updateUser(user.id, patch);
+    return { ...user, ...patch };
+  }
+
+  async setupTotp(user: UserRecord): Promise<{ secret: string; otpauthUrl: string }> {
+    if (user.totpEnabled) throw new SessiondError('invalid_request', { message: 'Two-factor sign-in is already on. Turn it off first to set it up again.' });
+    const secret = newTotpSecret();
+    await this.store.updateUser(user.id, { totpSecret: secret });
+    return { secret, otpauthUrl: totpUri(secret, user.email) };
+  }
+
+  async enableTotp(user: UserRecord, code: string): Promise<{ recoveryCodes: string[] }> {
+    if (user.totpEnabled) throw new SessiondError('invalid_request', { message: 'Two-factor sign-in is already on.' });
+    if (!user.totpSecret) throw new SessiondError('invalid_request', { message: 'Set up two-factor sign-in first.' });
+    if (!(await totpCodeValid(user.totpSecret, code, this.clock.now()))) {
+      throw new SessiondError('invalid_request', { message: 'That code is not correct. Check the time on your phone and try again.', details: { field: 'code' } });
+    }
+    const { codes, hashes } = newRecoveryCodes();
+    await this.store.updateUser(user.id, { totpEnabled: true, recoveryCodeHashes: hashes });
+    await this.store.recordEvent({ type: 'totp.enabled', at: this.clock.now(), userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
+    return { recoveryCodes: codes };
+  }
+
+  async disableTotp(user: UserRecord, code: string): Promise<void> {
+    if (!user.totpEnabled) throw new SessiondError('invalid_request', { message: 'Two-factor sign-in is not on.' });
+    if (!(await this.checkSecondFactor(user, code))) {
+      throw new SessiondError('invalid_request', { message: 'That code is not correct.', details: { field: 'code' } });
+    }
+    await this.store.updateUser(user.id, { totpEnabled: false, totpSecret: null, recoveryCodeHashes: [] });
+    await this.store.recordEvent({ type: 'totp.disabled', at: this.clock.now(), userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
+  }
+}

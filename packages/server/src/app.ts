@@ -1,0 +1,72 @@
+import { SessiondError } from '@sessiond/core';
+import pino from 'pino';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext } from './context.ts';
+import { checkOrigin, clearSessionCookie } from './http/auth.ts';
+import { readCookie } from './http/cookies.ts';
+import { fromFastifyError, sendError } from './http/errors.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { authRoutes } from './routes/auth.ts';
+import { demoRoutes } from './routes/demo.ts';
+import { healthRoutes } from './routes/health.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { reasonRoutes } from './routes/reasons.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { sessionsRoutes } from './routes/sessions.ts';
+
+export const BODY_LIMIT = 16 * 1024;
+
+const silentLogger = pino({ level: 'silent' });
+
+/** Extra route plugins (token mode, the admin events feed) registered by their own modules. */
+export type RoutePlugin = (f: FastifyInstance, app: AppContext) => Promise<void>;
+
+export interface BuildOptions {
+  logger?: FastifyBaseLogger;
+  extraRoutes?: RoutePlugin[];
+}
+
+/** A hop count becomes "trust the nearest N proxies"; Fastify's types take it only as a function. */
+function trustProxyOption(v: AppContext['config']['trustProxy']): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  return typeof v === 'number' ? (_addr, hop) => hop < v : v;
+}
+
+export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const f = Fastify({
+    loggerInstance: opts.logger ?? silentLogger,
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: trustProxyOption(app.config.trustProxy),
+    // Extra headers and URL session ids are ignored; bad JSON types are errors, never coerced.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    return503OnClosing: true,
+    maxParamLength: 200,
+  });
+  f.decorateRequest('session', null);
+  f.decorateRequest('credentialKind', null);
+
+  f.addHook('onRequest', checkOrigin(app));
+  f.addHook('onResponse', async (req, reply) => {
+    app.metrics.httpDuration.observe({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  f.setErrorHandler(async (err, req, reply) => {
+    let e: SessiondError | null = err instanceof SessiondError ? err : fromFastifyError(err as never);
+    if (!e) {
+      req.log.error({ err }, 'unexpected error');
+      e = new SessiondError('internal_error');
+    }
+    if (e.code === 'store_unavailable') app.metrics.storeErrors.inc();
+    // A cookie that no longer works is removed, so the browser stops presenting it.
+    if ((e.code === 'session_ended' || e.code === 'invalid_token') && readCookie(req.headers.cookie, app.cookieNames.session) && !req.headers.authorization) {
+      clearSessionCookie(reply, app);
+    }
+    return sendError(reply, e);
+  });
+  f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found', { message: 'There is nothing at this address.' })));
+
+  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, sessionRoutes, sessionsRoutes, adminRoutes, demoRoutes, pageRoutes, ...(opts.extraRoutes ?? [])]) {
+    await f.register(async (scope) => plugin(scope, app));
+  }
+  return f;
+}

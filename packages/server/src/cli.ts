@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { Sessiond, systemClock, normalizeEmail, SessiondError } from '@sessiond/core';
+import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
+import { openStore } from './open-store.ts';
+import { argon2Hasher } from './passwords.ts';
+import { startServer } from './server.ts';
+import { extensions } from './extensions.ts';
+
+const USAGE = `Usage:
+  sessiond serve
+  sessiond users create --email <email> (--password-stdin | --password <password>)
+  sessiond sessions list --user <email or user id>
+  sessiond sessions revoke <session id> | --user <email or user id>
+  sessiond keys rotate
+
+Configuration comes from the environment (see README).`;
+
+function fail(message: string): never {
+  process.stderr.write(message + '\n');
+  process.exit(1);
+}
+
+function config(): ServerConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(`sessiond: bad configuration: ${e.message}`);
+    throw e;
+  }
+}
+
+async function withDomain<T>(fn: (s: Sessiond) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const store = await openStore(cfg.store);
+  const sessiond = new Sessiond({ store, clock: systemClock, config: cfg.core, passwords: argon2Hasher() });
+  try {
+    return await fn(sessiond);
+  } finally {
+    sessiond.close();
+    await store.close();
+  }
+}
+
+async function findUser(s: Sessiond, who: string) {
+  const user = (await s.store.findUserById(who)) ?? (await s.store.findUserByEmail(normalizeEmail(who)));
+  if (!user) fail(`sessiond: no user "${who}"`);
+  return user;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, sub, ...rest] = argv;
+  if (cmd === 'serve') {
+    const cfg = config();
+    const server = await startServer(cfg, extensions());
+    process.stdout.write(`sessiond listening on ${server.url} (store: ${server.app.sessiond.store.kind})\n`);
+    const stop = async () => {
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    return;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { email: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' } },
+  });
+  if (cmd === 'users' && sub === 'create') {
+    if (!values.email) fail(USAGE);
+    const password = values['password-stdin'] ? await readStdin() : values.password;
+    if (!password) fail('sessiond: give the password with --password-stdin (or --password)');
+    const user = await withDomain((s) => s.users.create(values.email!, password));
+    process.stdout.write(`created user ${user.id} <${user.email}>\n`);
+  } else if (cmd === 'sessions' && sub === 'list') {
+    if (!values.user) fail(USAGE);
+    await withDomain(async (s) => {
+      const user = await findUser(s, values.user!);
+      const sessions = await s.sessions.list(user.id);
+      for (const x of sessions) {
+        process.stdout.write(`${x.id}\t${x.app}\t${x.device.label}\t${x.ipLast ?? '-'}\tsigned in ${new Date(x.createdAt).toISOString()}\tlast active ${new Date(x.lastActiveAt).toISOString()}\n`);
+      }
+      process.stdout.write(`${sessions.length} active session${sessions.length === 1 ? '' : 's'}\n`);
+    });
+  } else if (cmd === 'sessions' && sub === 'revoke') {
+    await withDomain(async (s) => {
+      if (values.user) {
+        const user = await findUser(s, values.user);
+        process.stdout.write(`ended ${await s.revokeUserSessionsAsAdmin(user.id)} sessions\n`);
+      } else if (positionals[0]) {
+        const ended = await s.sessions.end(positionals[0], 'revoked_by_admin');
+        if (!ended) fail(`sessiond: no active session ${positionals[0]}`);
+        process.stdout.write(`ended session ${ended.id}\n`);
+      } else fail(USAGE);
+    });
+  } else if (cmd === 'keys' && sub === 'rotate') {
+    const rotate = extensions().rotateKeys;
+    if (!rotate) fail('sessiond: token mode is not available in this build');
+    await withDomain(async (s) => process.stdout.write((await rotate(s, config())) + '\n'));
+  } else {
+    fail(USAGE);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof SessiondError) fail(`sessiond: ${e.message}`);
+  fail(`sessiond: ${e instanceof Error ? e.message : String(e)}`);
+});

@@ -1,0 +1,117 @@
+import { DEFAULT_CORE_CONFIG, DEFAULT_POLICY, parseDuration, type CoreConfig, type SessionPolicy } from '@sessiond/core';
+
+/** Everything the server reads from its environment, validated once at start-up. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** null: default, http://localhost:PORT, with its loopback aliases also accepted as origins. */
+  publicUrl: string | null;
+  store: string;
+  trustProxy: boolean | number | string[];
+  signup: 'open' | 'closed';
+  adminToken: string | null;
+  logLevel: string;
+  dataDir: string;
+  /** Path of a JSON config file with per-app policies (SESSIOND_CONFIG). */
+  configFile: string | null;
+  core: CoreConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function duration(env: Env, name: string, fallbackMs: number, opts: { min?: number } = {}): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackMs;
+  const ms = parseDuration(raw);
+  if (ms === null) throw new ConfigError(name, `"${raw}" is not a duration; use e.g. 500ms, 45s, 30m, 12h or 30d`);
+  if (opts.min !== undefined && ms < opts.min) throw new ConfigError(name, `"${raw}" is too short; the minimum is ${opts.min} ms`);
+  return ms;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(name, `"${raw}" must be one of ${values.join(', ')}`);
+  return raw as T;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `"${raw}" must be a whole number from ${min} to ${max}`);
+  return Number(raw);
+}
+
+function trustProxy(raw: string | undefined): ServerConfig['trustProxy'] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.every((s) => /^[0-9a-fA-F:.]+(\/\d+)?$/.test(s))) return list;
+  throw new ConfigError('SESSIOND_TRUST_PROXY', `"${raw}" must be false, true, a hop count or a comma-separated list of proxy addresses/CIDRs`);
+}
+
+function publicUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return u.origin;
+  } catch {
+    throw new ConfigError('SESSIOND_PUBLIC_URL', `"${raw}" must be an http(s) URL such as https://auth.example.com`);
+  }
+}
+
+export function loadConfig(env: Env): ServerConfig {
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const store = env.SESSIOND_STORE || 'sqlite:./data/sessiond.db';
+  if (!/^(memory:|sqlite:.+|redis(s)?:\/\/.+|postgres(ql)?:\/\/.+)$/.test(store)) {
+    throw new ConfigError('SESSIOND_STORE', `"${store}" must be memory:, sqlite:<path>, redis://… or postgres://…`);
+  }
+  const adminToken = env.SESSIOND_ADMIN_TOKEN || null;
+  if (adminToken !== null && adminToken.length < 16) throw new ConfigError('SESSIOND_ADMIN_TOKEN', 'must be at least 16 characters (use a random value)');
+
+  const policy: SessionPolicy = {
+    idleTimeoutMs: duration(env, 'SESSIOND_IDLE_TIMEOUT', DEFAULT_POLICY.idleTimeoutMs, { min: 1000 }),
+    absoluteTimeoutMs: duration(env, 'SESSIOND_ABSOLUTE_TIMEOUT', DEFAULT_POLICY.absoluteTimeoutMs, { min: 1000 }),
+    rememberMeIdleTimeoutMs: duration(env, 'SESSIOND_REMEMBER_ME_IDLE_TIMEOUT', DEFAULT_POLICY.rememberMeIdleTimeoutMs, { min: 1000 }),
+    rememberMeTimeoutMs: duration(env, 'SESSIOND_REMEMBER_ME_TIMEOUT', DEFAULT_POLICY.rememberMeTimeoutMs, { min: 1000 }),
+    warningBeforeMs: duration(env, 'SESSIOND_WARNING_BEFORE', DEFAULT_POLICY.warningBeforeMs),
+    maxSessions: integer(env, 'SESSIOND_MAX_SESSIONS', 0, 0, 10_000),
+    onMaxSessions: oneOf(env, 'SESSIOND_ON_MAX_SESSIONS', ['evict_oldest', 'reject'] as const, 'evict_oldest'),
+    bindIp: oneOf(env, 'SESSIOND_BIND_IP', ['off', 'subnet', 'strict'] as const, 'off'),
+    bindDevice: oneOf(env, 'SESSIOND_BIND_DEVICE', ['off', 'strict'] as const, 'off'),
+    freshnessMs: duration(env, 'SESSIOND_FRESHNESS', DEFAULT_POLICY.freshnessMs, { min: 1000 }),
+  };
+  const core: CoreConfig = {
+    ...DEFAULT_CORE_CONFIG,
+    policy,
+    tombstoneTtlMs: duration(env, 'SESSIOND_TOMBSTONE_TTL', DEFAULT_CORE_CONFIG.tombstoneTtlMs),
+    accessTokenTtlMs: duration(env, 'SESSIOND_ACCESS_TOKEN_TTL', DEFAULT_CORE_CONFIG.accessTokenTtlMs, { min: 1000 }),
+    refreshGraceMs: duration(env, 'SESSIOND_REFRESH_GRACE', DEFAULT_CORE_CONFIG.refreshGraceMs),
+  };
+  return {
+    port,
+    host,
+    publicUrl: publicUrl(env.SESSIOND_PUBLIC_URL),
+    store,
+    trustProxy: trustProxy(env.SESSIOND_TRUST_PROXY),
+    signup: oneOf(env, 'SESSIOND_SIGNUP', ['open', 'closed'] as const, 'open'),
+    adminToken,
+    logLevel: oneOf(env, 'SESSIOND_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    dataDir: env.SESSIOND_DATA_DIR || './data',
+    configFile: env.SESSIOND_CONFIG || null,
+    core,
+  };
+}

@@ -1,0 +1,42 @@
+import type { Sessiond, SessionRecord } from '@sessiond/core';
+import type { ServerConfig } from './config.ts';
+import type { SessionFeed } from './feed.ts';
+import type { Metrics } from './metrics.ts';
+
+/** Token mode lives behind this seam (access JWTs, refresh rotation, keys). */
+export interface TokenMode {
+  /** Verifies an access JWT offline and returns its session id, or throws invalid_token. */
+  verifyAccessToken(jwt: string): Promise<{ sessionId: string }>;
+  /**
+   * For a session just started in token mode: sets up its refresh state and returns the login
+   * answer's token fields `{ accessToken, accessTokenExpiresAt, refreshToken }`.
+   */
+  issueFor(session: SessionRecord): Promise<Record<string, unknown>>;
+}
+
+/** What every route can reach; built once at start-up. */
+export interface AppContext {
+  config: ServerConfig;
+  sessiond: Sessiond;
+  feed: SessionFeed;
+  metrics: Metrics;
+  tokenMode: TokenMode | null;
+  cookieNames: { session: string; device: string };
+  secureCookies: boolean;
+  /** Origins whose state-changing requests are accepted; filled once the port is known. */
+  allowedOrigins: Set<string>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the `authenticate` hook. */
+    session: SessionRecord | null;
+    credentialKind: 'cookie' | 'bearer' | 'jwt' | null;
+  }
+}
+
+/** Loopback names are interchangeable on a developer machine: accept each for the default URL. */
+export function originsFor(publicUrl: string | null, port: number): Set<string> {
+  if (publicUrl) return new Set([publicUrl]);
+  return new Set([`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`]);
+}

@@ -1,0 +1,102 @@
+import { normalizeIp, SessiondError, type RequestContext } from '@sessiond/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { readCookie, serializeCookie } from './cookies.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function requestContext(req: FastifyRequest): RequestContext {
+  const ua = req.headers['user-agent'];
+  return {
+    ip: normalizeIp(req.ip),
+    userAgent: typeof ua === 'string' ? ua : null,
+    passive: req.headers['x-sessiond-passive'] === '1',
+  };
+}
+
+type Credential = { kind: 'cookie' | 'bearer'; token: string } | { kind: 'jwt'; token: string };
+
+/** Bearer header first, then the session cookie. Session ids in URLs or other headers are ignored. */
+export function credentialOf(req: FastifyRequest, app: AppContext): Credential | null {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.length > 0) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (!m) throw new SessiondError('invalid_token', { message: 'The Authorization header must be "Bearer <token>".' });
+    const token = m[1]!;
+    // Access JWTs are three base64url parts; our opaque tokens are two.
+    return token.split('.').length === 3 ? { kind: 'jwt', token } : { kind: 'bearer', token };
+  }
+  const cookie = readCookie(req.headers.cookie, app.cookieNames.session);
+  return cookie ? { kind: 'cookie', token: cookie } : null;
+}
+
+/** preHandler for routes that need a signed-in session. */
+export function authenticate(app: AppContext) {
+  return async function authenticateRequest(req: FastifyRequest): Promise<void> {
+    const cred = credentialOf(req, app);
+    if (!cred) throw new SessiondError('unauthenticated');
+    req.credentialKind = cred.kind;
+    const ctx = requestContext(req);
+    try {
+      if (cred.kind === 'jwt') {
+        if (!app.tokenMode) throw new SessiondError('invalid_token');
+        const { sessionId } = await app.tokenMode.verifyAccessToken(cred.token);
+        req.session = await app.sessiond.sessions.validateById(sessionId, ctx);
+      } else {
+        req.session = await app.sessiond.sessions.validateToken(cred.token, ctx);
+      }
+      app.metrics.validations.inc({ result: 'ok' });
+    } catch (e) {
+      if (e instanceof SessiondError) app.metrics.validations.inc({ result: e.code });
+      throw e;
+    }
+  };
+}
+
+/**
+ * CSRF defence for cookie-authenticated state changes: the Origin (else Referer) must be ours.
+ * Runs before body parsing, so a cross-site text/plain POST is refused before anything happens.
+ */
+export function checkOrigin(app: AppContext) {
+  return async function originCheck(req: FastifyRequest): Promise<void> {
+    if (SAFE_METHODS.has(req.method)) return;
+    const hasBearer = typeof req.headers.authorization === 'string' && req.headers.authorization.length > 0;
+    const hasCookie = readCookie(req.headers.cookie, app.cookieNames.session) !== null;
+    const origin = requestOrigin(req);
+    const isSignIn = req.url.startsWith('/v1/login') || req.url.startsWith('/v1/signup');
+    if (hasCookie && !hasBearer) {
+      if (!origin || !app.allowedOrigins.has(origin)) throw new SessiondError('csrf_failed');
+    } else if (isSignIn && origin && !app.allowedOrigins.has(origin)) {
+      // Login CSRF: another site must not sign a browser into an account of its choosing.
+      throw new SessiondError('csrf_failed');
+    }
+  };
+}
+
+function requestOrigin(req: FastifyRequest): string | null {
+  const origin = req.headers.origin;
+  if (typeof origin === 'string' && origin !== '') return origin;
+  const referer = req.headers.referer;
+  if (typeof referer === 'string' && referer !== '') {
+    try {
+      return new URL(referer).origin;
+    } catch {
+      return 'invalid';
+    }
+  }
+  return null;
+}
+
+export function setSessionCookie(reply: FastifyReply, app: AppContext, token: string, maxAgeSeconds?: number): void {
+  reply.header('set-cookie', serializeCookie(app.cookieNames.session, token, { secure: app.secureCookies, maxAge: maxAgeSeconds }));
+}
+
+export function clearSessionCookie(reply: FastifyReply, app: AppContext): void {
+  reply.header('set-cookie', serializeCookie(app.cookieNames.session, '', { secure: app.secureCookies, maxAge: 0 }));
+}
+
+export function setDeviceCookie(reply: FastifyReply, app: AppContext, token: string): void {
+  const maxAge = Math.floor(app.config.core.trustedDeviceTtlMs / 1000);
+  // Fastify appends repeated Set-Cookie headers instead of replacing them.
+  reply.header('set-cookie', serializeCookie(app.cookieNames.device, token, { secure: app.secureCookies, maxAge }));
+}

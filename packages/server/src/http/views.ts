@@ -1,0 +1,13 @@
+import { orderSessions, publicUser, sessionView, type SessionRecord, type SessionView, type UserRecord } from '@sessiond/core';
+import type { AppContext } from '../context.ts';
+
+export function viewOf(app: AppContext, s: SessionRecord, currentId: string | null): SessionView {
+  return sessionView(s, app.sessiond.sessions.policy(s.app), currentId);
+}
+
+export function listView(app: AppContext, sessions: SessionRecord[], currentId: string | null): SessionView[] {
+  return orderSessions(sessions, currentId).map((s) => viewOf(app, s, currentId));
+}
+
+export { publicUser };
+export type { UserRecord };

@@ -1,0 +1,32 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  sessionsStarted: Counter<'app'>;
+  sessionsEnded: Counter<'reason'>;
+  loginFailures: Counter;
+  validations: Counter<'result'>;
+  storeErrors: Counter;
+  httpDuration: Histogram<'route' | 'status'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const r = { registers: [registry] };
+  return {
+    registry,
+    sessionsStarted: new Counter({ name: 'sessiond_sessions_started_total', help: 'Sessions started', labelNames: ['app'], ...r }),
+    sessionsEnded: new Counter({ name: 'sessiond_sessions_ended_total', help: 'Sessions ended, by reason', labelNames: ['reason'], ...r }),
+    loginFailures: new Counter({ name: 'sessiond_login_failures_total', help: 'Failed sign-in attempts', ...r }),
+    validations: new Counter({ name: 'sessiond_validations_total', help: 'Credential validations, by result', labelNames: ['result'], ...r }),
+    storeErrors: new Counter({ name: 'sessiond_store_unavailable_total', help: 'Requests answered 503 because the store was unreachable', ...r }),
+    httpDuration: new Histogram({
+      name: 'sessiond_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      ...r,
+    }),
+  };
+}

@@ -1,0 +1,94 @@
+import { constantTimeEqual, hashSecret, publicUser, SessiondError } from '@sessiond/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { listView } from '../http/views.ts';
+import { sendSignedIn } from './auth.ts';
+import * as S from './schemas.ts';
+
+/** Operator API, behind SESSIOND_ADMIN_TOKEN. Without the token configured it does not exist (404). */
+export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+  const expected = app.config.adminToken ? hashSecret(app.config.adminToken) : null;
+
+  f.addHook('onRequest', async (req: FastifyRequest) => {
+    if (!expected) throw new SessiondError('not_found');
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (!m) throw new SessiondError('unauthenticated', { message: 'The admin API needs "Authorization: Bearer <admin token>".' });
+    // Hash both sides so the comparison is constant-time whatever the lengths.
+    if (!constantTimeEqual(hashSecret(m[1]!), expected)) throw new SessiondError('forbidden', { message: 'That admin token is not valid.' });
+  });
+
+  f.post<{ Body: { email: string; password: string } }>(
+    '/v1/admin/users',
+    { schema: { body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: S.email, password: S.password } } } },
+    async (req, reply) => reply.code(201).send({ user: publicUser(await app.sessiond.users.create(req.body.email, req.body.password)) }),
+  );
+
+  f.post<{ Body: { userId: string; app?: string; rememberMe?: boolean; ip?: string; userAgent?: string; mode?: 'cookie' | 'token' } }>(
+    '/v1/admin/sessions',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['userId'],
+          additionalProperties: false,
+          properties: {
+            userId: S.sessionId,
+            app: S.app,
+            rememberMe: { type: 'boolean' },
+            ip: { type: 'string', maxLength: 64 },
+            userAgent: { type: 'string', maxLength: 1024 },
+            mode: S.mode,
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const user = await app.sessiond.store.findUserById(req.body.userId);
+      if (!user) throw new SessiondError('not_found', { message: 'No such user.' });
+      const { normalizeIp } = await import('@sessiond/core');
+      const ip = req.body.ip === undefined ? null : normalizeIp(req.body.ip);
+      if (req.body.ip !== undefined && ip === null) throw new SessiondError('invalid_request', { message: '"ip" is not an IP address.', details: { field: 'ip' } });
+      const signedIn = await app.sessiond.startFor(user, {
+        app: req.body.app ?? 'web',
+        rememberMe: req.body.rememberMe === true,
+        mode: req.body.mode ?? 'cookie',
+        ip,
+        userAgent: req.body.userAgent ?? null,
+      });
+      // The operator's app sets its own cookie: answer like login, without touching this client's cookies.
+      if (signedIn.session.mode === 'token') return sendSignedIn(app, reply, signedIn);
+      app.metrics.sessionsStarted.inc({ app: signedIn.session.app });
+      return reply.header('cache-control', 'no-store').send({ user: publicUser(user), session: listView(app, [signedIn.session], signedIn.session.id)[0], token: signedIn.token });
+    },
+  );
+
+  const userParams = { params: { type: 'object', properties: { userId: S.sessionId }, required: ['userId'] } };
+  f.get<{ Params: { userId: string } }>('/v1/admin/users/:userId/sessions', { schema: userParams }, async (req, reply) => {
+    await app.sessiond.users.get(req.params.userId);
+    const sessions = await app.sessiond.sessions.list(req.params.userId);
+    return reply.header('cache-control', 'no-store').send({ sessions: listView(app, sessions, null) });
+  });
+
+  f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/revoke-sessions', { schema: userParams }, async (req) => {
+    return { ended: await app.sessiond.revokeUserSessionsAsAdmin(req.params.userId) };
+  });
+
+  f.post('/v1/admin/revoke-all', async () => ({ ended: await app.sessiond.sessions.endAll('global_logout') }));
+
+  f.get<{ Querystring: { userId?: string; sessionId?: string; limit?: string } }>(
+    '/v1/admin/audit',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          // Query strings are text: coercion is off server-wide so JSON bodies keep strict types.
+          properties: { userId: S.sessionId, sessionId: S.sessionId, limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' } },
+        },
+      },
+    },
+    async (req) => {
+      const events = await app.sessiond.audit({ userId: req.query.userId, sessionId: req.query.sessionId, limit: req.query.limit ? Number(req.query.limit) : 100 });
+      return { events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+    },
+  );
+}

@@ -1,0 +1,122 @@
+import { publicUser, SessiondError, type SignedIn } from '@sessiond/core';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { authenticate, requestContext, setDeviceCookie, setSessionCookie } from '../http/auth.ts';
+import { readCookie } from '../http/cookies.ts';
+import { viewOf } from '../http/views.ts';
+import * as S from './schemas.ts';
+
+/** Sign-up, sign-in, password change and two-factor set-up. */
+export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+  const auth = authenticate(app);
+
+  f.post<{ Body: { email: string; password: string } }>(
+    '/v1/signup',
+    { schema: { body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: S.email, password: S.password } } } },
+    async (req, reply) => {
+      if (app.config.signup === 'closed') throw new SessiondError('forbidden', { message: 'Sign-up is closed. Ask an administrator for an account.' });
+      const user = await app.sessiond.users.create(req.body.email, req.body.password);
+      return reply.code(201).send({ user: publicUser(user) });
+    },
+  );
+
+  f.post<{ Body: { email: string; password: string; rememberMe?: boolean; app?: string; totp?: string; mode?: 'cookie' | 'token' } }>(
+    '/v1/login',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['email', 'password'],
+          additionalProperties: false,
+          properties: {
+            email: S.email,
+            password: S.password,
+            rememberMe: { type: 'boolean' },
+            app: S.app,
+            totp: { type: 'string', minLength: 1, maxLength: 32 },
+            mode: S.mode,
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      const mode = req.body.mode ?? 'cookie';
+      if (mode === 'token' && !app.tokenMode) throw new SessiondError('invalid_request', { message: 'Token mode is not available on this server.', details: { field: 'mode' } });
+      let signedIn: SignedIn;
+      try {
+        signedIn = await app.sessiond.signIn({
+          email: req.body.email,
+          password: req.body.password,
+          totp: req.body.totp,
+          rememberMe: req.body.rememberMe === true,
+          app: req.body.app ?? 'web',
+          mode,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          deviceToken: readCookie(req.headers.cookie, app.cookieNames.device),
+        });
+      } catch (e) {
+        if (e instanceof SessiondError && e.code === 'invalid_credentials') app.metrics.loginFailures.inc();
+        throw e;
+      }
+      return sendSignedIn(app, reply, signedIn);
+    },
+  );
+
+  f.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/v1/password',
+    {
+      preHandler: auth,
+      schema: { body: { type: 'object', required: ['currentPassword', 'newPassword'], additionalProperties: false, properties: { currentPassword: S.password, newPassword: S.password } } },
+    },
+    async (req, reply) => {
+      const current = req.session!;
+      const renewed = await app.sessiond.changePassword(current, req.body.currentPassword, req.body.newPassword);
+      if (req.credentialKind === 'cookie') setSessionCookie(reply, app, renewed.token, cookieMaxAge(app, renewed.session));
+      return reply.header('cache-control', 'no-store').send({ session: viewOf(app, renewed.session, current.id), token: renewed.token });
+    },
+  );
+
+  f.post('/v1/totp/setup', { preHandler: auth }, async (req, reply) => {
+    const user = await app.sessiond.users.get(req.session!.userId);
+    const setup = await app.sessiond.users.setupTotp(user);
+    const { toDataURL } = await import('qrcode');
+    const qrCode = await toDataURL(setup.otpauthUrl, { margin: 1, width: 200 });
+    return reply.header('cache-control', 'no-store').send({ ...setup, qrCode });
+  });
+
+  const codeBody = { body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', minLength: 1, maxLength: 32 } } } };
+  f.post<{ Body: { code: string } }>('/v1/totp/enable', { preHandler: auth, schema: codeBody }, async (req, reply) => {
+    const user = await app.sessiond.users.get(req.session!.userId);
+    const result = await app.sessiond.users.enableTotp(user, req.body.code.trim());
+    return reply.header('cache-control', 'no-store').send({ enabled: true, recoveryCodes: result.recoveryCodes });
+  });
+
+  f.post<{ Body: { code: string } }>('/v1/totp/disable', { preHandler: auth, schema: codeBody }, async (req) => {
+    const user = await app.sessiond.users.get(req.session!.userId);
+    await app.sessiond.users.disableTotp(user, req.body.code.trim());
+    return { enabled: false };
+  });
+}
+
+/** Seconds the cookie should persist: only "Keep me signed in" sessions outlive the browser. */
+export function cookieMaxAge(app: AppContext, s: { rememberMe: boolean; absoluteExpiresAt: number }): number | undefined {
+  return s.rememberMe ? Math.max(0, (s.absoluteExpiresAt - app.sessiond.clock.now()) / 1000) : undefined;
+}
+
+/** The login answer, shared by /v1/login and the admin's session start. */
+export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedIn: SignedIn): Promise<FastifyReply> {
+  const { session, user, token } = signedIn;
+  reply.header('cache-control', 'no-store');
+  app.metrics.sessionsStarted.inc({ app: session.app });
+  if (session.mode === 'token') {
+    if (!app.tokenMode) throw new SessiondError('invalid_request', { message: 'Token mode is not available on this server.', details: { field: 'mode' } });
+    // No cookie in token mode: the client keeps its tokens itself.
+    const tokens = await app.tokenMode.issueFor(session);
+    return reply.send({ user: publicUser(user), session: viewOf(app, session, session.id), ...tokens });
+  }
+  setSessionCookie(reply, app, token, cookieMaxAge(app, session));
+  if (signedIn.deviceToken) setDeviceCookie(reply, app, signedIn.deviceToken);
+  return reply.send({ user: publicUser(user), session: viewOf(app, session, session.id), token });
+}

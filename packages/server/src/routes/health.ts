@@ -1,0 +1,20 @@
+import { SessiondError } from '@sessiond/core';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+
+export async function healthRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+  f.get('/healthz', async () => ({ status: 'ok' }));
+
+  f.get('/readyz', async (_req, reply) => {
+    try {
+      await app.sessiond.store.ping();
+      return { status: 'ready', store: app.sessiond.store.kind };
+    } catch (e) {
+      throw e instanceof SessiondError ? e : new SessiondError('store_unavailable', { cause: e, retryAfter: 2 });
+    }
+  });
+
+  f.get('/metrics', async (_req, reply) => {
+    return reply.header('content-type', app.metrics.registry.contentType).send(await app.metrics.registry.metrics());
+  });
+}

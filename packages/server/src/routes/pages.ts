@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppContext } from '../context.ts';
+
+export const PAGE_PATHS = ['/', '/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo'];
+
+const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/** Headers for every page: no inline script or style, no framing, no referrer leaks. */
+export function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {
+  reply.header(
+    'content-security-policy',
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  );
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('x-frame-options', 'DENY');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+  if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+}
+
+/** The React pages, built by Vite into packages/web/dist and served as one SPA. */
+export async function pageRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+  const https = app.secureCookies;
+  const indexPath = join(WEB_DIST, 'index.html');
+  if (!existsSync(indexPath)) {
+    f.log.warn('web pages are not built; run `npm run build:web`');
+    for (const path of PAGE_PATHS) {
+      f.get(path, async (_req, reply) => {
+        pageSecurityHeaders(reply, https);
+        return reply.type('text/plain; charset=utf-8').code(503).send('The web pages are not built yet: run `npm run build:web`.');
+      });
+    }
+    return;
+  }
+  const index = readFileSync(indexPath);
+  await f.register(fastifyStatic, { root: join(WEB_DIST, 'assets'), prefix: '/assets/', decorateReply: false, index: false, immutable: true, maxAge: '1y' });
+  f.addHook('onSend', async (req, reply, payload) => {
+    if (req.url.startsWith('/assets/')) pageSecurityHeaders(reply, https);
+    return payload;
+  });
+  for (const path of PAGE_PATHS) {
+    f.get(path, async (req, reply) => {
+      pageSecurityHeaders(reply, https);
+      if (path === '/') return reply.redirect('/demo');
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
+    });
+  }
+}

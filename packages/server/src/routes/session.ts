@@ -1,0 +1,102 @@
+import { endReasonMessage, expiresAt, publicUser, SessiondError, type AuditEvent, type SessionRecord } from '@sessiond/core';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { authenticate, clearSessionCookie, requestContext } from '../http/auth.ts';
+import { viewOf } from '../http/views.ts';
+
+const HEARTBEAT_MS = 15_000;
+
+/** The current session: who am I, stay signed in, log out, and its push channel. */
+export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+  const auth = authenticate(app);
+  const users = app.sessiond.users;
+
+  f.get('/v1/session', { preHandler: auth }, async (req, reply) => {
+    const s = req.session!;
+    const user = await users.get(s.userId);
+    return reply.header('cache-control', 'no-store').send({ user: publicUser(user), session: viewOf(app, s, s.id) });
+  });
+
+  f.post('/v1/session/extend', { preHandler: auth }, async (req, reply) => {
+    const s = await app.sessiond.sessions.extend(req.session!);
+    return reply.header('cache-control', 'no-store').send({ session: viewOf(app, s, s.id) });
+  });
+
+  f.post('/v1/logout', { preHandler: auth }, async (req, reply) => {
+    await app.sessiond.logout(req.session!);
+    clearSessionCookie(reply, app);
+    return reply.header('clear-site-data', '"cookies"').header('cache-control', 'no-store').code(204).send();
+  });
+
+  /**
+   * Server-Sent Events for the signed-in browser: `session.ended` the moment this session ends on
+   * any node (or reaches its deadline), `session.extended` when another tab kept it alive.
+   * Holding the channel open is not activity.
+   */
+  f.get('/v1/session/events', { preHandler: auth }, async (req, reply) => {
+    let session: SessionRecord = req.session!;
+    const ctx = { ...requestContext(req), passive: true };
+    const res = reply.raw;
+    reply.hijack();
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    let closed = false;
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      clearTimeout(deadlineTimer);
+      unsubscribe();
+      res.end();
+    };
+    const sendEnded = (reason: NonNullable<SessionRecord['endReason']>, endedAt: number, detail: SessionRecord['endDetail']) => {
+      const policy = app.sessiond.sessions.policy(session.app);
+      const message = endReasonMessage(reason, { detail, idleTimeoutMs: session.idleTimeoutMs, absoluteTimeoutMs: policy.absoluteTimeoutMs, maxSessions: policy.maxSessions });
+      send('session.ended', { reason, message, endedAt: new Date(endedAt).toISOString() });
+      close();
+    };
+    // Re-checks the session (passively) to learn its current deadline or why it ended.
+    const recheck = async () => {
+      try {
+        session = await app.sessiond.sessions.validateById(session.id, ctx);
+        const policy = app.sessiond.sessions.policy(session.app);
+        const view = viewOf(app, session, session.id);
+        send('session.extended', { expiresAt: view.expiresAt, warnAt: view.warnAt, idleExpiresAt: view.idleExpiresAt, absoluteExpiresAt: view.absoluteExpiresAt, warningBeforeMs: policy.warningBeforeMs });
+        scheduleDeadline();
+      } catch (e) {
+        if (e instanceof SessiondError && e.code === 'session_ended' && e.reason) sendEnded(e.reason, e.endedAt ?? Date.now(), (e.details as SessionRecord['endDetail']) ?? null);
+        else if (e instanceof SessiondError && e.code === 'invalid_token') close();
+        // store_unavailable: keep the channel; the next event or deadline check tries again.
+      }
+    };
+    const scheduleDeadline = () => {
+      clearTimeout(deadlineTimer);
+      const wait = Math.min(2 ** 31 - 1, Math.max(0, expiresAt(session) - app.sessiond.clock.now()) + 50);
+      deadlineTimer = setTimeout(() => void recheck(), wait);
+    };
+    const onEvent = (e: AuditEvent) => {
+      if (closed) return;
+      if (e.type === 'session.ended' && e.sessionId === session.id) {
+        const detail = (e.data.detail as SessionRecord['endDetail']) ?? null;
+        sendEnded(e.reason ?? 'logged_out', e.at, detail);
+      } else if (e.type === 'sessions.ended_all') {
+        sendEnded(e.reason ?? 'global_logout', e.at, null);
+      } else if (e.type === 'session.extended' || e.type === 'session.refreshed') {
+        void recheck();
+      }
+    };
+    const unsubscribe = app.feed.onSession(session.id, onEvent);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    req.raw.on('close', close);
+    res.write('retry: 2000\n\n');
+    const view = viewOf(app, session, session.id);
+    send('session.state', { expiresAt: view.expiresAt, warnAt: view.warnAt, idleExpiresAt: view.idleExpiresAt, absoluteExpiresAt: view.absoluteExpiresAt });
+    scheduleDeadline();
+  });
+}

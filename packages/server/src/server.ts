@@ -1,0 +1,88 @@
+import { Sessiond, systemClock, type Clock, type PasswordHasher } from '@sessiond/core';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp, type RoutePlugin } from './app.ts';
+import type { ServerConfig } from './config.ts';
+import { originsFor, type AppContext, type TokenMode } from './context.ts';
+import { SessionFeed } from './feed.ts';
+import { createLocator } from './geo.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { openStore } from './open-store.ts';
+import { argon2Hasher } from './passwords.ts';
+
+const SWEEP_EVERY_MS = 5_000;
+
+export interface RunningServer {
+  url: string;
+  app: AppContext;
+  fastify: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  passwords?: PasswordHasher;
+  logger?: Logger;
+  /** Token mode and other features plug in here. */
+  tokenMode?: (app: AppContext) => Promise<TokenMode>;
+  extraRoutes?: RoutePlugin[];
+}
+
+/** Opens the store, wires the domain, listens, and sweeps expired sessions in the background. */
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const store = await openStore(config.store);
+  const clock = opts.clock ?? systemClock;
+  const sessiond = new Sessiond({
+    store,
+    clock,
+    config: config.core,
+    passwords: opts.passwords ?? argon2Hasher(),
+    locate: createLocator(),
+  });
+  const secure = config.publicUrl?.startsWith('https:') ?? false;
+  const app: AppContext = {
+    config,
+    sessiond,
+    feed: new SessionFeed(store),
+    metrics: createMetrics(),
+    tokenMode: null,
+    // __Host- makes the browser refuse the cookie unless Secure, Path=/ and no Domain: no subdomain can plant one.
+    cookieNames: secure ? { session: '__Host-sessiond', device: '__Host-sessiond-device' } : { session: 'sessiond', device: 'sessiond_device' },
+    secureCookies: secure,
+    allowedOrigins: new Set(),
+  };
+  if (opts.tokenMode) app.tokenMode = await opts.tokenMode(app);
+  const fastify = await buildApp(app, { logger: logger as never, extraRoutes: opts.extraRoutes });
+  await fastify.listen({ port: config.port, host: config.host });
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  for (const o of originsFor(config.publicUrl, port)) app.allowedOrigins.add(o);
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+
+  let sweeping = false;
+  const sweeper = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sessiond.sessions
+      .sweep()
+      .catch((err: unknown) => logger.warn({ err }, 'sweep failed; will retry'))
+      .finally(() => (sweeping = false));
+  }, SWEEP_EVERY_MS);
+  sweeper.unref();
+
+  return {
+    url,
+    app,
+    fastify,
+    async close() {
+      clearInterval(sweeper);
+      await fastify.close();
+      app.feed.close();
+      sessiond.close();
+      await store.close();
+    },
+  };
+}
