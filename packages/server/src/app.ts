@@ -34,7 +34,8 @@ function trustProxyOption(v: AppContext['config']['trustProxy']): boolean | stri
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const f = Fastify({
     loggerInstance: opts.logger ?? silentLogger,
-    disableRequestLogging: true,
+    // Per-request log lines cost throughput; they are written only at debug and trace.
+    disableRequestLogging: !['debug', 'trace'].includes(opts.logger?.level ?? 'info'),
     bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyOption(app.config.trustProxy),
     // Extra headers and URL session ids are ignored; bad JSON types are errors, never coerced.

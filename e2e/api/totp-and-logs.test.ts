@@ -1,0 +1,73 @@
+import { generate } from 'otplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startServer, type ServerProcess } from '../harness.ts';
+
+const PASSWORD = 'correct horse battery';
+
+describe('two-factor sign-in', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    // Debug logging with request logs would show any secret that leaked into a log line.
+    server = await startServer({ SESSIOND_LOG_LEVEL: 'debug' });
+  });
+  afterAll(() => server.stop());
+
+  it('sets up, enables, asks for the code at sign-in, accepts a recovery code once, and disables', async () => {
+    const c = new Client(server.url);
+    await c.post('/v1/signup', { email: 'totp@example.com', password: PASSWORD });
+    await c.post('/v1/login', { email: 'totp@example.com', password: PASSWORD });
+    const setup = await c.post('/v1/totp/setup');
+    expect(setup.status).toBe(200);
+    expect(setup.json.otpauthUrl).toMatch(/^otpauth:\/\/totp\/sessiond:totp%40example\.com\?/);
+    expect(setup.json.qrCode).toMatch(/^data:image\/png;base64,/);
+    expect((await c.post('/v1/totp/enable', { code: '000000' })).json.error.details.field).toBe('code');
+    const enabled = await c.post('/v1/totp/enable', { code: await generate({ secret: setup.json.secret }) });
+    expect(enabled.status).toBe(200);
+    expect(enabled.json.recoveryCodes).toHaveLength(10);
+
+    const fresh = new Client(server.url);
+    const step1 = await fresh.post('/v1/login', { email: 'totp@example.com', password: PASSWORD });
+    expect(step1.status).toBe(401);
+    expect(step1.json.error.code).toBe('totp_required');
+    expect(step1.headers.getSetCookie()).toHaveLength(0);
+    const wrong = await fresh.post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: '123456' });
+    expect(wrong.json.error.code).toBe('invalid_credentials');
+    const ok = await fresh.post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: await generate({ secret: setup.json.secret }) });
+    expect(ok.status).toBe(200);
+
+    const recovery = enabled.json.recoveryCodes[0];
+    expect((await new Client(server.url).post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: recovery })).status).toBe(200);
+    expect((await new Client(server.url).post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: recovery })).status).toBe(401);
+
+    expect((await c.post('/v1/totp/disable', { code: await generate({ secret: setup.json.secret }) })).json).toEqual({ enabled: false });
+    expect((await new Client(server.url).post('/v1/login', { email: 'totp@example.com', password: PASSWORD })).status).toBe(200);
+  });
+
+  it('a trusted device ("Keep me signed in") skips the code next time', async () => {
+    const c = new Client(server.url);
+    await c.post('/v1/signup', { email: 'trusted@example.com', password: PASSWORD });
+    await c.post('/v1/login', { email: 'trusted@example.com', password: PASSWORD });
+    const { json } = await c.post('/v1/totp/setup');
+    await c.post('/v1/totp/enable', { code: await generate({ secret: json.secret }) });
+    const browser = new Client(server.url);
+    await browser.post('/v1/login', { email: 'trusted@example.com', password: PASSWORD, rememberMe: true, totp: await generate({ secret: json.secret }) });
+    expect(browser.cookies.has('sessiond_device')).toBe(true);
+    await browser.post('/v1/logout');
+    const again = await browser.post('/v1/login', { email: 'trusted@example.com', password: PASSWORD });
+    expect(again.status).toBe(200);
+  });
+
+  it('never writes a credential to the log', async () => {
+    const c = new Client(server.url);
+    await c.post('/v1/signup', { email: 'logs@example.com', password: PASSWORD });
+    const login = await c.post('/v1/login', { email: 'logs@example.com', password: PASSWORD, rememberMe: true });
+    await c.get('/v1/session');
+    await c.post('/v1/logout');
+    const logs = server.output();
+    const token: string = login.json.token;
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toContain(token.split('.')[1]);
+    expect(logs).not.toContain(PASSWORD);
+    for (const v of c.cookies.values()) expect(logs).not.toContain(v.split('.')[1] ?? v);
+  });
+});
