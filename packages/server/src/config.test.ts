@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has the SPEC defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 4000, host: '127.0.0.1', store: 'sqlite:./data/sessiond.db', trustProxy: false, signup: 'open', adminToken: null, publicUrl: null });
+    expect(c.core.policy).toMatchObject({
+      idleTimeoutMs: 30 * 60_000,
+      absoluteTimeoutMs: 12 * 3_600_000,
+      rememberMeIdleTimeoutMs: 7 * 86_400_000,
+      rememberMeTimeoutMs: 30 * 86_400_000,
+      warningBeforeMs: 120_000,
+      maxSessions: 0,
+      onMaxSessions: 'evict_oldest',
+      bindIp: 'off',
+      bindDevice: 'off',
+    });
+    expect(c.core).toMatchObject({ accessTokenTtlMs: 300_000, refreshGraceMs: 30_000, tombstoneTtlMs: 7 * 86_400_000 });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      SESSIOND_PUBLIC_URL: 'https://auth.example.com/some/path',
+      SESSIOND_STORE: 'redis://127.0.0.1:6379',
+      SESSIOND_IDLE_TIMEOUT: '15m',
+      SESSIOND_ABSOLUTE_TIMEOUT: '8h',
+      SESSIOND_MAX_SESSIONS: '3',
+      SESSIOND_ON_MAX_SESSIONS: 'reject',
+      SESSIOND_BIND_IP: 'subnet',
+      SESSIOND_BIND_DEVICE: 'strict',
+      SESSIOND_TRUST_PROXY: 'true',
+      SESSIOND_SIGNUP: 'closed',
+      SESSIOND_ADMIN_TOKEN: 'x'.repeat(32),
+      SESSIOND_ACCESS_TOKEN_TTL: '90s',
+      SESSIOND_REFRESH_GRACE: '2s',
+    });
+    expect(c.publicUrl).toBe('https://auth.example.com');
+    expect(c.core.policy).toMatchObject({ idleTimeoutMs: 900_000, absoluteTimeoutMs: 28_800_000, maxSessions: 3, onMaxSessions: 'reject', bindIp: 'subnet', bindDevice: 'strict' });
+    expect(c.core.accessTokenTtlMs).toBe(90_000);
+    expect(c.trustProxy).toBe(true);
+    expect(loadConfig({ SESSIOND_TRUST_PROXY: '10.0.0.0/8, 192.168.1.1' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.1']);
+  });
+
+  it.each([
+    ['PORT', '99999'],
+    ['SESSIOND_IDLE_TIMEOUT', 'half an hour'],
+    ['SESSIOND_ABSOLUTE_TIMEOUT', '-1h'],
+    ['SESSIOND_STORE', 'mysql://x'],
+    ['SESSIOND_ON_MAX_SESSIONS', 'kick'],
+    ['SESSIOND_BIND_IP', 'yes'],
+    ['SESSIOND_PUBLIC_URL', 'ftp://x'],
+    ['SESSIOND_ADMIN_TOKEN', 'short'],
+    ['SESSIOND_TRUST_PROXY', 'maybe'],
+    ['SESSIOND_MAX_SESSIONS', '2.5'],
+  ])('rejects a bad %s, naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+});

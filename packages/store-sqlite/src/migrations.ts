@@ -1,0 +1,75 @@
+/** Schema versions, applied in order inside one transaction each; never edit a released one. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    password_changed_at INTEGER NOT NULL,
+    totp_secret TEXT,
+    totp_enabled INTEGER NOT NULL DEFAULT 0,
+    recovery_code_hashes TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    app TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    authenticated_at INTEGER NOT NULL,
+    last_active_at INTEGER NOT NULL,
+    idle_expires_at INTEGER NOT NULL,
+    absolute_expires_at INTEGER NOT NULL,
+    idle_timeout_ms INTEGER NOT NULL,
+    remember_me INTEGER NOT NULL,
+    device TEXT NOT NULL,
+    ip_first TEXT,
+    ip_last TEXT,
+    location_first TEXT,
+    location_last TEXT,
+    trusted_device_id TEXT,
+    refresh TEXT,
+    ended_at INTEGER,
+    end_reason TEXT,
+    end_detail TEXT,
+    purge_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions (user_id);
+  -- Sweeping reads only what is due: active sessions by their earlier deadline, ended ones by purge time.
+  CREATE INDEX sessions_active_deadline ON sessions (min(idle_expires_at, absolute_expires_at)) WHERE ended_at IS NULL;
+  CREATE INDEX sessions_purge ON sessions (purge_at) WHERE ended_at IS NOT NULL;
+  CREATE TABLE trusted_devices (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX trusted_devices_user ON trusted_devices (user_id);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    type TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    user_id TEXT,
+    session_id TEXT,
+    ip TEXT,
+    reason TEXT,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX events_user ON events (user_id, id);
+  CREATE INDEX events_session ON events (session_id, id);
+  CREATE TABLE counters (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,172 @@
+import type { AuditEvent, SessionRecord, TrustedDeviceRecord, UserRecord } from '@sessiond/core';
+
+/** Column ↔ record mapping; JSON columns hold the few nested values. */
+
+export interface SessionRow {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  app: string;
+  mode: string;
+  created_at: number;
+  authenticated_at: number;
+  last_active_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  idle_timeout_ms: number;
+  remember_me: number;
+  device: string;
+  ip_first: string | null;
+  ip_last: string | null;
+  location_first: string | null;
+  location_last: string | null;
+  trusted_device_id: string | null;
+  refresh: string | null;
+  ended_at: number | null;
+  end_reason: string | null;
+  end_detail: string | null;
+  purge_at: number;
+}
+
+const json = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+
+export function sessionFromRow(r: SessionRow): SessionRecord {
+  return {
+    id: r.id,
+    tokenHash: r.token_hash,
+    userId: r.user_id,
+    app: r.app,
+    mode: r.mode as SessionRecord['mode'],
+    createdAt: r.created_at,
+    authenticatedAt: r.authenticated_at,
+    lastActiveAt: r.last_active_at,
+    idleExpiresAt: r.idle_expires_at,
+    absoluteExpiresAt: r.absolute_expires_at,
+    idleTimeoutMs: r.idle_timeout_ms,
+    rememberMe: r.remember_me === 1,
+    device: JSON.parse(r.device) as SessionRecord['device'],
+    ipFirst: r.ip_first,
+    ipLast: r.ip_last,
+    locationFirst: json(r.location_first),
+    locationLast: json(r.location_last),
+    trustedDeviceId: r.trusted_device_id,
+    refresh: json(r.refresh),
+    endedAt: r.ended_at,
+    endReason: r.end_reason as SessionRecord['endReason'],
+    endDetail: json(r.end_detail),
+    purgeAt: r.purge_at,
+  };
+}
+
+export function sessionToRow(s: SessionRecord): SessionRow {
+  return {
+    id: s.id,
+    token_hash: s.tokenHash,
+    user_id: s.userId,
+    app: s.app,
+    mode: s.mode,
+    created_at: s.createdAt,
+    authenticated_at: s.authenticatedAt,
+    last_active_at: s.lastActiveAt,
+    idle_expires_at: s.idleExpiresAt,
+    absolute_expires_at: s.absoluteExpiresAt,
+    idle_timeout_ms: s.idleTimeoutMs,
+    remember_me: s.rememberMe ? 1 : 0,
+    device: JSON.stringify(s.device),
+    ip_first: s.ipFirst,
+    ip_last: s.ipLast,
+    location_first: text(s.locationFirst),
+    location_last: text(s.locationLast),
+    trusted_device_id: s.trustedDeviceId,
+    refresh: text(s.refresh),
+    ended_at: s.endedAt,
+    end_reason: s.endReason,
+    end_detail: text(s.endDetail),
+    purge_at: s.purgeAt,
+  };
+}
+
+/** Patch keys → column names and encoders, for UPDATEs built from a SessionPatch. */
+export const PATCH_COLUMNS: Record<string, [string, (v: unknown) => unknown]> = {
+  tokenHash: ['token_hash', (v) => v],
+  authenticatedAt: ['authenticated_at', (v) => v],
+  lastActiveAt: ['last_active_at', (v) => v],
+  idleExpiresAt: ['idle_expires_at', (v) => v],
+  purgeAt: ['purge_at', (v) => v],
+  ipLast: ['ip_last', (v) => v],
+  locationLast: ['location_last', text],
+  device: ['device', (v) => JSON.stringify(v)],
+  trustedDeviceId: ['trusted_device_id', (v) => v],
+  refresh: ['refresh', text],
+};
+
+export interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: number;
+  password_changed_at: number;
+  totp_secret: string | null;
+  totp_enabled: number;
+  recovery_code_hashes: string;
+}
+
+export function userFromRow(r: UserRow): UserRecord {
+  return {
+    id: r.id,
+    email: r.email,
+    passwordHash: r.password_hash,
+    createdAt: r.created_at,
+    passwordChangedAt: r.password_changed_at,
+    totpSecret: r.totp_secret,
+    totpEnabled: r.totp_enabled === 1,
+    recoveryCodeHashes: JSON.parse(r.recovery_code_hashes) as string[],
+  };
+}
+
+export const USER_PATCH_COLUMNS: Record<string, [string, (v: unknown) => unknown]> = {
+  passwordHash: ['password_hash', (v) => v],
+  passwordChangedAt: ['password_changed_at', (v) => v],
+  totpSecret: ['totp_secret', (v) => v],
+  totpEnabled: ['totp_enabled', (v) => (v ? 1 : 0)],
+  recoveryCodeHashes: ['recovery_code_hashes', (v) => JSON.stringify(v)],
+};
+
+export interface DeviceRow {
+  id: string;
+  user_id: string;
+  secret_hash: string;
+  label: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+}
+
+export function deviceFromRow(r: DeviceRow): TrustedDeviceRecord {
+  return { id: r.id, userId: r.user_id, secretHash: r.secret_hash, label: r.label, createdAt: r.created_at, lastUsedAt: r.last_used_at, expiresAt: r.expires_at };
+}
+
+export interface EventRow {
+  id: number;
+  type: string;
+  at: number;
+  user_id: string | null;
+  session_id: string | null;
+  ip: string | null;
+  reason: string | null;
+  data: string;
+}
+
+export function eventFromRow(r: EventRow): AuditEvent {
+  return {
+    id: String(r.id),
+    type: r.type as AuditEvent['type'],
+    at: r.at,
+    userId: r.user_id,
+    sessionId: r.session_id,
+    ip: r.ip,
+    reason: r.reason as AuditEvent['reason'],
+    data: JSON.parse(r.data) as Record<string, unknown>,
+  };
+}
