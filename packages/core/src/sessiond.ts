@@ -54,12 +54,13 @@ export class Sessiond {
     this.config = deps.config;
     this.guard = deps.guard ?? openGuard;
     this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
-    this.users = new UserService(deps.store, deps.clock, deps.passwords);
+    this.users = new UserService(deps.store, deps.clock, deps.passwords, deps.config.cacheTtlMs);
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs);
   }
 
   close(): void {
     this.sessions.close();
+    this.users.unsubscribe();
   }
 
   async signIn(input: SignInInput): Promise<SignedIn> {

@@ -20,12 +20,31 @@ export function publicUser(u: UserRecord): PublicUser {
 
 export class UserService {
   private dummyHash: Promise<string> | null = null;
+  /** Public views for "who am I", re-read at least every cacheTtlMs and dropped on user events. */
+  private readonly publicCache = new Map<string, { user: PublicUser; at: number }>();
+  readonly unsubscribe: () => void;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly passwords: PasswordHasher,
-  ) {}
+    private readonly cacheTtlMs = 1000,
+  ) {
+    this.unsubscribe = store.subscribe((e) => {
+      if (e.userId && (e.type === 'password.changed' || e.type.startsWith('totp.') || e.type === 'user.created')) this.publicCache.delete(e.userId);
+    });
+  }
+
+  /** What a session's owner may see of themselves; the hot path of GET /v1/session. */
+  async getPublic(id: string): Promise<PublicUser> {
+    const now = this.clock.now();
+    const hit = this.publicCache.get(id);
+    if (hit && now - hit.at < this.cacheTtlMs) return hit.user;
+    const user = publicUser(await this.get(id));
+    if (this.publicCache.size >= 100_000) this.publicCache.clear();
+    this.publicCache.set(id, { user, at: now });
+    return user;
+  }
 
   async create(emailInput: string, password: string): Promise<UserRecord> {
     const email = normalizeEmail(emailInput);

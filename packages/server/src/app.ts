@@ -1,6 +1,6 @@
 import { SessiondError } from '@sessiond/core';
 import pino from 'pino';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import { checkOrigin, clearSessionCookie } from './http/auth.ts';
 import { readCookie } from './http/cookies.ts';
@@ -35,13 +35,13 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   const f = Fastify({
     loggerInstance: opts.logger ?? silentLogger,
     // Per-request log lines cost throughput; they are written only at debug and trace.
-    disableRequestLogging: !['debug', 'trace'].includes(opts.logger?.level ?? 'info'),
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(opts.logger?.level ?? 'info') }),
     bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyOption(app.config.trustProxy),
     // Extra headers and URL session ids are ignored; bad JSON types are errors, never coerced.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   });
   f.decorateRequest('session', null);
   f.decorateRequest('credentialKind', null);

@@ -1,8 +1,9 @@
-import { endReasonMessage, expiresAt, publicUser, SessiondError, type AuditEvent, type SessionRecord } from '@sessiond/core';
+import { endReasonMessage, expiresAt, SessiondError, type AuditEvent, type SessionRecord } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie, requestContext } from '../http/auth.ts';
 import { viewOf } from '../http/views.ts';
+import * as S from './schemas.ts';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -11,10 +12,10 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
   const auth = authenticate(app);
   const users = app.sessiond.users;
 
-  f.get('/v1/session', { preHandler: auth }, async (req, reply) => {
+  f.get('/v1/session', { preHandler: auth, schema: { response: { 200: { type: 'object', properties: { user: S.publicUser, session: S.sessionView } } } } }, async (req, reply) => {
     const s = req.session!;
-    const user = await users.get(s.userId);
-    return reply.header('cache-control', 'no-store').send({ user: publicUser(user), session: viewOf(app, s, s.id) });
+    const user = await users.getPublic(s.userId);
+    return reply.header('cache-control', 'no-store').send({ user, session: viewOf(app, s, s.id) });
   });
 
   f.post('/v1/session/extend', { preHandler: auth }, async (req, reply) => {
