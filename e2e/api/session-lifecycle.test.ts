@@ -82,6 +82,31 @@ describe('session lifecycle over HTTP', () => {
     expect(devices.json.devices[0]).toMatchObject({ label: 'Chrome on macOS', current: true });
   });
 
+  it('removing a trusted device ends the sessions it kept signed in, and forgets it', async () => {
+    const { email, c } = await newUser();
+    await c.post('/v1/login', { email, password: PASSWORD });
+    const phone = new Client(server.url, { 'user-agent': FIREFOX });
+    await phone.post('/v1/login', { email, password: PASSWORD, rememberMe: true });
+    const devices = (await c.get('/v1/devices')).json.devices;
+    expect(devices).toHaveLength(1);
+    expect(devices[0]).toMatchObject({ label: 'Firefox on Windows', current: false });
+    expect((await c.delete(`/v1/devices/${devices[0].id}`)).status).toBe(204);
+    expect((await c.delete(`/v1/devices/${devices[0].id}`)).status).toBe(404);
+    expect((await phone.get('/v1/session')).json.error.reason).toBe('revoked');
+    expect((await c.get('/v1/devices')).json.devices).toHaveLength(0);
+    expect((await c.get('/v1/session')).status).toBe(200);
+  });
+
+  it('"Log out and remove" ends a session and forgets its trusted device', async () => {
+    const { email, c } = await newUser();
+    await c.post('/v1/login', { email, password: PASSWORD });
+    const laptop = new Client(server.url, { 'user-agent': FIREFOX });
+    const l = await laptop.post('/v1/login', { email, password: PASSWORD, rememberMe: true });
+    expect((await c.delete(`/v1/sessions/${l.json.session.id}?forgetDevice=1`)).status).toBe(204);
+    expect((await c.get('/v1/devices')).json.devices).toHaveLength(0);
+    expect((await laptop.get('/v1/session')).json.error.reason).toBe('revoked');
+  });
+
   it('logs out: 204, cookie cleared, Clear-Site-Data, and the old token explains why', async () => {
     const { c, login } = await signedIn();
     const r = await c.post('/v1/logout');
