@@ -1,6 +1,6 @@
 import { SessiondError, type AuditEvent, type SessionEnding, type Store } from '@sessiond/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIN, T0, makeSession, makeUser } from './fixtures.ts';
+import { MIN, T0 as FIXED_T0, makeSession, makeUser, setBaseTime } from './fixtures.ts';
 
 export interface ConformanceOptions {
   /**
@@ -11,7 +11,6 @@ export interface ConformanceOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ending = (reason: SessionEnding['reason'], at = T0 + MIN): SessionEnding => ({ at, reason, detail: null, purgeAt: at + 60 * MIN });
 
 /**
  * The Store specification, as one suite every store runs. `makeStore` must return a fresh,
@@ -19,8 +18,12 @@ const ending = (reason: SessionEnding['reason'], at = T0 + MIN): SessionEnding =
  */
 export function runStoreConformance(name: string, makeStore: () => Promise<Store>, opts: ConformanceOptions = {}): void {
   describe(`Store conformance: ${name}`, () => {
+    // Times are explicit everywhere; a store that expires by its own clock gets them near now.
+    const T0 = opts.realTime ? Math.floor(Date.now() / 1000) * 1000 : FIXED_T0;
+    const ending = (reason: SessionEnding['reason'], at = T0 + MIN): SessionEnding => ({ at, reason, detail: null, purgeAt: at + 60 * MIN });
     let store: Store;
     beforeEach(async () => {
+      setBaseTime(T0);
       store = await makeStore();
     });
     afterEach(async () => {

@@ -3,14 +3,20 @@ import { hashSecret, randomId, randomSecret, type SessionRecord, type UserRecord
 export const T0 = Date.UTC(2026, 0, 1, 12);
 export const MIN = 60_000;
 
+// Stores that expire keys by their own clock (Redis) need fixtures near the present.
+let base = T0;
+export function setBaseTime(t: number): void {
+  base = t;
+}
+
 export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
   const id = randomId();
   return {
     id,
     email: `${id.toLowerCase()}@example.com`,
     passwordHash: '$argon2id$fake',
-    createdAt: T0,
-    passwordChangedAt: T0,
+    createdAt: base,
+    passwordChangedAt: base,
     totpSecret: null,
     totpEnabled: false,
     recoveryCodeHashes: [],
@@ -18,9 +24,9 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
   };
 }
 
-/** A session active from `createdAt` (default T0) with 30 min idle / 12 h absolute deadlines. */
+/** A session active from `createdAt` (default: the base time) with 30 min idle / 12 h absolute deadlines. */
 export function makeSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  const createdAt = overrides.createdAt ?? T0;
+  const createdAt = overrides.createdAt ?? base;
   const idleExpiresAt = overrides.idleExpiresAt ?? createdAt + 30 * MIN;
   const absoluteExpiresAt = overrides.absoluteExpiresAt ?? createdAt + 12 * 60 * MIN;
   return {

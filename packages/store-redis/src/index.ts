@@ -1,0 +1,1 @@
+export { RedisStore, createRedisStore } from './redis-store.ts';
