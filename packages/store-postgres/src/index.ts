@@ -1,0 +1,1 @@
+export { PostgresStore, createPostgresStore } from './postgres-store.ts';
