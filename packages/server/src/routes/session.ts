@@ -1,4 +1,4 @@
-import { endReasonMessage, expiresAt, SessiondError, type AuditEvent, type SessionRecord } from '@sessiond/core';
+import { endReasonMessage, expiresAt, SessiondError, type AuditEvent, type PublicUser, type SessionRecord } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie, requestContext } from '../http/auth.ts';
@@ -12,10 +12,15 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
   const auth = authenticate(app);
   const users = app.sessiond.users;
 
+  // The answer depends only on the session record and the user's public view; both objects are
+  // replaced (never mutated) when they change, so the serialised body can be kept per record.
+  const bodies = new WeakMap<SessionRecord, { user: PublicUser; json: string }>();
   f.get('/v1/session', { preHandler: auth, schema: { response: { 200: { type: 'object', properties: { user: S.publicUser, session: S.sessionView } } } } }, async (req, reply) => {
     const s = req.session!;
     const user = await users.getPublic(s.userId);
-    return reply.header('cache-control', 'no-store').send({ user, session: viewOf(app, s, s.id) });
+    let cached = bodies.get(s);
+    if (!cached || cached.user !== user) bodies.set(s, (cached = { user, json: JSON.stringify({ user, session: viewOf(app, s, s.id) }) }));
+    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(cached.json);
   });
 
   f.post('/v1/session/extend', { preHandler: auth }, async (req, reply) => {
