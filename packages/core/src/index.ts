@@ -19,3 +19,4 @@ export * from './devices.ts';
 export * from './view.ts';
 export * from './guard.ts';
 export * from './sessiond.ts';
+export * from './refresh.ts';

@@ -218,8 +218,8 @@ export class SessionService {
   }
 
   /** Ends one session now; returns the ended record, or null when it had already ended. */
-  async end(id: string, reason: EndReason, detail: EndDetail | null = null): Promise<SessionRecord | null> {
-    const ended = await this.store.endSession(id, this.ending(reason, this.clock.now(), detail));
+  async end(id: string, reason: EndReason, detail: EndDetail | null = null, at = this.clock.now()): Promise<SessionRecord | null> {
+    const ended = await this.store.endSession(id, this.ending(reason, at, detail));
     if (ended) await this.afterEnd(ended);
     return ended;
   }

@@ -1,21 +1,14 @@
-import { constantTimeEqual, hashSecret, publicUser, SessiondError } from '@sessiond/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { normalizeIp, publicUser, SessiondError } from '@sessiond/core';
+import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { adminOnly } from '../http/admin-auth.ts';
 import { listView } from '../http/views.ts';
 import { sendSignedIn } from './auth.ts';
 import * as S from './schemas.ts';
 
 /** Operator API, behind SESSIOND_ADMIN_TOKEN. Without the token configured it does not exist (404). */
 export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
-  const expected = app.config.adminToken ? hashSecret(app.config.adminToken) : null;
-
-  f.addHook('onRequest', async (req: FastifyRequest) => {
-    if (!expected) throw new SessiondError('not_found');
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (!m) throw new SessiondError('unauthenticated', { message: 'The admin API needs "Authorization: Bearer <admin token>".' });
-    // Hash both sides so the comparison is constant-time whatever the lengths.
-    if (!constantTimeEqual(hashSecret(m[1]!), expected)) throw new SessiondError('forbidden', { message: 'That admin token is not valid.' });
-  });
+  f.addHook('onRequest', adminOnly(app));
 
   f.post<{ Body: { email: string; password: string } }>(
     '/v1/admin/users',
@@ -45,7 +38,6 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
     async (req, reply) => {
       const user = await app.sessiond.store.findUserById(req.body.userId);
       if (!user) throw new SessiondError('not_found', { message: 'No such user.' });
-      const { normalizeIp } = await import('@sessiond/core');
       const ip = req.body.ip === undefined ? null : normalizeIp(req.body.ip);
       if (req.body.ip !== undefined && ip === null) throw new SessiondError('invalid_request', { message: '"ip" is not an IP address.', details: { field: 'ip' } });
       const signedIn = await app.sessiond.startFor(user, {

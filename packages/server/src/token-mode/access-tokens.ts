@@ -1,0 +1,66 @@
+import { SignJWT, jwtVerify, type JWTHeaderParameters } from 'jose';
+import { randomId, SessiondError, type Clock, type SessionRecord } from '@sessiond/core';
+import type { KeyRing } from './key-ring.ts';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/**
+ * Access JWTs: EdDSA only, typed "at+jwt" (RFC 9068) so no other JWT can pass for one, keys only
+ * from our own ring by `kid` (never from the token's own jwk/jku/x5u headers).
+ */
+export class AccessTokens {
+  constructor(
+    private readonly ring: KeyRing,
+    private readonly clock: Clock,
+    private readonly issuer: () => string,
+    private readonly ttlMs: number,
+    private readonly reloadKeys: () => Promise<void>,
+  ) {}
+
+  async issue(session: SessionRecord): Promise<{ accessToken: string; accessTokenExpiresAt: string }> {
+    const now = this.clock.now();
+    // Never valid past the session's own absolute deadline.
+    const exp = Math.min(now + this.ttlMs, session.absoluteExpiresAt);
+    const { kid, key } = this.ring.signingKey();
+    const accessToken = await new SignJWT({ sid: session.id, app: session.app })
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: ACCESS_TOKEN_TYPE })
+      .setIssuer(this.issuer())
+      .setSubject(session.userId)
+      .setIssuedAt(Math.floor(now / 1000))
+      .setExpirationTime(Math.floor(exp / 1000))
+      .setJti(randomId())
+      .sign(key);
+    return { accessToken, accessTokenExpiresAt: new Date(Math.floor(exp / 1000) * 1000).toISOString() };
+  }
+
+  async verify(jwt: string): Promise<{ sessionId: string; userId: string }> {
+    let reloaded = false;
+    const resolve = async (header: JWTHeaderParameters) => {
+      if (header.jwk || header.jku || header.x5u || header.x5c) throw new Error('embedded keys are not accepted');
+      const kid = header.kid ?? '';
+      let key = this.ring.verificationKey(kid);
+      if (!key && !reloaded) {
+        // Another node may have rotated: look once more in the store.
+        reloaded = true;
+        await this.reloadKeys();
+        key = this.ring.verificationKey(kid);
+      }
+      if (!key) throw new Error('unknown kid');
+      return key;
+    };
+    try {
+      const { payload } = await jwtVerify(jwt, resolve, {
+        algorithms: ['EdDSA'],
+        issuer: this.issuer(),
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['sub', 'sid', 'exp', 'iat'],
+        currentDate: new Date(this.clock.now()),
+        clockTolerance: 5,
+      });
+      if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw new Error('bad claims');
+      return { sessionId: payload.sid, userId: payload.sub };
+    } catch {
+      throw new SessiondError('invalid_token', { message: 'Your sign-in is not valid any more. Please refresh it or sign in again.' });
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { RefreshTokens, type SessionRecord } from '@sessiond/core';
+import type { AppContext, TokenMode } from '../context.ts';
+import { AccessTokens } from './access-tokens.ts';
+import { KeyRing } from './key-ring.ts';
+import { loadKeyEncryptionKey, subkey } from './secrets.ts';
+
+export interface TokenModeParts extends TokenMode {
+  ring: KeyRing;
+  access: AccessTokens;
+  refresh: RefreshTokens;
+}
+
+/** Token mode for one server: keys from the store, refresh rotation, access JWTs. */
+export async function createTokenMode(app: AppContext, env: Record<string, string | undefined> = process.env): Promise<TokenModeParts> {
+  const { sessiond, config } = app;
+  const kek = loadKeyEncryptionKey(env, config.dataDir);
+  const ring = new KeyRing(sessiond.store, sessiond.clock, subkey(kek, 'signing-key sealing'), config.core.accessTokenTtlMs);
+  await ring.load();
+  // Another node rotated: pick up its key at once rather than on the first unknown kid.
+  sessiond.store.subscribe((e) => {
+    if (e.type === 'keys.rotated') void ring.load().catch(() => {});
+  });
+  const access = new AccessTokens(ring, sessiond.clock, () => issuerOf(app), config.core.accessTokenTtlMs, () => ring.load());
+  const refresh = new RefreshTokens(sessiond.sessions, sessiond.clock, subkey(kek, 'refresh successor'), config.core.refreshGraceMs);
+  return {
+    ring,
+    access,
+    refresh,
+    verifyAccessToken: (jwt) => access.verify(jwt),
+    async issueFor(session: SessionRecord) {
+      const issued = await refresh.issue(session);
+      return { ...(await access.issue(issued.session)), refreshToken: issued.refreshToken };
+    },
+  };
+}
+
+/** `iss` of access tokens: the public URL, else the default origin once the port is known. */
+export function issuerOf(app: AppContext): string {
+  return app.config.publicUrl ?? [...app.allowedOrigins][0] ?? `http://localhost:${app.config.port}`;
+}
+

@@ -1,0 +1,110 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { randomId, type Clock, type SigningKeyRecord, type Store } from '@sessiond/core';
+
+interface LoadedKey {
+  record: SigningKeyRecord;
+  publicKey: CryptoKey;
+  privateKey: CryptoKey | null;
+}
+
+// Rotation keeps the old public key this much longer than the tokens it signed could live.
+const SKEW_MS = 60_000;
+
+/**
+ * Ed25519 signing keys kept in the store, private halves sealed with AES-256-GCM. Every node
+ * picks the same active key (newest, then by kid), so nodes agree without coordinating.
+ */
+export class KeyRing {
+  private keys = new Map<string, LoadedKey>();
+  private active: LoadedKey | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly sealingKey: Buffer,
+    private readonly accessTokenTtlMs: number,
+  ) {}
+
+  private seal(plain: string): string {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.sealingKey, iv);
+    const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+    return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+  }
+
+  private unseal(sealed: string): string {
+    const [v, iv, tag, body] = sealed.split('.');
+    if (v !== 'v1' || !iv || !tag || !body) throw new Error('unknown sealed key format');
+    const d = createDecipheriv('aes-256-gcm', this.sealingKey, Buffer.from(iv, 'base64url'));
+    d.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');
+  }
+
+  /** Loads every key; creates the first one when there is none. */
+  async load(): Promise<void> {
+    let records = await this.store.listSigningKeys();
+    if (!records.some((r) => r.retiredAt === null)) {
+      await this.create();
+      records = await this.store.listSigningKeys();
+    }
+    const next = new Map<string, LoadedKey>();
+    for (const record of records) {
+      const existing = this.keys.get(record.kid);
+      const publicKey = existing?.publicKey ?? ((await importJWK(record.publicJwk as JWK, 'EdDSA')) as CryptoKey);
+      let privateKey: CryptoKey | null = null;
+      if (record.retiredAt === null) {
+        privateKey = existing?.privateKey ?? ((await importJWK(JSON.parse(this.unseal(record.privateKeyEncrypted)) as JWK, 'EdDSA')) as CryptoKey);
+      }
+      next.set(record.kid, { record, publicKey, privateKey });
+    }
+    this.keys = next;
+    const candidates = [...next.values()].filter((k) => k.record.retiredAt === null && k.privateKey);
+    candidates.sort((a, b) => b.record.createdAt - a.record.createdAt || (a.record.kid < b.record.kid ? -1 : 1));
+    this.active = candidates[0] ?? null;
+  }
+
+  private async create(): Promise<SigningKeyRecord> {
+    const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const kid = randomId();
+    const record: SigningKeyRecord = {
+      kid,
+      alg: 'EdDSA',
+      publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' },
+      privateKeyEncrypted: this.seal(JSON.stringify(await exportJWK(privateKey))),
+      createdAt: this.clock.now(),
+      retiredAt: null,
+      expiresAt: null,
+    };
+    await this.store.saveSigningKey(record);
+    return record;
+  }
+
+  /** A new key signs from now on; the old ones verify until every token they signed has expired. */
+  async rotate(): Promise<string> {
+    const now = this.clock.now();
+    for (const k of this.keys.values()) {
+      if (k.record.retiredAt === null) await this.store.saveSigningKey({ ...k.record, retiredAt: now, expiresAt: now + this.accessTokenTtlMs + SKEW_MS });
+    }
+    const created = await this.create();
+    await this.load();
+    return created.kid;
+  }
+
+  signingKey(): { kid: string; key: CryptoKey } {
+    if (!this.active?.privateKey) throw new Error('no active signing key');
+    return { kid: this.active.record.kid, key: this.active.privateKey };
+  }
+
+  verificationKey(kid: string): CryptoKey | null {
+    const k = this.keys.get(kid);
+    if (!k || (k.record.expiresAt !== null && k.record.expiresAt <= this.clock.now())) return null;
+    return k.publicKey;
+  }
+
+  /** The public keys still able to verify a token. */
+  jwks(): { keys: Record<string, unknown>[] } {
+    const now = this.clock.now();
+    return { keys: [...this.keys.values()].filter((k) => k.record.expiresAt === null || k.record.expiresAt > now).map((k) => k.record.publicJwk) };
+  }
+}
