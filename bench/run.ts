@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { benchCore } from './core.ts';
+import { benchVerifier } from './verifier.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -153,7 +154,7 @@ async function main() {
       await stop(started.child);
     }
   }
-  const core = only ? null : await benchCore();
+  const core = only ? null : [...(await benchCore()), ...(await benchVerifier())];
   const bare = rows.find((r) => r.name.startsWith('bare Fastify'))?.rps ?? 0;
   const esRedis = rows.find((r) => r.name === 'express-session + connect-redis')?.rps ?? 0;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`;

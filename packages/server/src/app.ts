@@ -41,6 +41,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     // Extra headers and URL session ids are ignored; bad JSON types are errors, never coerced.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
+    // Push channels stay open for hours: closing the server must not wait for them.
+    forceCloseConnections: true,
     routerOptions: { maxParamLength: 200 },
   });
   f.decorateRequest('session', null);

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, ROOT, startServer, type ServerProcess } from '../harness.ts';
+
+const ADMIN = 'resource-server-admin-token-0123456789';
+const PASSWORD = 'correct horse battery';
+
+/** Reads SSE blocks from a response until `stop` says enough. */
+async function readFeed(res: Response, stop: (ids: string[], events: string[]) => boolean): Promise<{ ids: string[]; events: string[] }> {
+  const reader = res.body!.getReader();
+  const ids: string[] = [];
+  const events: string[] = [];
+  let buf = '';
+  while (!stop(ids, events)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += new TextDecoder().decode(value);
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      const ev = /^event: (.*)$/m.exec(block)?.[1];
+      if (id && ev) (ids.push(id), events.push(ev));
+    }
+  }
+  await reader.cancel().catch(() => {});
+  return { ids, events };
+}
+
+describe('resource servers', () => {
+  let sessiond: ServerProcess;
+  beforeAll(async () => {
+    sessiond = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_ACCESS_TOKEN_TTL: '5m' });
+  });
+  afterAll(() => sessiond.stop());
+
+  it('a separate resource server refuses a revoked session’s unexpired access token within 1 s', async () => {
+    const rs = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/verifier/examples/resource-server.ts')], {
+      env: { ...process.env, SESSIOND_URL: sessiond.url, SESSIOND_ADMIN_TOKEN: ADMIN, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const rsUrl = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        rs.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        rs.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+        rs.once('exit', (c) => reject(new Error(`resource server exited ${c}: ${out}`)));
+      });
+      const api = new Client(sessiond.url);
+      await api.post('/v1/signup', { email: 'rs@example.com', password: PASSWORD });
+      const t = (await api.post('/v1/login', { email: 'rs@example.com', password: PASSWORD, mode: 'token' })).json;
+      const call = () => fetch(rsUrl + '/api/orders', { headers: { authorization: `Bearer ${t.accessToken}` } });
+      expect((await call()).status).toBe(200);
+
+      const t0 = Date.now();
+      const admin = new Client(sessiond.url, { authorization: `Bearer ${ADMIN}` });
+      expect((await admin.post(`/v1/admin/users/${t.user.id}/revoke-sessions`)).json.ended).toBe(1);
+      let r = await call();
+      while (r.status === 200 && Date.now() - t0 < 2000) r = await call();
+      const elapsed = Date.now() - t0;
+      expect(r.status).toBe(401);
+      expect(await r.json()).toMatchObject({ error: { code: 'session_ended', reason: 'revoked_by_admin' } });
+      expect(elapsed).toBeLessThan(1000);
+      // The token itself is still far from its expiry: only the feed could have refused it.
+      expect(Date.parse(t.accessTokenExpiresAt) - Date.now()).toBeGreaterThan(60_000);
+    } finally {
+      rs.kill('SIGTERM');
+    }
+  });
+
+  it('the events feed resumes after a disconnect with Last-Event-ID, missing nothing and repeating nothing', async () => {
+    const headers = { authorization: `Bearer ${ADMIN}` };
+    const api = new Client(sessiond.url);
+    await api.post('/v1/signup', { email: 'feed@example.com', password: PASSWORD });
+    const login = () => api.post('/v1/login', { email: 'feed@example.com', password: PASSWORD, mode: 'token' });
+
+    const first = await fetch(sessiond.url + '/v1/admin/events', { headers });
+    const reading = readFeed(first, (ids) => ids.length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    await login();
+    await login();
+    const seen = await reading; // then the subscriber goes away
+    expect(seen.events).toEqual(['session.started', 'session.started']);
+
+    await login();
+    await login();
+    await new Client(sessiond.url).post('/v1/logout', {}, { authorization: `Bearer ${(await login()).json.accessToken}` });
+
+    const resumed = await fetch(sessiond.url + '/v1/admin/events', { headers: { ...headers, 'last-event-id': seen.ids[1]! } });
+    const replay = readFeed(resumed, (_ids, events) => events.length >= 5);
+    await new Promise((r) => setTimeout(r, 200));
+    await login(); // live, after the replay
+    const got = await replay;
+    // Replayed: two sign-ins, a sign-in and its sign-out; then live: one more sign-in.
+    expect(got.events).toEqual(['session.started', 'session.started', 'session.started', 'session.ended', 'session.started']);
+    expect(new Set(got.ids).size).toBe(got.ids.length);
+    expect(got.ids).not.toContain(seen.ids[0]);
+    expect(got.ids).not.toContain(seen.ids[1]);
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * A resource server that trusts sessiond's access tokens without calling it per request.
+ *   SESSIOND_URL=http://127.0.0.1:4000 SESSIOND_ADMIN_TOKEN=… PORT=5000 npx tsx packages/verifier/examples/resource-server.ts
+ */
+import { createServer } from 'node:http';
+import { authenticateRequest, createVerifier } from '../src/index.ts';
+
+const base = process.env.SESSIOND_URL ?? 'http://127.0.0.1:4000';
+const verifier = createVerifier({
+  issuer: process.env.SESSIOND_ISSUER ?? base.replace('127.0.0.1', 'localhost'),
+  jwksUrl: `${base}/.well-known/jwks.json`,
+  eventsUrl: `${base}/v1/admin/events`,
+  adminToken: process.env.SESSIOND_ADMIN_TOKEN,
+});
+
+const server = createServer(async (req, res) => {
+  const headers = new Headers();
+  if (req.headers.authorization) headers.set('authorization', req.headers.authorization);
+  const r = await authenticateRequest(verifier, new Request('http://local' + req.url, { headers }));
+  res.writeHead(r.ok ? 200 : r.status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(r.ok ? { userId: r.auth.userId, sessionId: r.auth.sessionId } : r.body));
+});
+
+await verifier.ready();
+server.listen(Number(process.env.PORT ?? 5000), '127.0.0.1', () => {
+  const a = server.address();
+  console.log(`resource server listening on http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`);
+});

@@ -1,0 +1,147 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { VerifierError } from './errors.ts';
+import { Revocations } from './revocations.ts';
+import { SseParser } from './sse.ts';
+
+export interface VerifierOptions {
+  /** The sessiond `iss` (its SESSIOND_PUBLIC_URL). */
+  issuer: string;
+  /** e.g. https://auth.example.com/.well-known/jwks.json */
+  jwksUrl: string;
+  /** e.g. https://auth.example.com/v1/admin/events; with it, revocations apply within a second. */
+  eventsUrl?: string;
+  adminToken?: string;
+  clockToleranceSec?: number;
+  /** Verified tokens kept in memory (signature checked once per token). */
+  cacheSize?: number;
+  /** The longest access-token lifetime: how long an ended session must be remembered. */
+  maxTokenLifetimeMs?: number;
+  fetch?: typeof fetch;
+  onFeedError?: (e: unknown) => void;
+}
+
+export interface VerifiedToken {
+  userId: string;
+  sessionId: string;
+  app: string | null;
+  /** Epoch ms. */
+  expiresAt: number;
+  issuedAt: number;
+}
+
+export interface Verifier {
+  /** Throws VerifierError when the token must be refused. */
+  verify(token: string): Promise<VerifiedToken>;
+  /** Reads `Authorization: Bearer …` from Web-standard headers. */
+  verifyRequest(headers: { get(name: string): string | null }): Promise<VerifiedToken>;
+  /** Resolves once the events feed is connected (immediately without one). */
+  ready(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Offline verification for resource servers: signatures against sessiond's JWKS (refetched when an
+ * unknown `kid` appears), plus the events feed so a token of an ended session is refused within a
+ * second although it has not expired.
+ */
+export function createVerifier(opts: VerifierOptions): Verifier {
+  const doFetch = opts.fetch ?? fetch;
+  const jwks = createRemoteJWKSet(new URL(opts.jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000 });
+  const revocations = new Revocations(opts.maxTokenLifetimeMs ?? 60 * 60_000);
+  const cache = new Map<string, VerifiedToken>();
+  const cacheSize = opts.cacheSize ?? 50_000;
+  const tolerance = (opts.clockToleranceSec ?? 5) * 1000;
+  let closed = false;
+  let markReady!: () => void;
+  const readyP = new Promise<void>((r) => (markReady = r));
+  const abort = new AbortController();
+
+  async function verifySignature(token: string): Promise<VerifiedToken> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, { algorithms: ['EdDSA'], issuer: opts.issuer, typ: 'at+jwt', requiredClaims: ['sub', 'sid', 'exp', 'iat'], clockTolerance: opts.clockToleranceSec ?? 5 }));
+    } catch (e) {
+      const expired = e instanceof errors.JWTExpired;
+      throw new VerifierError('invalid_token', expired ? 'The access token has expired.' : 'The access token is not valid.');
+    }
+    if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw new VerifierError('invalid_token', 'The access token is not valid.');
+    return { userId: payload.sub, sessionId: payload.sid, app: typeof payload.app === 'string' ? payload.app : null, expiresAt: payload.exp! * 1000, issuedAt: payload.iat! * 1000 };
+  }
+
+  async function verify(token: string): Promise<VerifiedToken> {
+    const now = Date.now();
+    let v = cache.get(token);
+    if (!v) {
+      v = await verifySignature(token);
+      if (cacheSize > 0) {
+        if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+        cache.set(token, v);
+      }
+    }
+    if (v.expiresAt + tolerance <= now) {
+      cache.delete(token);
+      throw new VerifierError('invalid_token', 'The access token has expired.');
+    }
+    // Revocation is checked on every call, cache or not.
+    const reason = revocations.check(v.sessionId, v.issuedAt);
+    if (reason) throw new VerifierError('session_ended', 'The session has ended.', reason);
+    return v;
+  }
+
+  async function follow(): Promise<void> {
+    let lastEventId: string | null = null;
+    let backoff = 250;
+    while (!closed) {
+      try {
+        const headers: Record<string, string> = { accept: 'text/event-stream' };
+        if (opts.adminToken) headers.authorization = `Bearer ${opts.adminToken}`;
+        // The first connection starts from now; later ones resume where the last one stopped.
+        if (lastEventId) headers['last-event-id'] = lastEventId;
+        const res = await doFetch(opts.eventsUrl!, { headers, signal: abort.signal });
+        if (!res.ok || !res.body) throw new Error(`events feed answered ${res.status}`);
+        markReady();
+        backoff = 250;
+        const parser = new SseParser();
+        const decoder = new TextDecoder();
+        const reader = res.body.getReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          for (const m of parser.push(decoder.decode(value, { stream: true }))) {
+            if (m.id) lastEventId = m.id;
+            const data = JSON.parse(m.data) as { sessionId?: string; reason?: string; at?: string };
+            if (m.event === 'session.ended' && data.sessionId) revocations.end(data.sessionId, data.reason ?? 'revoked', Date.now());
+            else if (m.event === 'session.ended_all') revocations.endAll(Date.parse(data.at ?? '') || Date.now(), data.reason ?? 'global_logout');
+          }
+        }
+      } catch (e) {
+        if (closed) return;
+        opts.onFeedError?.(e);
+      }
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(backoff * 2, 5_000);
+    }
+  }
+
+  let pruner: ReturnType<typeof setInterval> | undefined;
+  if (opts.eventsUrl) {
+    void follow();
+    pruner = setInterval(() => revocations.prune(Date.now()), 60_000);
+    (pruner as { unref?: () => void }).unref?.();
+  } else markReady();
+
+  return {
+    verify,
+    async verifyRequest(headers) {
+      const m = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '');
+      if (!m) throw new VerifierError('invalid_token', 'An "Authorization: Bearer" access token is required.');
+      return verify(m[1]!);
+    },
+    ready: () => readyP,
+    close() {
+      closed = true;
+      abort.abort();
+      clearInterval(pruner);
+    },
+  };
+}
