@@ -19,22 +19,29 @@ import {
 const clone = <T>(v: T): T => structuredClone(v);
 const deadline = (s: SessionRecord) => Math.min(s.idleExpiresAt, s.absoluteExpiresAt);
 
+/** Applies a patch; a key holding undefined counts as absent, as it does in every other store. */
+function assignDefined<T extends object>(target: T, patch: Partial<T>): void {
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) (target as Record<string, unknown>)[key] = clone(value);
+  }
+}
+
 /**
  * The reference store: every method is trivially atomic because JavaScript runs one thing at a
  * time and nothing here awaits. Records are copied in and out so callers cannot alias state.
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
-  private users = new Map<string, UserRecord>();
-  private usersByEmail = new Map<string, string>();
-  private sessions = new Map<string, SessionRecord>();
-  private byUser = new Map<string, Set<string>>();
-  private devices = new Map<string, TrustedDeviceRecord>();
-  private events: AuditEvent[] = [];
+  private readonly users = new Map<string, UserRecord>();
+  private readonly usersByEmail = new Map<string, string>();
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly byUser = new Map<string, Set<string>>();
+  private readonly devices = new Map<string, TrustedDeviceRecord>();
+  private readonly events: AuditEvent[] = [];
   private nextEventId = 1;
-  private counters = new Map<string, { value: number; expiresAt: number }>();
-  private keys = new Map<string, SigningKeyRecord>();
-  private emitter = new EventEmitter().setMaxListeners(0);
+  private readonly counters = new Map<string, { value: number; expiresAt: number }>();
+  private readonly keys = new Map<string, SigningKeyRecord>();
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
 
   async init(): Promise<void> {}
   async close(): Promise<void> {
@@ -57,7 +64,7 @@ export class MemoryStore implements Store {
   }
   async updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>): Promise<void> {
     const u = this.users.get(id);
-    if (u) this.users.set(id, { ...u, ...clone(patch) });
+    if (u) assignDefined(u, patch);
   }
 
   private active(userId: string, now: number, app?: string): SessionRecord[] {
@@ -100,14 +107,14 @@ export class MemoryStore implements Store {
   async updateSession(id: string, patch: SessionPatch): Promise<boolean> {
     const s = this.sessions.get(id);
     if (!s || s.endedAt !== null) return false;
-    Object.assign(s, clone(patch));
+    assignDefined(s, patch);
     return true;
   }
 
   async rotateRefresh(id: string, expectedHash: string, patch: SessionPatch): Promise<boolean> {
     const s = this.sessions.get(id);
     if (!s || s.endedAt !== null || s.refresh?.hash !== expectedHash) return false;
-    Object.assign(s, clone(patch));
+    assignDefined(s, patch);
     return true;
   }
 
@@ -176,7 +183,7 @@ export class MemoryStore implements Store {
   }
   async updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void> {
     const d = this.devices.get(id);
-    if (d) Object.assign(d, patch);
+    if (d) assignDefined(d, patch);
   }
   async listTrustedDevices(userId: string, now: number): Promise<TrustedDeviceRecord[]> {
     return [...this.devices.values()].filter((d) => d.userId === userId && d.expiresAt > now).map(clone);

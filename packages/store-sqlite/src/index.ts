@@ -1,1 +1,1 @@
-export { SqliteStore, createSqliteStore } from './sqlite-store.ts';
+export { SqliteStore, createSqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';

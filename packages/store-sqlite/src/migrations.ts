@@ -1,6 +1,15 @@
-/** Schema versions, applied in order inside one transaction each; never edit a released one. */
-export const MIGRATIONS: string[] = [
-  `
+/** One schema change. Released migrations are never edited: a fix is a new version. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
   CREATE TABLE users (
     id TEXT PRIMARY KEY,
     email TEXT NOT NULL UNIQUE,
@@ -72,4 +81,17 @@ export const MIGRATIONS: string[] = [
     record TEXT NOT NULL
   );
   `,
+  },
+  {
+    version: 2,
+    name: 'partial index of active sessions by user; counter expiry index',
+    sql: `
+  -- Only active sessions are looked up by user (listing, the concurrent limit, ending them all):
+  -- a partial index keeps a week of tombstones out of those lookups.
+  DROP INDEX sessions_user;
+  CREATE INDEX sessions_user_active ON sessions (user_id, app) WHERE ended_at IS NULL;
+  -- The sweep deletes expired counters by walking this, not the whole table.
+  CREATE INDEX counters_expiry ON counters (expires_at);
+  `,
+  },
 ];

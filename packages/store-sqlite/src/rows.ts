@@ -1,6 +1,10 @@
-import type { AuditEvent, SessionRecord, TrustedDeviceRecord, UserRecord } from '@sessiond/core';
+import type { AuditEvent, SessionPatch, SessionRecord, TrustedDeviceRecord, UserRecord } from '@sessiond/core';
+import type { PatchColumn } from './patch-writer.ts';
 
-/** Column ↔ record mapping; JSON columns hold the few nested values. */
+/**
+ * Column ↔ record mapping. Scalars get columns of their own (indexes and conditions need them);
+ * the few nested values (device, locations, refresh state, ending detail) are JSON text.
+ */
 
 export interface SessionRow {
   id: string;
@@ -87,19 +91,19 @@ export function sessionToRow(s: SessionRecord): SessionRow {
   };
 }
 
-/** Patch keys → column names and encoders, for UPDATEs built from a SessionPatch. */
-export const PATCH_COLUMNS: Record<string, [string, (v: unknown) => unknown]> = {
-  tokenHash: ['token_hash', (v) => v],
-  authenticatedAt: ['authenticated_at', (v) => v],
-  lastActiveAt: ['last_active_at', (v) => v],
-  idleExpiresAt: ['idle_expires_at', (v) => v],
-  purgeAt: ['purge_at', (v) => v],
-  ipLast: ['ip_last', (v) => v],
-  locationLast: ['location_last', text],
-  device: ['device', (v) => JSON.stringify(v)],
-  trustedDeviceId: ['trusted_device_id', (v) => v],
-  refresh: ['refresh', text],
-};
+/** The columns a SessionPatch may write, in a fixed order (PatchWriter's bitmask follows it). */
+export const SESSION_PATCH_COLUMNS: readonly PatchColumn<SessionPatch>[] = [
+  { key: 'lastActiveAt', column: 'last_active_at' },
+  { key: 'idleExpiresAt', column: 'idle_expires_at' },
+  { key: 'purgeAt', column: 'purge_at' },
+  { key: 'ipLast', column: 'ip_last' },
+  { key: 'locationLast', column: 'location_last', encode: text },
+  { key: 'device', column: 'device', encode: (v: SessionRecord['device']) => JSON.stringify(v) },
+  { key: 'tokenHash', column: 'token_hash' },
+  { key: 'authenticatedAt', column: 'authenticated_at' },
+  { key: 'trustedDeviceId', column: 'trusted_device_id' },
+  { key: 'refresh', column: 'refresh', encode: text },
+];
 
 export interface UserRow {
   id: string;
@@ -125,13 +129,23 @@ export function userFromRow(r: UserRow): UserRecord {
   };
 }
 
-export const USER_PATCH_COLUMNS: Record<string, [string, (v: unknown) => unknown]> = {
-  passwordHash: ['password_hash', (v) => v],
-  passwordChangedAt: ['password_changed_at', (v) => v],
-  totpSecret: ['totp_secret', (v) => v],
-  totpEnabled: ['totp_enabled', (v) => (v ? 1 : 0)],
-  recoveryCodeHashes: ['recovery_code_hashes', (v) => JSON.stringify(v)],
-};
+export type UserPatch = Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>;
+
+export const USER_PATCH_COLUMNS: readonly PatchColumn<UserPatch>[] = [
+  { key: 'passwordHash', column: 'password_hash' },
+  { key: 'passwordChangedAt', column: 'password_changed_at' },
+  { key: 'totpSecret', column: 'totp_secret' },
+  { key: 'totpEnabled', column: 'totp_enabled', encode: (v: boolean) => (v ? 1 : 0) },
+  { key: 'recoveryCodeHashes', column: 'recovery_code_hashes', encode: (v: string[]) => JSON.stringify(v) },
+];
+
+export type DevicePatch = Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>;
+
+export const DEVICE_PATCH_COLUMNS: readonly PatchColumn<DevicePatch>[] = [
+  { key: 'lastUsedAt', column: 'last_used_at' },
+  { key: 'expiresAt', column: 'expires_at' },
+  { key: 'label', column: 'label' },
+];
 
 export interface DeviceRow {
   id: string;

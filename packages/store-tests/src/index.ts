@@ -1,2 +1,2 @@
 export { runStoreConformance, type ConformanceOptions } from './conformance.ts';
-export { makeSession, makeUser, T0, MIN } from './fixtures.ts';
+export { DAY, HOUR, MIN, T0, makeEnding, makeEvent, makeSession, makeSigningKey, makeTrustedDevice, makeUser } from './fixtures.ts';

@@ -1,0 +1,46 @@
+import { randomId } from '@sessiond/core';
+import { describe, expect, it } from 'vitest';
+import { sleep, type SuiteContext } from '../context.ts';
+
+export function describeCounters(ctx: SuiteContext): void {
+  describe('counters', () => {
+    // Short TTLs: a store that expires by its backend's clock must really wait them out.
+    const ttl = 300;
+    const now = () => (ctx.realTime ? Date.now() : ctx.t0);
+
+    it('counts per key and resets', async () => {
+      const key = `login:${randomId()}`;
+      const other = `login:${randomId()}`;
+      expect(await ctx.store.incrementCounter(key, ttl, now())).toBe(1);
+      expect(await ctx.store.incrementCounter(key, ttl, now())).toBe(2);
+      expect(await ctx.store.incrementCounter(other, ttl, now())).toBe(1);
+      await ctx.store.resetCounter(key);
+      expect(await ctx.store.incrementCounter(key, ttl, now())).toBe(1);
+      expect(await ctx.store.incrementCounter(other, ttl, now())).toBe(2);
+      await ctx.store.resetCounter('never-counted');
+    });
+
+    it('counts every one of many concurrent increments', async () => {
+      const key = `login:${randomId()}`;
+      const values = await Promise.all(Array.from({ length: 20 }, () => ctx.store.incrementCounter(key, 10_000, now())));
+      expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
+    it('starts again once the TTL, counted from the first increment, has passed', async () => {
+      const key = `login:${randomId()}`;
+      const start = now();
+      expect(await ctx.store.incrementCounter(key, ttl, start)).toBe(1);
+      if (ctx.realTime) {
+        expect(await ctx.store.incrementCounter(key, ttl, Date.now())).toBe(2);
+        await sleep(ttl + 200);
+        expect(await ctx.store.incrementCounter(key, ttl, Date.now())).toBe(1);
+      } else {
+        // A fixed window: later increments do not extend it.
+        expect(await ctx.store.incrementCounter(key, ttl, start + 200)).toBe(2);
+        expect(await ctx.store.incrementCounter(key, ttl, start + ttl - 1)).toBe(3);
+        expect(await ctx.store.incrementCounter(key, ttl, start + ttl + 1)).toBe(1);
+        expect(await ctx.store.incrementCounter(key, ttl, start + ttl + 2)).toBe(2);
+      }
+    });
+  });
+}

@@ -1,0 +1,54 @@
+import { SessiondError } from '@sessiond/core';
+import { describe, expect, it } from 'vitest';
+import type { SuiteContext } from '../context.ts';
+import { makeUser } from '../fixtures.ts';
+
+export function describeUsers(ctx: SuiteContext): void {
+  describe('users', () => {
+    it('stores a user exactly and finds it by id and by email', async () => {
+      const u = makeUser({ totpSecret: 'JBSWY3DPEHPK3PXP', totpEnabled: true, recoveryCodeHashes: ['h1', 'h2'] });
+      await ctx.store.createUser(u);
+      expect(await ctx.store.findUserById(u.id)).toEqual(u);
+      expect(await ctx.store.findUserByEmail(u.email)).toEqual(u);
+      expect(await ctx.store.findUserById('missing')).toBeNull();
+      expect(await ctx.store.findUserByEmail('missing@example.com')).toBeNull();
+    });
+
+    it('updates the given fields and leaves the rest', async () => {
+      const u = makeUser();
+      const other = makeUser();
+      await ctx.store.createUser(u);
+      await ctx.store.createUser(other);
+      await ctx.store.updateUser(u.id, { passwordHash: 'new', passwordChangedAt: ctx.t0 + 5, totpEnabled: true, totpSecret: 'ABC', recoveryCodeHashes: ['h1'] });
+      const updated = { ...u, passwordHash: 'new', passwordChangedAt: ctx.t0 + 5, totpEnabled: true, totpSecret: 'ABC', recoveryCodeHashes: ['h1'] };
+      expect(await ctx.store.findUserById(u.id)).toEqual(updated);
+      expect(await ctx.store.findUserByEmail(u.email)).toEqual(updated);
+      await ctx.store.updateUser(u.id, { totpSecret: null, totpEnabled: false, recoveryCodeHashes: [] });
+      expect(await ctx.store.findUserById(u.id)).toEqual({ ...updated, totpSecret: null, totpEnabled: false, recoveryCodeHashes: [] });
+      expect(await ctx.store.findUserById(other.id)).toEqual(other);
+    });
+
+    it('ignores an update of a missing user', async () => {
+      await ctx.store.updateUser('missing', { passwordHash: 'x' });
+      expect(await ctx.store.findUserById('missing')).toBeNull();
+    });
+
+    it('refuses a second user with the same email with email_taken, keeping the first', async () => {
+      const u = makeUser();
+      await ctx.store.createUser(u);
+      const second = makeUser({ email: u.email });
+      const error = await ctx.store.createUser(second).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SessiondError);
+      expect((error as SessiondError).code).toBe('email_taken');
+      expect(await ctx.store.findUserByEmail(u.email)).toEqual(u);
+      expect(await ctx.store.findUserById(second.id)).toBeNull();
+    });
+
+    it('lets exactly one of many concurrent sign-ups with one email through', async () => {
+      const email = makeUser().email;
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => ctx.store.createUser(makeUser({ email }))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect((r.reason as SessiondError).code).toBe('email_taken');
+    });
+  });
+}
