@@ -1,0 +1,140 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, type ServerProcess } from '../harness.ts';
+import { createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from './support.ts';
+
+const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
+async function fillReport(page: Page, title: string): Promise<void> {
+  await page.getByLabel('Report title').fill(title);
+  await page.getByLabel('Department').selectOption('Sales');
+  await page.getByLabel('Cost center').fill('CC-2031');
+  await page.getByLabel('Trip start').fill('2026-11-16');
+  await page.getByLabel('Trip end').fill('2026-11-18');
+  await page.getByLabel('Business purpose').fill('Quarterly review with the Hamburg customer team.');
+  await page.getByLabel('Date').first().fill('2026-11-16');
+  await page.getByLabel('Description').first().fill('Flight Paris–Hamburg');
+  await page.getByLabel('Category').first().selectOption('Travel');
+  await page.getByLabel('Amount').first().fill('189.90');
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await page.getByLabel('Date').nth(1).fill('2026-11-16');
+  await page.getByLabel('Description').nth(1).fill('Hotel near the harbour, two nights');
+  await page.getByLabel('Category').nth(1).selectOption('Lodging');
+  await page.getByLabel('Amount').nth(1).fill('312');
+}
+
+const draftKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sessiond:draft:')));
+
+describe('no lost work', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startApp(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('holds a request refused because the session ended, signs in in place, and sends it once', async () => {
+    const email = 'held@example.com';
+    await createUser(server.url, email);
+    const { context, page, problems } = await newContext(browser);
+    // No push channel: this tab only finds out when its own request is refused.
+    await page.route('**/v1/session/events', (route) => route.abort());
+    await signIn(page, server.url, email);
+    await fillReport(page, 'Client visit Hamburg');
+
+    // The session is ended from another device while the person is still typing.
+    const phone = new Client(server.url, { 'user-agent': SAFARI_IPHONE });
+    await phone.post('/v1/login', { email, password: PASSWORD });
+    const { json } = await phone.get('/v1/sessions');
+    const target = json.sessions.find((s: { current: boolean }) => !s.current);
+    expect((await phone.delete(`/v1/sessions/${target.id}`)).status).toBe(204);
+
+    const posts: Array<{ key: string | undefined; status: number; body: string }> = [];
+    page.on('response', async (r) => {
+      if (!r.url().endsWith('/v1/demo/expense-reports')) return;
+      posts.push({ key: r.request().headers()['idempotency-key'], status: r.status(), body: await r.text() });
+    });
+    await page.getByRole('button', { name: 'Submit report' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign in to continue' });
+    await dialog.getByText('You were signed out from another of your sessions (Safari on iOS).').waitFor();
+    await dialog.getByText('What you just sent will go through once you are signed in.').waitFor();
+    await expectAccessible(page, 'held request');
+    await screenshot(page, 'held-request');
+
+    await dialog.getByLabel('Password').fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Report “Client visit Hamburg” was submitted.', { exact: false }).waitFor();
+    await expect.poll(() => posts.length).toBe(2);
+    expect(posts.map((p) => p.status)).toEqual([401, 201]);
+    expect(posts[0]!.key).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(posts[1]!.key).toBe(posts[0]!.key);
+    const filed = JSON.parse(posts[1]!.body) as { id: string; duplicate: boolean };
+    expect(filed.duplicate).toBe(false);
+    // Sending it yet again with that key would not file a second report.
+    const again = await phone.post('/v1/demo/expense-reports', { title: 'Client visit Hamburg' }, { 'idempotency-key': posts[0]!.key! });
+    expect(again.json).toEqual({ id: filed.id, duplicate: true });
+    // A filed report leaves no draft behind.
+    await expect.poll(() => draftKeys(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('restores a draft after a reload', async () => {
+    const email = 'reload@example.com';
+    await createUser(server.url, email);
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, server.url, email);
+    await fillReport(page, 'Trade fair in Milan');
+    await page.getByLabel('Notes (optional)').fill('Receipts are attached in the shared folder.');
+    await expectAccessible(page, 'demo app');
+    await screenshot(page, 'demo-expense-report', true);
+    await expect.poll(async () => (await draftKeys(page)).length).toBe(1);
+    await page.waitForTimeout(500); // the last keystrokes' debounce
+
+    await page.reload();
+    await page.getByText(/We restored your unsaved draft from/).waitFor();
+    expect(await page.getByLabel('Report title').inputValue()).toBe('Trade fair in Milan');
+    expect(await page.getByLabel('Department').inputValue()).toBe('Sales');
+    expect(await page.getByLabel('Description').nth(1).inputValue()).toBe('Hotel near the harbour, two nights');
+    expect(await page.getByLabel('Amount').nth(1).inputValue()).toBe('312');
+    await page.getByText('€501.90').waitFor();
+    await screenshot(page, 'demo-draft-restored');
+
+    await page.getByRole('button', { name: 'Discard draft' }).click();
+    expect(await page.getByLabel('Report title').inputValue()).toBe('');
+    expect(await draftKeys(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('signing out in one tab signs out the others at once and erases the drafts', async () => {
+    const email = 'tabs@example.com';
+    await createUser(server.url, email);
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, server.url, email);
+    await page.getByLabel('Report title').fill('Shared computer expenses');
+    await expect.poll(async () => (await draftKeys(page)).length).toBe(1);
+    const other = await context.newPage();
+    await other.goto(`${server.url}/demo`);
+    await other.getByText(/We restored your unsaved draft/).waitFor();
+
+    await page.bringToFront();
+    const clickedAt = Date.now();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(`${server.url}/signed-out?reason=logged_out`);
+    await other.waitForURL(`${server.url}/signed-out?reason=logged_out`, { timeout: 1_000 });
+    expect(Date.now() - clickedAt).toBeLessThan(1_500);
+    await other.getByText('You signed out.').waitFor();
+    expect(await draftKeys(other)).toEqual([]);
+
+    // The next person to sign in here sees an empty form.
+    await signIn(other, server.url, email);
+    expect(await other.getByLabel('Report title').inputValue()).toBe('');
+    expect(await other.getByText(/We restored your unsaved draft/).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,128 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { Client, ROOT, startServer, type ServerProcess } from '../harness.ts';
+
+export const PASSWORD = 'correct horse battery staple';
+export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+const WEB = join(ROOT, 'packages/web');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Debian's Chromium, as CI installs it (`apt-get install chromium`). */
+export function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A viewer in Paris who reads British English: dates must follow them, not the server. */
+export const VIEWER: BrowserContextOptions = { locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1120, height: 800 } };
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The server serves packages/web/dist; rebuild it when the sources are newer, so a test never runs
+ * against stale pages. A directory lock keeps two test workers from building at once.
+ */
+export async function ensureWebBuilt(): Promise<void> {
+  const lock = join(WEB, '.build-lock');
+  const index = join(WEB, 'dist/index.html');
+  const stale = () => !existsSync(index) || statSync(index).mtimeMs < Math.max(newestMtime(join(WEB, 'src')), newestMtime(join(ROOT, 'packages/sdk/src')), statSync(join(WEB, 'index.html')).mtimeMs);
+  for (;;) {
+    if (!stale()) return;
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Another worker is building: a lock older than a minute was left by a crash.
+      if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    try {
+      if (stale()) {
+        const { build } = await import('vite');
+        await build({ root: WEB, logLevel: 'warn' });
+      }
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+export async function startApp(env: Record<string, string> = {}): Promise<ServerProcess> {
+  await ensureWebBuilt();
+  return startServer(env);
+}
+
+/** Creates an account through the API (the UI path is covered by its own test). */
+export async function createUser(url: string, email: string): Promise<void> {
+  const res = await new Client(url).post('/v1/signup', { email, password: PASSWORD });
+  expect(res.status, res.text).toBe(201);
+}
+
+/** Signs in through the sign-in page and waits for the demo app. */
+export async function signIn(page: Page, url: string, email: string, opts: { rememberMe?: boolean; next?: string } = {}): Promise<void> {
+  await page.goto(`${url}/login${opts.next ? `?next=${encodeURIComponent(opts.next)}` : ''}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  if (opts.rememberMe) await page.getByLabel('Keep me signed in').check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${url}${opts.next ?? '/demo'}`);
+}
+
+/**
+ * Fails on anything the page's CSP refused (inline style or script would be), and on uncaught
+ * errors. Returns the list so a test can assert at the end.
+ */
+export function watchPageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeResult {
+  violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
+}
+
+/** Runs axe-core (WCAG 2.x A/AA and best practices) on the page as it is now; expects nothing found. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  // Mid-animation colours are not the page's colours: wait for dialogs to finish appearing.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<unknown> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  const violations = (result as AxeResult).violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  expect(violations, `axe on ${what}`).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // Let entrance animations finish so the picture shows the resting state.
+  await page.waitForTimeout(250);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage, animations: 'disabled', caret: 'hide' });
+}
+
+export async function newContext(browser: Browser, extra: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ ...VIEWER, ...extra });
+  const page = await context.newPage();
+  return { context, page, problems: watchPageProblems(page) };
+}

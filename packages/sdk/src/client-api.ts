@@ -1,0 +1,54 @@
+import type { Drafts } from './drafts.ts';
+import type { SessionRequestInit } from './held-fetch.ts';
+import type { EndReason, PublicUser, SessionEvents, SessionState, SessionView, SignedIn, SignInInput } from './types.ts';
+
+export interface SessionClientOptions {
+  /** Origin (and path prefix) of the sessiond server; '' = this page's origin. */
+  baseUrl?: string;
+  /** 'cookie' (default): an HttpOnly cookie. 'token': access JWT + rotating refresh token. */
+  mode?: 'cookie' | 'token';
+  /** The `app` sessions are started for (default 'web'). */
+  app?: string;
+  /** Send activity at most this often (default 30 s; shorter for short idle timeouts). */
+  activityIntervalMs?: number;
+  /** Keep retrying a refresh through network drops this long; keep it under SESSIOND_REFRESH_GRACE. */
+  refreshRetryWindowMs?: number;
+  /** Start at once (default true); otherwise call `start()`. */
+  autoStart?: boolean;
+  /** Where drafts (and tokens in token mode) are kept; default localStorage. */
+  storage?: Storage | null;
+  fetch?: typeof fetch;
+}
+
+export type { SessionRequestInit };
+
+export interface SessionClient {
+  getState(): SessionState;
+  /** For `useSyncExternalStore`: called on every state change. */
+  subscribe(listener: () => void): () => void;
+  on<K extends keyof SessionEvents>(type: K, listener: (payload: SessionEvents[K]) => void): () => void;
+  start(): Promise<SessionState>;
+  stop(): void;
+  signIn(input: SignInInput): Promise<SignedIn>;
+  signUp(input: { email: string; password: string }): Promise<PublicUser>;
+  /** Ends this session on purpose: drafts of this person in this browser are erased. */
+  signOut(): Promise<void>;
+  /** "Stay signed in": activity now. Resolves false when the server could not be reached. */
+  staySignedIn(): Promise<boolean>;
+  /**
+   * `fetch` for your API. A request refused because the session ended is held, the person signs
+   * in again in place, and it is sent once more with the same `Idempotency-Key`.
+   */
+  fetch(input: RequestInfo | URL, init?: SessionRequestInit): Promise<Response>;
+  /** JSON over `fetch`; throws `ApiError` for error answers. */
+  request<T>(method: string, path: string, body?: unknown, init?: SessionRequestInit): Promise<T>;
+  listSessions(opts?: { passive?: boolean }): Promise<SessionView[]>;
+  revokeSession(id: string, opts?: { forgetDevice?: boolean }): Promise<void>;
+  /** Ends every session of this person, this one included. */
+  revokeAllSessions(): Promise<number>;
+  /** The server's message for a reason, with its configured numbers. */
+  reasonMessage(reason: EndReason): Promise<string>;
+  /** Gives up on held requests (the person chose to leave instead of signing in). */
+  abandonHeldRequests(): void;
+  readonly drafts: Drafts;
+}

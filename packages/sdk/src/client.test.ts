@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSessionClient, type SessionClient } from './client.ts';
+
+const future = (ms: number) => new Date(Date.now() + ms).toISOString();
+const user = { id: 'u1', email: 'a@example.com', createdAt: future(0), totpEnabled: false };
+const session = (id = 's1') => ({
+  id, userId: 'u1', app: 'web', current: true, createdAt: future(0), lastActiveAt: future(0), idleExpiresAt: future(30 * 60_000),
+  absoluteExpiresAt: future(12 * 3600_000), expiresAt: future(30 * 60_000), warnAt: future(28 * 60_000), rememberMe: false,
+  trustedDevice: false, device: { browser: 'Chrome', os: 'Linux', type: 'desktop', label: 'Chrome on Linux' }, location: null, ip: null,
+});
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const ended = () => json(401, { error: { code: 'session_ended', message: 'You were signed out after 30 minutes without activity.', reason: 'idle_timeout', endedAt: future(0) } });
+
+/** A scripted server: records every request and answers from `routes`. */
+function fakeServer(routes: Record<string, (req: Request) => Response | Promise<Response>>) {
+  const seen: Request[] = [];
+  const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const req = new Request(input instanceof Request ? input : new URL(String(input), 'http://test'), init);
+    seen.push(req.clone());
+    const path = new URL(req.url).pathname;
+    const route = routes[`${req.method} ${path}`];
+    if (path === '/v1/session/events') return new Response(new ReadableStream(), { status: 200 });
+    return route ? route(req) : json(404, { error: { code: 'not_found', message: 'no' } });
+  }) as typeof fetch;
+  return { seen, fetchFn };
+}
+
+let client: SessionClient | null = null;
+afterEach(() => client?.stop());
+
+describe('createSessionClient', () => {
+  it('checks the session passively on start', async () => {
+    const srv = fakeServer({ 'GET /v1/session': () => json(200, { user, session: session() }) });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null });
+    const state = await client.start();
+    expect(state.status).toBe('signed-in');
+    expect(srv.seen[0]!.headers.get('x-sessiond-passive')).toBe('1');
+  });
+
+  it('holds a request refused with session_ended and sends it once after sign-in, same Idempotency-Key', async () => {
+    let attempts = 0;
+    const srv = fakeServer({
+      'GET /v1/session': () => json(200, { user, session: session() }),
+      'POST /v1/demo/expense-reports': () => (++attempts === 1 ? ended() : json(201, { id: 'r1', duplicate: false })),
+      'POST /v1/login': () => json(200, { user, session: session('s2'), token: 't' }),
+    });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null });
+    await client.start();
+    const pending = client.fetch('/v1/demo/expense-reports', { method: 'POST', body: '{"title":"Trip"}', headers: { 'content-type': 'application/json' } });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(client.getState().status).toBe('ended');
+    expect(client.getState().ending?.message).toMatch(/without activity/);
+    expect(client.getState().heldRequests).toBe(1);
+    await client.signIn({ email: user.email, password: 'pw' });
+    const res = await pending;
+    expect(res.status).toBe(201);
+    const posts = srv.seen.filter((r) => r.url.endsWith('/v1/demo/expense-reports'));
+    expect(posts).toHaveLength(2);
+    const keys = posts.map((r) => r.headers.get('idempotency-key'));
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+    expect(await posts[1]!.text()).toBe('{"title":"Trip"}');
+  });
+
+  it('does not send a held request when someone else signs in', async () => {
+    const srv = fakeServer({
+      'GET /v1/session': () => json(200, { user, session: session() }),
+      'POST /v1/demo/expense-reports': () => ended(),
+      'POST /v1/login': () => json(200, { user: { ...user, id: 'u2' }, session: session('s3'), token: 't' }),
+    });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null });
+    await client.start();
+    const pending = client.fetch('/v1/demo/expense-reports', { method: 'POST', body: '{}' });
+    await new Promise((r) => setTimeout(r, 20));
+    const signedIn = await client.signIn({ email: 'b@example.com', password: 'pw' });
+    expect(signedIn.sameUser).toBe(false);
+    await expect(pending).rejects.toMatchObject({ code: 'user_changed' });
+  });
+
+  it('treats a 503 at start as unknown, not signed out', async () => {
+    const srv = fakeServer({ 'GET /v1/session': () => json(503, { error: { code: 'store_unavailable', message: 'later' } }) });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null });
+    expect((await client.start()).status).toBe('loading');
+  });
+
+  it('token mode: one refresh for concurrent requests, retried through a network drop', async () => {
+    const memory = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => memory.get(k) ?? null,
+      setItem: (k: string, v: string) => void memory.set(k, v),
+      removeItem: (k: string) => void memory.delete(k),
+      key: (i: number) => [...memory.keys()][i] ?? null,
+      get length() {
+        return memory.size;
+      },
+      clear: () => memory.clear(),
+    } as Storage;
+    const presented: string[] = [];
+    let drops = 1;
+    const srv = fakeServer({
+      'POST /v1/login': () => json(200, { user, session: session(), accessToken: 'a1', accessTokenExpiresAt: future(1_000), refreshToken: 'r1' }),
+      'POST /v1/session/refresh': async (req) => {
+        presented.push(((await req.json()) as { refreshToken: string }).refreshToken);
+        if (drops-- > 0) throw new TypeError('Failed to fetch');
+        return json(200, { session: session(), accessToken: 'a2', accessTokenExpiresAt: future(300_000), refreshToken: 'r2' });
+      },
+      'GET /v1/things': (req) => (req.headers.get('authorization') === 'Bearer a2' ? json(200, { ok: true }) : json(401, { error: { code: 'invalid_token', message: 'no' } })),
+    });
+    client = createSessionClient({ baseUrl: 'http://test', mode: 'token', fetch: srv.fetchFn, storage, autoStart: false });
+    await client.signIn({ email: user.email, password: 'pw' });
+    expect(srv.seen.find((r) => r.url.endsWith('/v1/login'))).toBeTruthy();
+    const [one, two] = await Promise.all([client.fetch('/v1/things'), client.fetch('/v1/things')]);
+    expect([one.status, two.status]).toEqual([200, 200]);
+    // The dropped attempt and its retry presented the same token; the second request reused the result.
+    expect(presented).toEqual(['r1', 'r1']);
+    expect(JSON.parse(memory.get('sessiond:tokens:web')!)).toMatchObject({ accessToken: 'a2', refreshToken: 'r2', sessionId: 's1' });
+  });
+});

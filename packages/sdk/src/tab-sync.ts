@@ -1,0 +1,31 @@
+import type { Ending, SessionView } from './types.ts';
+import type { TokenSet } from './tokens.ts';
+
+/** What one tab tells the others of the same origin. */
+export type TabMessage =
+  /** The server acknowledged activity or a refresh: new deadlines, and when activity was last sent. */
+  | { type: 'session'; session: SessionView; sentAt: number }
+  | { type: 'ended'; sessionId: string | null; ending: Ending }
+  | { type: 'signed-in'; userId: string; session: SessionView }
+  | { type: 'sessions-changed' }
+  /** Token mode: the rotated tokens, so other tabs do not rotate again. */
+  | { type: 'tokens'; tokens: TokenSet | null };
+
+export interface TabSync {
+  post(message: TabMessage): void;
+  close(): void;
+}
+
+/**
+ * BroadcastChannel between the tabs of this origin (HMRC's `synchroniseTabs` does the same).
+ * Where it is missing (very old browsers) tabs simply learn through the server instead.
+ */
+export function openTabSync(name: string, onMessage: (m: TabMessage) => void): TabSync {
+  if (typeof BroadcastChannel === 'undefined') return { post() {}, close() {} };
+  const channel = new BroadcastChannel(name);
+  channel.onmessage = (e: MessageEvent<TabMessage>) => onMessage(e.data);
+  return {
+    post: (m) => channel.postMessage(m),
+    close: () => channel.close(),
+  };
+}

@@ -1,0 +1,48 @@
+import { useSession, useSessionClient, useSessionEvent } from '@sessiond/sdk/react';
+import { useEffect, type ReactNode } from 'react';
+import { Layout } from './components/Layout.tsx';
+import { SignInAgainDialog } from './components/SignInAgainDialog.tsx';
+import { WarningDialog } from './components/WarningDialog.tsx';
+import { navigate, useLocation } from './router.tsx';
+
+/**
+ * Pages that need a session. The page stays mounted through an ending and the in-place
+ * sign-in, so nothing typed into it is lost; the dialogs sit on top.
+ */
+export function SignedInArea({ children }: { children: ReactNode }) {
+  const client = useSessionClient();
+  const state = useSession();
+  const { pathname, search } = useLocation();
+
+  useEffect(() => {
+    if (state.status !== 'signed-out') return;
+    const reason = state.ending?.reason;
+    if (state.ending?.byThisBrowser) navigate(`/signed-out${reason ? `?reason=${reason}` : ''}`, { replace: true });
+    else navigate(`/login?${new URLSearchParams({ ...(reason ? { reason } : {}), next: pathname + search }).toString()}`, { replace: true });
+  }, [state.status, state.ending, pathname, search]);
+
+  // Someone else signed in through the dialog: this page holds the previous person's work.
+  useSessionEvent('signedIn', (e) => {
+    if (!e.sameUser) location.assign(pathname);
+  });
+
+  if (state.status === 'loading') {
+    return (
+      <Layout>
+        <p className="loading" role="status">
+          Loading…
+        </p>
+      </Layout>
+    );
+  }
+  if (state.status === 'signed-out') return null;
+  return (
+    <Layout signedIn>
+      {children}
+      {state.status === 'signed-in' && state.warning && state.expiresAt !== null && (
+        <WarningDialog key={state.warnAt} expiresAt={state.expiresAt} onSignOut={() => void client.signOut().catch(() => {})} />
+      )}
+      {state.status === 'ended' && state.ending && <SignInAgainDialog ending={state.ending} email={state.user?.email} heldRequests={state.heldRequests} />}
+    </Layout>
+  );
+}

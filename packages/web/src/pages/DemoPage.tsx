@@ -1,0 +1,167 @@
+import { ApiError, DRAFT_ATTRIBUTE, newIdempotencyKey, type DraftValue } from '@sessiond/sdk';
+import { useDraft, useSessionClient } from '@sessiond/sdk/react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Field, SelectField, TextAreaField } from '../components/Field.tsx';
+import { PageHeading } from '../components/Page.tsx';
+import { formatTime } from '../format.ts';
+import { CATEGORIES, CURRENCIES, DEPARTMENTS, DRAFT_NAME, newRowId, readReport, rowsInDraft } from './expense-form.ts';
+
+type Status = { kind: 'idle' } | { kind: 'sending' } | { kind: 'done'; text: string } | { kind: 'error'; text: string };
+
+const text = (v: DraftValue | undefined, fallback = '') => (typeof v === 'string' ? v : fallback);
+
+/**
+ * The demo app: a long expense report. Drafts are saved as you type (the form is marked for the
+ * SDK), and the submit goes through the SDK's fetch, so a session that ended in the meantime
+ * means a sign-in in place and then the same request, once.
+ */
+export function DemoPage() {
+  const client = useSessionClient();
+  const draft = useDraft(DRAFT_NAME);
+  const [formKey, setFormKey] = useState(0);
+  const [defaults, setDefaults] = useState<Record<string, DraftValue>>(() => draft?.fields ?? {});
+  const [restoredAt, setRestoredAt] = useState<number | null>(() => draft?.savedAt ?? null);
+  const [rows, setRows] = useState<string[]>(() => {
+    const saved = rowsInDraft(draft?.fields);
+    return saved.length > 0 ? saved : [newRowId()];
+  });
+  const [total, setTotal] = useState({ amount: 0, currency: text(defaults.currency, 'EUR') });
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const form = useRef<HTMLFormElement>(null);
+  const rowsEditedByUser = useRef(false);
+  // One key per report: a resend after re-sign-in, or a second click after a timeout, files it once.
+  const idempotencyKey = useRef(newIdempotencyKey());
+
+  const recompute = () => {
+    if (!form.current) return;
+    const r = readReport(form.current, rows);
+    setTotal({ amount: r.items.reduce((sum, i) => sum + i.amount, 0), currency: r.currency || 'EUR' });
+  };
+  useEffect(recompute, [rows, formKey]);
+
+  useEffect(() => {
+    if (!rowsEditedByUser.current || !form.current) return;
+    rowsEditedByUser.current = false;
+    // Adding or removing a row fires no input event, so save the draft here.
+    client.drafts.save(form.current);
+    form.current.querySelector<HTMLInputElement>(`[name="item-${rows[rows.length - 1]}-date"]`)?.focus();
+  }, [rows, client]);
+
+  const addRow = () => {
+    rowsEditedByUser.current = true;
+    setRows((r) => [...r, newRowId()]);
+  };
+  const removeRow = (id: string) => {
+    rowsEditedByUser.current = true;
+    setRows((r) => r.filter((x) => x !== id));
+  };
+
+  const startOver = () => {
+    client.drafts.erase(DRAFT_NAME);
+    setDefaults({});
+    setRestoredAt(null);
+    setRows([newRowId()]);
+    setFormKey((k) => k + 1);
+    idempotencyKey.current = newIdempotencyKey();
+  };
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const report = readReport(e.currentTarget, rows);
+    setStatus({ kind: 'sending' });
+    try {
+      const res = await client.fetch('/v1/demo/expense-reports', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey.current },
+        body: JSON.stringify(report),
+      });
+      if (res.status !== 201) throw await ApiError.fromResponse(res);
+      const { id, duplicate } = (await res.json()) as { id: string; duplicate: boolean };
+      startOver();
+      setStatus({
+        kind: 'done',
+        text: duplicate ? `“${report.title}” had already reached us (reference ${id}); it was not filed twice.` : `Report “${report.title}” was submitted. Reference ${id}.`,
+      });
+    } catch (err) {
+      setStatus({ kind: 'error', text: `${err instanceof ApiError ? err.message : 'The report could not be sent.'} Your draft is still saved in this browser.` });
+    }
+  };
+
+  const money = new Intl.NumberFormat(undefined, { style: 'currency', currency: total.currency });
+  return (
+    <div className="page">
+      <PageHeading title="New expense report" />
+      <p className="muted lead-small">This demo keeps everything you type as a draft in this browser, so an expired session never costs you your work.</p>
+      {restoredAt !== null && (
+        <div className="notice notice-info notice-row">
+          <span>We restored your unsaved draft from {formatTime(restoredAt)}.</span>
+          <button type="button" className="button button-quiet button-small" onClick={startOver}>
+            Discard draft
+          </button>
+        </div>
+      )}
+      <div role="status" className={status.kind === 'done' ? 'notice notice-success' : status.kind === 'error' ? 'notice notice-error' : 'visually-hidden'}>
+        {status.kind === 'done' || status.kind === 'error' ? status.text : status.kind === 'sending' ? 'Sending…' : ''}
+      </div>
+      <form key={formKey} ref={form} className="card form-card" onSubmit={submit} onInput={recompute} {...{ [DRAFT_ATTRIBUTE]: DRAFT_NAME }}>
+        <section className="form-section" aria-labelledby="details-title">
+          <h2 id="details-title" className="section-title">
+            Trip details
+          </h2>
+          <div className="grid-2">
+            <Field label="Report title" name="title" required defaultValue={text(defaults.title)} className="span-2" />
+            <SelectField label="Department" name="department" options={DEPARTMENTS} defaultValue={text(defaults.department, DEPARTMENTS[0])} />
+            <Field label="Cost center" name="costCenter" hint="For example CC-1042" defaultValue={text(defaults.costCenter)} />
+            <Field label="Trip start" name="tripStart" type="date" defaultValue={text(defaults.tripStart)} />
+            <Field label="Trip end" name="tripEnd" type="date" defaultValue={text(defaults.tripEnd)} />
+            <SelectField label="Currency" name="currency" options={CURRENCIES} defaultValue={text(defaults.currency, 'EUR')} />
+            <TextAreaField label="Business purpose" name="purpose" required rows={3} defaultValue={text(defaults.purpose)} className="span-2" />
+          </div>
+        </section>
+
+        <section className="form-section" aria-labelledby="items-title">
+          <h2 id="items-title" className="section-title">
+            Expense items
+          </h2>
+          <ol className="items">
+            {rows.map((r, i) => (
+              <li key={r}>
+                <fieldset className="item">
+                  <legend className="item-legend">Item {i + 1}</legend>
+                  <Field label="Date" name={`item-${r}-date`} type="date" defaultValue={text(defaults[`item-${r}-date`])} className="item-date" />
+                  <Field label="Description" name={`item-${r}-description`} required defaultValue={text(defaults[`item-${r}-description`])} className="item-description" />
+                  <SelectField label="Category" name={`item-${r}-category`} options={CATEGORIES} defaultValue={text(defaults[`item-${r}-category`], CATEGORIES[0])} />
+                  <Field label="Amount" name={`item-${r}-amount`} inputMode="decimal" required pattern="[0-9]+([.,][0-9]{1,2})?" defaultValue={text(defaults[`item-${r}-amount`])} className="item-amount" />
+                  {rows.length > 1 && (
+                    <button type="button" className="button button-quiet button-small item-remove" onClick={() => removeRow(r)} aria-label={`Remove item ${i + 1}`}>
+                      Remove
+                    </button>
+                  )}
+                </fieldset>
+              </li>
+            ))}
+          </ol>
+          <button type="button" className="button button-secondary button-small" onClick={addRow}>
+            Add item
+          </button>
+        </section>
+
+        <section className="form-section" aria-labelledby="notes-title">
+          <h2 id="notes-title" className="section-title">
+            Notes for your approver
+          </h2>
+          <TextAreaField label="Notes (optional)" name="notes" rows={3} defaultValue={text(defaults.notes)} />
+        </section>
+
+        <div className="form-footer">
+          <p className="total">
+            Total <strong>{money.format(total.amount)}</strong>
+          </p>
+          <button type="submit" className="button button-primary" disabled={status.kind === 'sending'}>
+            {status.kind === 'sending' ? 'Submitting…' : 'Submit report'}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/** `vite build packages/web` → packages/web/dist, served by sessiond itself (routes/pages.ts). */
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // The pages run under a CSP without 'unsafe-inline': no inline preload shim, no data: fonts.
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+  },
+  // `npx vite packages/web` next to `npm start` for live editing.
+  server: { proxy: { '/v1': 'http://127.0.0.1:4000' } },
+});
