@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionClient, type Ending, type SessionClient } from '@sessiond/sdk';
-import { Client, type ServerProcess } from '../harness.ts';
-import { PASSWORD, startApp } from './support.ts';
+import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { PASSWORD } from './support.ts';
 
 /** localStorage's shape, in memory: the SDK's token keeper and drafts write through it. */
 function memoryStorage(): Storage {
@@ -28,7 +28,7 @@ describe('SDK in token mode', () => {
   let client: SessionClient | null = null;
   beforeAll(async () => {
     // Access tokens live 16 s and the SDK rotates 15 s before expiry: every second counts.
-    server = await startApp({ SESSIOND_ACCESS_TOKEN_TTL: '16s' });
+    server = await startServer({ SESSIOND_ACCESS_TOKEN_TTL: '16s' });
   });
   afterAll(async () => {
     client?.stop();

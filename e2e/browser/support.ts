@@ -62,7 +62,14 @@ export async function ensureWebBuilt(): Promise<void> {
 
 export async function startApp(env: Record<string, string> = {}): Promise<ServerProcess> {
   await ensureWebBuilt();
-  return startServer(env);
+  const server = await startServer(env);
+  // Fail in a second with the reason, rather than in thirty with a locator timeout.
+  const page = await fetch(`${server.url}/login`);
+  if (page.status !== 200) {
+    await server.stop();
+    throw new Error(`GET /login answered ${page.status}: the server does not serve packages/web/dist (${(await page.text()).slice(0, 120)})`);
+  }
+  return server;
 }
 
 /** Creates an account through the API (the UI path is covered by its own test). */

@@ -20,3 +20,4 @@ export * from './view.ts';
 export * from './guard.ts';
 export * from './sessiond.ts';
 export * from './refresh.ts';
+export * from './throttle.ts';

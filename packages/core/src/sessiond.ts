@@ -64,7 +64,14 @@ export class Sessiond {
   }
 
   async signIn(input: SignInInput): Promise<SignedIn> {
-    await this.guard.before(input.email, input.ip);
+    try {
+      await this.guard.before(input.email, input.ip);
+    } catch (e) {
+      if (e instanceof SessiondError && e.code === 'rate_limited') {
+        await this.store.recordEvent({ type: 'login.throttled', at: this.clock.now(), userId: null, sessionId: null, ip: input.ip, reason: null, data: { email: input.email.trim().toLowerCase().slice(0, 254) } });
+      }
+      throw e;
+    }
     const user = await this.users.checkPassword(input.email, input.password);
     if (!user) {
       await this.signInFailed(input, null, 'password');

@@ -96,6 +96,8 @@ export interface Store {
   /** Adds 1 to the counter (creating it with this TTL when absent) and returns the new value. */
   incrementCounter(key: string, ttlMs: number, now: number): Promise<number>;
   resetCounter(key: string): Promise<void>;
+  /** The counter's value, 0 when absent or past its TTL; changes nothing. */
+  peekCounter(key: string, now: number): Promise<number>;
 
   // Signing keys for token mode
   listSigningKeys(): Promise<SigningKeyRecord[]>;

@@ -1,4 +1,4 @@
-import { Sessiond, systemClock, type Clock, type PasswordHasher } from '@sessiond/core';
+import { Sessiond, SignInThrottle, systemClock, type Clock, type PasswordHasher } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp, type RoutePlugin } from './app.ts';
@@ -37,6 +37,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const sessiond = new Sessiond({
     store,
     clock,
+    guard: new SignInThrottle(store, clock),
     config: config.core,
     passwords: opts.passwords ?? argon2Hasher(),
     locate: createLocator(),

@@ -227,6 +227,10 @@ export class MemoryStore implements Store {
     }
     return ++c.value;
   }
+  async peekCounter(key: string, now: number): Promise<number> {
+    const c = this.counters.get(key);
+    return c && c.expiresAt > now ? c.value : 0;
+  }
   async resetCounter(key: string): Promise<void> {
     this.counters.delete(key);
   }

@@ -363,6 +363,10 @@ export class PostgresStore implements Store {
     return r.rows[0]!.value;
   }
 
+  async peekCounter(key: string, now: number): Promise<number> {
+    return (await this.q<{ value: number }>('SELECT value FROM counters WHERE key = $1 AND expires_at > $2', [key, now])).rows[0]?.value ?? 0;
+  }
+
   async resetCounter(key: string): Promise<void> {
     await this.q('DELETE FROM counters WHERE key = $1', [key]);
   }

@@ -294,6 +294,10 @@ export class RedisStore implements Store {
     return this.call(() => this.redis.incrementCounter(this.k.counter + key, String(ttlMs)));
   }
 
+  async peekCounter(key: string): Promise<number> {
+    return Number((await this.call(() => this.redis.get(this.k.counter + key))) ?? 0);
+  }
+
   async resetCounter(key: string): Promise<void> {
     await this.call(() => this.redis.del(this.k.counter + key));
   }

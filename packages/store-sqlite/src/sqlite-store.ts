@@ -251,6 +251,10 @@ export class SqliteStore implements Store {
     return this.guard(() => (this.q.incrementCounter.get({ key, expiresAt: now + ttlMs, now }) as { value: number }).value);
   }
 
+  async peekCounter(key: string, now: number): Promise<number> {
+    return this.guard(() => (this.q.peekCounter.get(key, now) as { value: number } | undefined)?.value ?? 0);
+  }
+
   async resetCounter(key: string): Promise<void> {
     this.guard(() => this.q.resetCounter.run(key));
   }

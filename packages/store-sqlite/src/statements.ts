@@ -86,6 +86,7 @@ export function prepareStatements(db: Database.Database) {
        RETURNING value`,
     ),
     resetCounter: sql('DELETE FROM counters WHERE key = ?'),
+    peekCounter: sql('SELECT value FROM counters WHERE key = ? AND expires_at > ?'),
 
     signingKeys: sql('SELECT record FROM signing_keys'),
     saveSigningKey: sql('INSERT INTO signing_keys (kid, record) VALUES (?, ?) ON CONFLICT (kid) DO UPDATE SET record = excluded.record'),

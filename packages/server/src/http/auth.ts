@@ -31,12 +31,13 @@ export function credentialOf(req: FastifyRequest, app: AppContext): Credential |
 }
 
 /** preHandler for routes that need a signed-in session. */
-export function authenticate(app: AppContext) {
+export function authenticate(app: AppContext, opts: { passive?: boolean } = {}) {
   return async function authenticateRequest(req: FastifyRequest): Promise<void> {
     const cred = credentialOf(req, app);
     if (!cred) throw new SessiondError('unauthenticated');
     req.credentialKind = cred.kind;
     const ctx = requestContext(req);
+    if (opts.passive) ctx.passive = true;
     try {
       if (cred.kind === 'jwt') {
         if (!app.tokenMode) throw new SessiondError('invalid_token');

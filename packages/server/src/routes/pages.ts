@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 
 export const PAGE_PATHS = ['/', '/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo'];
 
-const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
 /** Headers for every page: no inline script or style, no framing, no referrer leaks. */
 export function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {

@@ -39,7 +39,8 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
    * any node (or reaches its deadline), `session.extended` when another tab kept it alive.
    * Holding the channel open is not activity.
    */
-  f.get('/v1/session/events', { preHandler: auth }, async (req, reply) => {
+  // Holding the channel open is never activity, whatever headers the client could send.
+  f.get('/v1/session/events', { preHandler: authenticate(app, { passive: true }) }, async (req, reply) => {
     let session: SessionRecord = req.session!;
     const ctx = { ...requestContext(req), passive: true };
     const res = reply.raw;
@@ -50,8 +51,11 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     let closed = false;
+    // A deadline check and a feed event can both report the ending: write only while open.
+    const send = (event: string, data: unknown) => {
+      if (!closed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
     let deadlineTimer: NodeJS.Timeout | undefined;
     const close = () => {
       if (closed) return;
@@ -98,8 +102,9 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
       }
     };
     const unsubscribe = app.feed.onSession(session.id, onEvent);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     req.raw.on('close', close);
+    res.on('error', close);
     res.write('retry: 2000\n\n');
     const view = viewOf(app, session, session.id);
     send('session.state', { expiresAt: view.expiresAt, warnAt: view.warnAt, idleExpiresAt: view.idleExpiresAt, absoluteExpiresAt: view.absoluteExpiresAt });

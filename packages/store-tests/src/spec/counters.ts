@@ -20,6 +20,18 @@ export function describeCounters(ctx: SuiteContext): void {
       await ctx.store.resetCounter('never-counted');
     });
 
+    it('peeks without changing anything', async () => {
+      const key = `login:${randomId()}`;
+      expect(await ctx.store.peekCounter(key, now())).toBe(0);
+      await ctx.store.incrementCounter(key, 10_000, now());
+      await ctx.store.incrementCounter(key, 10_000, now());
+      expect(await ctx.store.peekCounter(key, now())).toBe(2);
+      expect(await ctx.store.peekCounter(key, now())).toBe(2);
+      if (!ctx.realTime) expect(await ctx.store.peekCounter(key, now() + 10_000)).toBe(0);
+      await ctx.store.resetCounter(key);
+      expect(await ctx.store.peekCounter(key, now())).toBe(0);
+    });
+
     it('counts every one of many concurrent increments', async () => {
       const key = `login:${randomId()}`;
       const values = await Promise.all(Array.from({ length: 20 }, () => ctx.store.incrementCounter(key, 10_000, now())));
