@@ -1,3 +1,4 @@
+import { loadAppPolicies } from './config-file.ts';
 import { DEFAULT_CORE_CONFIG, DEFAULT_POLICY, parseDuration, type CoreConfig, type SessionPolicy } from '@sessiond/core';
 
 /** Everything the server reads from its environment, validated once at start-up. */
@@ -101,6 +102,8 @@ export function loadConfig(env: Env): ServerConfig {
     accessTokenTtlMs: duration(env, 'SESSIOND_ACCESS_TOKEN_TTL', DEFAULT_CORE_CONFIG.accessTokenTtlMs, { min: 1000 }),
     refreshGraceMs: duration(env, 'SESSIOND_REFRESH_GRACE', DEFAULT_CORE_CONFIG.refreshGraceMs),
   };
+  const configFile = env.SESSIOND_CONFIG || null;
+  if (configFile) core.appPolicies = loadAppPolicies(configFile);
   return {
     port,
     host,
@@ -111,7 +114,7 @@ export function loadConfig(env: Env): ServerConfig {
     adminToken,
     logLevel: oneOf(env, 'SESSIOND_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     dataDir: env.SESSIOND_DATA_DIR || './data',
-    configFile: env.SESSIOND_CONFIG || null,
+    configFile,
     core,
   };
 }

@@ -1,0 +1,37 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { policyFor } from '@sessiond/core';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sessiond-config-'));
+const file = (name: string, body: unknown) => {
+  const p = join(dir, name);
+  writeFileSync(p, typeof body === 'string' ? body : JSON.stringify(body));
+  return p;
+};
+
+describe('per-app policies (SESSIOND_CONFIG)', () => {
+  it('applies presets and overrides per app over the environment defaults', () => {
+    const path = file('ok.json', { apps: { banking: { preset: 'pci-dss', maxSessions: 1, onMaxSessions: 'reject', bindIp: 'subnet' }, social: { preset: 'consumer' }, web: { idleTimeout: '1h' } } });
+    const c = loadConfig({ SESSIOND_CONFIG: path, SESSIOND_ABSOLUTE_TIMEOUT: '8h' });
+    expect(policyFor(c.core, 'banking')).toMatchObject({ idleTimeoutMs: 15 * 60_000, absoluteTimeoutMs: 8 * 3_600_000, maxSessions: 1, onMaxSessions: 'reject', bindIp: 'subnet' });
+    expect(policyFor(c.core, 'social')).toMatchObject({ idleTimeoutMs: 7 * 86_400_000, absoluteTimeoutMs: 30 * 86_400_000 });
+    expect(policyFor(c.core, 'web').idleTimeoutMs).toBe(3_600_000);
+    expect(policyFor(c.core, 'other').idleTimeoutMs).toBe(30 * 60_000);
+  });
+
+  it.each([
+    ['not json', '{', /not valid JSON/],
+    ['no apps', { nope: 1 }, /"apps" object/],
+    ['unknown preset', { apps: { a: { preset: 'fort-knox' } } }, /apps\.a\.preset "fort-knox" must be one of nist-aal2/],
+    ['bad duration', { apps: { a: { idleTimeout: 'soon' } } }, /apps\.a\.idleTimeout "soon"/],
+    ['unknown key', { apps: { a: { idle: '5m' } } }, /apps\.a\.idle is not a known setting/],
+    ['bad choice', { apps: { a: { bindIp: 'yes' } } }, /apps\.a\.bindIp "yes" must be one of off, subnet, strict/],
+  ])('refuses %s, naming file, app and key', (name, body, message) => {
+    const path = file(`${name.replace(/\W/g, '-')}.json`, body);
+    expect(() => loadConfig({ SESSIOND_CONFIG: path })).toThrow(/^SESSIOND_CONFIG: /);
+    expect(() => loadConfig({ SESSIOND_CONFIG: path })).toThrow(message);
+  });
+});

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { parseDuration, type SessionPolicy } from '@sessiond/core';
+import { ConfigError } from './config.ts';
+
+/**
+ * Named policies after the standards they follow. Each sets only what that standard fixes;
+ * everything else comes from the environment's defaults.
+ */
+export const PRESETS: Record<string, Partial<SessionPolicy>> = {
+  // NIST SP 800-63B AAL2: re-authenticate after 30 min idle and at most 12 h.
+  'nist-aal2': { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000 },
+  // NIST SP 800-63B AAL3: 15 min idle, 12 h overall.
+  'nist-aal3': { idleTimeoutMs: 15 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, rememberMeIdleTimeoutMs: 15 * 60_000, rememberMeTimeoutMs: 12 * 3_600_000 },
+  // PCI DSS v4.0 8.2.8: idle for more than 15 minutes requires re-authentication.
+  'pci-dss': { idleTimeoutMs: 15 * 60_000, rememberMeIdleTimeoutMs: 15 * 60_000 },
+  // Consumer apps: long-lived, "keep me signed in" for a month.
+  consumer: { idleTimeoutMs: 7 * 86_400_000, absoluteTimeoutMs: 30 * 86_400_000, rememberMeIdleTimeoutMs: 30 * 86_400_000, rememberMeTimeoutMs: 90 * 86_400_000 },
+};
+
+const DURATIONS: Record<string, keyof SessionPolicy> = {
+  idleTimeout: 'idleTimeoutMs',
+  absoluteTimeout: 'absoluteTimeoutMs',
+  rememberMeIdleTimeout: 'rememberMeIdleTimeoutMs',
+  rememberMeTimeout: 'rememberMeTimeoutMs',
+  warningBefore: 'warningBeforeMs',
+  freshness: 'freshnessMs',
+};
+const CHOICES: Record<string, [keyof SessionPolicy, readonly string[]]> = {
+  onMaxSessions: ['onMaxSessions', ['evict_oldest', 'reject']],
+  bindIp: ['bindIp', ['off', 'subnet', 'strict']],
+  bindDevice: ['bindDevice', ['off', 'strict']],
+};
+
+/**
+ * Per-app policies from SESSIOND_CONFIG (JSON):
+ *   { "apps": { "banking": { "preset": "pci-dss", "maxSessions": 1 }, "web": { "idleTimeout": "1h" } } }
+ * Keys mirror the environment variables; a bad entry stops start-up naming file, app and key.
+ */
+export function loadAppPolicies(path: string): Record<string, Partial<SessionPolicy>> {
+  const fail = (problem: string): never => {
+    throw new ConfigError('SESSIOND_CONFIG', `${path}: ${problem}`);
+  };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    fail(e instanceof SyntaxError ? `not valid JSON (${e.message})` : 'cannot be read');
+  }
+  const apps = (doc as { apps?: unknown })?.apps;
+  if (typeof apps !== 'object' || apps === null || Array.isArray(apps)) fail('must be an object with an "apps" object');
+  const out: Record<string, Partial<SessionPolicy>> = {};
+  for (const [app, raw] of Object.entries(apps as Record<string, unknown>)) {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(app)) fail(`app name "${app}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`apps.${app} must be an object`);
+    const entry = raw as Record<string, unknown>;
+    let policy: Partial<SessionPolicy> = {};
+    if (entry.preset !== undefined) {
+      const preset = PRESETS[String(entry.preset)];
+      if (!preset) fail(`apps.${app}.preset "${String(entry.preset)}" must be one of ${Object.keys(PRESETS).join(', ')}`);
+      policy = { ...preset };
+    }
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === 'preset') continue;
+      if (key in DURATIONS) {
+        const ms = typeof value === 'string' ? parseDuration(value) : null;
+        if (ms === null || ms < 1000) fail(`apps.${app}.${key} "${String(value)}" must be a duration of at least 1s, e.g. 15m`);
+        (policy as Record<string, unknown>)[DURATIONS[key]!] = ms;
+      } else if (key in CHOICES) {
+        const [field, allowed] = CHOICES[key]!;
+        if (!allowed.includes(String(value))) fail(`apps.${app}.${key} "${String(value)}" must be one of ${allowed.join(', ')}`);
+        (policy as Record<string, unknown>)[field] = value;
+      } else if (key === 'maxSessions') {
+        if (!Number.isInteger(value) || (value as number) < 0) fail(`apps.${app}.maxSessions must be a whole number (0 = no limit)`);
+        policy.maxSessions = value as number;
+      } else fail(`apps.${app}.${key} is not a known setting`);
+    }
+    out[app] = policy;
+  }
+  return out;
+}
