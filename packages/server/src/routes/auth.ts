@@ -78,7 +78,21 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     },
   );
 
+  f.post<{ Body: { password: string; totp?: string } }>(
+    '/v1/session/reauth',
+    {
+      preHandler: auth,
+      schema: { body: { type: 'object', required: ['password'], additionalProperties: false, properties: { password: S.password, totp: { type: 'string', minLength: 1, maxLength: 32 } } } },
+    },
+    async (req, reply) => {
+      const renewed = await app.sessiond.reauthenticate(req.session!, req.body.password, req.body.totp);
+      if (req.credentialKind === 'cookie') setSessionCookie(reply, app, renewed.token, cookieMaxAge(app, renewed.session));
+      return reply.header('cache-control', 'no-store').send({ session: viewOf(app, renewed.session, renewed.session.id), token: renewed.token });
+    },
+  );
+
   f.post('/v1/totp/setup', { preHandler: auth }, async (req, reply) => {
+    app.sessiond.requireFresh(req.session!);
     const user = await app.sessiond.users.get(req.session!.userId);
     const setup = await app.sessiond.users.setupTotp(user);
     const { toDataURL } = await import('qrcode');
@@ -88,12 +102,14 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
 
   const codeBody = { body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', minLength: 1, maxLength: 32 } } } };
   f.post<{ Body: { code: string } }>('/v1/totp/enable', { preHandler: auth, schema: codeBody }, async (req, reply) => {
+    app.sessiond.requireFresh(req.session!);
     const user = await app.sessiond.users.get(req.session!.userId);
     const result = await app.sessiond.users.enableTotp(user, req.body.code.trim());
     return reply.header('cache-control', 'no-store').send({ enabled: true, recoveryCodes: result.recoveryCodes });
   });
 
   f.post<{ Body: { code: string } }>('/v1/totp/disable', { preHandler: auth, schema: codeBody }, async (req) => {
+    app.sessiond.requireFresh(req.session!);
     const user = await app.sessiond.users.get(req.session!.userId);
     await app.sessiond.users.disableTotp(user, req.body.code.trim());
     return { enabled: false };
