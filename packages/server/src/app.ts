@@ -44,6 +44,10 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     // Push channels stay open for hours: closing the server must not wait for them.
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 200 },
+    // Errors raised while routing (malformed %-escapes, overlong ids) get the SPEC's shape too.
+    frameworkErrors: (err, _req, reply) => {
+      void sendError(reply, fromFastifyError(err as never) ?? new SessiondError('invalid_request'));
+    },
   });
   f.decorateRequest('session', null);
   f.decorateRequest('credentialKind', null);

@@ -63,6 +63,9 @@ export function fromFastifyError(err: FastifyLikeError): SessiondError | null {
       return new SessiondError('invalid_request', { status: 415, message: 'Send the request body as JSON (Content-Type: application/json).' });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new SessiondError('invalid_request', { message: 'The request body is empty; send a JSON object.' });
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new SessiondError('not_found', { message: 'There is nothing at this address.' });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new SessiondError('invalid_request', { message: 'The request body is not valid JSON.' });
