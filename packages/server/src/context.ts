@@ -1,4 +1,5 @@
 import type { Sessiond, SessionRecord } from '@sessiond/core';
+import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from './config.ts';
 import type { SessionFeed } from './feed.ts';
 import type { Metrics } from './metrics.ts';
@@ -17,6 +18,8 @@ export interface TokenMode {
 /** What every route can reach; built once at start-up. */
 export interface AppContext {
   config: ServerConfig;
+  /** The root logger (requests get a silent one below debug level). */
+  logger: FastifyBaseLogger;
   sessiond: Sessiond;
   feed: SessionFeed;
   metrics: Metrics;

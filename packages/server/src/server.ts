@@ -45,6 +45,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const secure = config.publicUrl?.startsWith('https:') ?? false;
   const app: AppContext = {
     config,
+    logger: logger as never,
     sessiond,
     feed: new SessionFeed(store),
     metrics: createMetrics(),

@@ -31,7 +31,7 @@ export async function demoRoutes(f: FastifyInstance, app: AppContext): Promise<v
         if (seen.size >= MAX_KEYS) seen.delete(seen.keys().next().value!);
         seen.set(scoped, { id, userId });
       }
-      req.log.info({ reportId: id, userId }, 'expense report received');
+      app.logger.info({ reportId: id, userId }, 'expense report received');
       return reply.code(201).send({ id, duplicate: false });
     },
   );

@@ -27,7 +27,7 @@ export async function pageRoutes(f: FastifyInstance, app: AppContext): Promise<v
   const https = app.secureCookies;
   const indexPath = join(WEB_DIST, 'index.html');
   if (!existsSync(indexPath)) {
-    f.log.warn('web pages are not built; run `npm run build:web`');
+    app.logger.warn('web pages are not built; run `npm run build:web`');
     for (const path of PAGE_PATHS) {
       f.get(path, async (_req, reply) => {
         pageSecurityHeaders(reply, https);
