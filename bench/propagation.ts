@@ -9,14 +9,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const store = process.argv[2] ?? process.env.REDIS_URL;
-const ROUNDS = Number(process.argv[3] ?? 100);
-if (!store) throw new Error('usage: propagation.ts <store url> [rounds]');
+const standalone = import.meta.url === `file://${process.argv[1]}`;
 
-function node(): Promise<{ url: string; child: ChildProcess }> {
+function node(store: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', SESSIOND_STORE: store!, SESSIOND_LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: '0', SESSIOND_STORE: store, SESSIOND_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -58,8 +56,16 @@ async function watch(url: string, token: string): Promise<{ ready: Promise<void>
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
-async function main() {
-  const [a, b, c] = await Promise.all([node(), node(), node()]);
+export interface PropagationResult {
+  store: string;
+  rounds: number;
+  p50ms: number;
+  p99ms: number;
+  maxms: number;
+}
+
+export async function benchPropagation(store: string, ROUNDS = 100): Promise<PropagationResult> {
+  const [a, b, c] = await Promise.all([node(store), node(store), node(store)]);
   try {
     const email = `prop-${Date.now()}@example.com`;
     const body = JSON.stringify({ email, password: 'correct horse battery' });
@@ -78,11 +84,14 @@ async function main() {
       const [ta, tb] = await Promise.all([onA.ended, onB.ended]);
       delays.push(ta - t0, tb - t0);
     }
-    const result = { store: store!.split(':')[0], rounds: ROUNDS, p50ms: +pct(delays, 0.5).toFixed(2), p99ms: +pct(delays, 0.99).toFixed(2), maxms: +Math.max(...delays).toFixed(2) };
-    console.log(JSON.stringify(result));
+    return { store: store.split(':')[0]!, rounds: ROUNDS, p50ms: +pct(delays, 0.5).toFixed(2), p99ms: +pct(delays, 0.99).toFixed(2), maxms: +Math.max(...delays).toFixed(2) };
   } finally {
     for (const n of [a, b, c]) n.child.kill('SIGTERM');
   }
 }
 
-await main();
+if (standalone) {
+  const store = process.argv[2] ?? process.env.REDIS_URL;
+  if (!store) throw new Error('usage: propagation.ts <store url> [rounds]');
+  console.log(JSON.stringify(await benchPropagation(store, Number(process.argv[3] ?? 100))));
+}

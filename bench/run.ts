@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { benchCore } from './core.ts';
 import { benchVerifier } from './verifier.ts';
+import { benchPropagation, type PropagationResult } from './propagation.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -155,6 +156,12 @@ async function main() {
     }
   }
   const core = only ? null : [...(await benchCore()), ...(await benchVerifier())];
+  const propagation: PropagationResult[] = [];
+  if (!only) {
+    const tag = Date.now().toString(36);
+    if (redisUrl) propagation.push(await benchPropagation(`${redisUrl}${redisUrl.includes('?') ? '&' : '?'}prefix=bench-prop-${tag}`, 50));
+    if (pgUrl) propagation.push(await benchPropagation(`${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=bench_prop_${tag}`, 50));
+  }
   const bare = rows.find((r) => r.name.startsWith('bare Fastify'))?.rps ?? 0;
   const esRedis = rows.find((r) => r.name === 'express-session + connect-redis')?.rps ?? 0;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`;
@@ -166,10 +173,11 @@ async function main() {
     ...rows.map((r) => `| ${r.name}${r.note ? ` (${r.note})` : ''} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${bare ? ((r.rps / bare) * 100).toFixed(0) + ' %' : '–'} | ${esRedis ? (r.rps / esRedis).toFixed(1) + '×' : '–'} | ${r.errors} |`),
     ...(p99At80 ? [`| ${p99At80.name} | ${Math.round(p99At80.rps)} | ${p99At80.p50} | ${p99At80.p99} | | | ${p99At80.errors} |`] : []),
     ...(signIn ? [`| ${signIn.name} (POST /v1/login) | ${Math.round(signIn.rps)} | ${signIn.p50} | ${signIn.p99} | | | ${signIn.errors} |`] : []),
+    ...(propagation.length ? ['', '| an ending across 3 nodes (push channel on 2 watchers) | p50 ms | p99 ms |', '|---|---:|---:|', ...propagation.map((p) => `| ${p.store}, ${p.rounds} rounds | ${p.p50ms} | ${p.p99ms} |`)] : []),
     ...(core ? ['', '| in-process | ops/s |', '|---|---:|', ...core.map((c) => `| ${c.name} | ${Math.round(c.opsPerSec)} |`)] : []),
   ].join('\n');
   console.log('\n' + table);
-  writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify({ at: new Date().toISOString(), machine, duration: DURATION, connections: CONNECTIONS, http: rows, p99At80, signIn, core }, null, 2));
+  writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify({ at: new Date().toISOString(), machine, duration: DURATION, connections: CONNECTIONS, http: rows, p99At80, signIn, core, propagation }, null, 2));
   writeFileSync(join(ROOT, 'bench/results/latest.md'), table + '\n');
 }
 
