@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { PageHeading } from '../components/Page.tsx';
 import { SessionRow } from '../components/SessionRow.tsx';
 import { LogOutAllDialog, LogOutSessionDialog } from '../components/SessionDialogs.tsx';
+import { TwoStepSection } from '../components/TwoStepSection.tsx';
 
 const POLL_MS = 30_000;
 
@@ -106,6 +107,7 @@ export function SessionsPage() {
           </ul>
         </>
       )}
+      <TwoStepSection />
       {confirming && <LogOutSessionDialog session={confirming} onCancel={() => setConfirming(null)} onConfirm={(forget) => void logOut(confirming, forget)} />}
       {confirmingAll && <LogOutAllDialog count={sessions?.length ?? 0} onCancel={() => setConfirmingAll(false)} onConfirm={() => void logOutAll()} />}
     </div>
