@@ -57,6 +57,21 @@ describe('admin API', () => {
     expect(JSON.stringify(audit.json)).not.toContain(token.split('.')[1]);
   });
 
+  it('disabling an account ends its sessions at once and refuses sign-in until it is enabled again', async () => {
+    const { json } = await admin.post('/v1/admin/users', { email: 'mallory@example.com', password: PASSWORD });
+    const user = new Client(server.url);
+    const token = (await user.post('/v1/login', { email: 'mallory@example.com', password: PASSWORD })).json.token;
+    const other = (await admin.post('/v1/admin/sessions', { userId: json.user.id })).json.token;
+    expect((await admin.post(`/v1/admin/users/${json.user.id}/disable`)).json).toEqual({ disabled: true, ended: 2 });
+    for (const t of [token, other]) expect((await new Client(server.url).get('/v1/session', { authorization: `Bearer ${t}` })).json.error.reason).toBe('revoked_by_admin');
+    const refused = await new Client(server.url).post('/v1/login', { email: 'mallory@example.com', password: PASSWORD });
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.message).toMatch(/disabled/);
+    expect((await admin.post('/v1/admin/sessions', { userId: json.user.id })).status).toBe(403);
+    await admin.post(`/v1/admin/users/${json.user.id}/enable`);
+    expect((await new Client(server.url).post('/v1/login', { email: 'mallory@example.com', password: PASSWORD })).status).toBe(200);
+  });
+
   it('ends every session of every user (global logout)', async () => {
     const { json } = await admin.post('/v1/admin/users', { email: 'ken@example.com', password: PASSWORD });
     const tokens: string[] = [];

@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startServer, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
+// A code is accepted once: a second use in the same 30-second step takes the next step's code,
+// which the server accepts as one step of clock drift.
+const nextCode = (secret: string) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
 
 describe('two-factor sign-in', () => {
   let server: ServerProcess;
@@ -32,14 +35,18 @@ describe('two-factor sign-in', () => {
     expect(step1.headers.getSetCookie()).toHaveLength(0);
     const wrong = await fresh.post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: '123456' });
     expect(wrong.json.error.code).toBe('invalid_credentials');
-    const ok = await fresh.post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: await generate({ secret: setup.json.secret }) });
+    const code = await nextCode(setup.json.secret);
+    const ok = await fresh.post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: code });
     expect(ok.status).toBe(200);
+    // The same code again is a replay, refused even with the right password.
+    const replay = await new Client(server.url).post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: code });
+    expect(replay.json.error.code).toBe('invalid_credentials');
 
     const recovery = enabled.json.recoveryCodes[0];
     expect((await new Client(server.url).post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: recovery })).status).toBe(200);
     expect((await new Client(server.url).post('/v1/login', { email: 'totp@example.com', password: PASSWORD, totp: recovery })).status).toBe(401);
 
-    expect((await c.post('/v1/totp/disable', { code: await generate({ secret: setup.json.secret }) })).json).toEqual({ enabled: false });
+    expect((await c.post('/v1/totp/disable', { code: enabled.json.recoveryCodes[1] })).json).toEqual({ enabled: false });
     expect((await new Client(server.url).post('/v1/login', { email: 'totp@example.com', password: PASSWORD })).status).toBe(200);
   });
 
@@ -50,7 +57,7 @@ describe('two-factor sign-in', () => {
     const { json } = await c.post('/v1/totp/setup');
     await c.post('/v1/totp/enable', { code: await generate({ secret: json.secret }) });
     const browser = new Client(server.url);
-    await browser.post('/v1/login', { email: 'trusted@example.com', password: PASSWORD, rememberMe: true, totp: await generate({ secret: json.secret }) });
+    await browser.post('/v1/login', { email: 'trusted@example.com', password: PASSWORD, rememberMe: true, totp: await nextCode(json.secret) });
     expect(browser.cookies.has('sessiond_device')).toBe(true);
     await browser.post('/v1/logout');
     const again = await browser.post('/v1/login', { email: 'trusted@example.com', password: PASSWORD });

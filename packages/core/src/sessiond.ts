@@ -77,6 +77,10 @@ export class Sessiond {
       await this.signInFailed(input, null, 'password');
       throw new SessiondError('invalid_credentials');
     }
+    if (user.disabledAt !== null) {
+      await this.signInFailed(input, user.id, 'disabled');
+      throw new SessiondError('forbidden', { message: 'This account has been disabled. Please contact an administrator.' });
+    }
     const known = await this.devices.recognise(user.id, input.deviceToken);
     if (user.totpEnabled && !known) {
       // The password was right; asking for the code reveals nothing an attacker could not try.
@@ -209,6 +213,13 @@ export class Sessiond {
     const renewed = await this.sessions.renewToken(current);
     await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: {} });
     return renewed;
+  }
+
+  /** ASVS 7.4.2: a disabled account cannot sign in, and every session it had ends now. */
+  async setUserDisabled(userId: string, disabled: boolean): Promise<number> {
+    await this.users.get(userId);
+    await this.store.updateUser(userId, { disabledAt: disabled ? this.clock.now() : null });
+    return disabled ? (await this.sessions.endUserSessions(userId, 'revoked_by_admin')).length : 0;
   }
 
   async revokeUserSessionsAsAdmin(userId: string): Promise<number> {

@@ -12,14 +12,19 @@ export function totpUri(secret: string, email: string): string {
   return generateURI({ issuer: TOTP_ISSUER, label: email, secret });
 }
 
-/** A 6-digit code from the authenticator, allowing one 30-second step of clock drift each way. */
-export async function totpCodeValid(secret: string, code: string, nowMs: number): Promise<boolean> {
-  if (!/^\d{6}$/.test(code)) return false;
+/**
+ * A 6-digit code from the authenticator, allowing one 30-second step of clock drift each way and
+ * never a step at or before `afterStep` (a code seen once cannot be replayed). Returns the step
+ * it matched, or null.
+ */
+export async function totpCodeStep(secret: string, code: string, nowMs: number, afterStep: number | null = null): Promise<number | null> {
+  if (!/^\d{6}$/.test(code)) return null;
+  const nowSec = Math.floor(nowMs / 1000);
   try {
-    const r = await verify({ secret, token: code, epoch: Math.floor(nowMs / 1000), epochTolerance: 30 });
-    return r.valid;
+    const r = await verify({ secret, token: code, epoch: nowSec, epochTolerance: 30, ...(afterStep === null ? {} : { afterTimeStep: afterStep }) });
+    return r.valid ? Math.floor(nowSec / 30) + r.delta : null;
   } catch {
-    return false;
+    return null;
   }
 }
 

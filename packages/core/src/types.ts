@@ -54,6 +54,10 @@ export interface UserRecord {
   totpEnabled: boolean;
   /** SHA-256 hashes of unused recovery codes. */
   recoveryCodeHashes: string[];
+  /** The TOTP time step last accepted: a code is never accepted twice. */
+  totpLastStep: number | null;
+  /** Set by an administrator: no sign-in, every session ended. */
+  disabledAt: number | null;
 }
 
 export interface DeviceInfo {

@@ -3,7 +3,7 @@ import { SessiondError } from './errors.ts';
 import { isPlausibleEmail, normalizeEmail, passwordProblem, type PasswordHasher } from './passwords.ts';
 import type { Store } from './store.ts';
 import { randomId } from './tokens.ts';
-import { findRecoveryCode, newRecoveryCodes, newTotpSecret, totpCodeValid, totpUri } from './totp.ts';
+import { findRecoveryCode, newRecoveryCodes, newTotpSecret, totpCodeStep, totpUri } from './totp.ts';
 import type { UserRecord } from './types.ts';
 
 /** What may be shown about a user: never the hash, never the TOTP secret. */
@@ -61,6 +61,8 @@ export class UserService {
       totpSecret: null,
       totpEnabled: false,
       recoveryCodeHashes: [],
+      totpLastStep: null,
+      disabledAt: null,
     };
     await this.store.createUser(user);
     await this.store.recordEvent({ type: 'user.created', at: now, userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
@@ -87,7 +89,11 @@ export class UserService {
   /** A TOTP code or an unused recovery code (which is then consumed). */
   async checkSecondFactor(user: UserRecord, code: string): Promise<boolean> {
     if (!user.totpEnabled || !user.totpSecret) return true;
-    if (await totpCodeValid(user.totpSecret, code.replace(/\s/g, ''), this.clock.now())) return true;
+    const step = await totpCodeStep(user.totpSecret, code.replace(/\s/g, ''), this.clock.now(), user.totpLastStep);
+    if (step !== null) {
+      await this.store.updateUser(user.id, { totpLastStep: step });
+      return true;
+    }
     const i = findRecoveryCode(user.recoveryCodeHashes, code);
     if (i < 0) return false;
     const remaining = user.recoveryCodeHashes.filter((_, j) => j !== i);
@@ -117,11 +123,12 @@ export class UserService {
   async enableTotp(user: UserRecord, code: string): Promise<{ recoveryCodes: string[] }> {
     if (user.totpEnabled) throw new SessiondError('invalid_request', { message: 'Two-factor sign-in is already on.' });
     if (!user.totpSecret) throw new SessiondError('invalid_request', { message: 'Set up two-factor sign-in first.' });
-    if (!(await totpCodeValid(user.totpSecret, code, this.clock.now()))) {
+    const step = await totpCodeStep(user.totpSecret, code, this.clock.now());
+    if (step === null) {
       throw new SessiondError('invalid_request', { message: 'That code is not correct. Check the time on your phone and try again.', details: { field: 'code' } });
     }
     const { codes, hashes } = newRecoveryCodes();
-    await this.store.updateUser(user.id, { totpEnabled: true, recoveryCodeHashes: hashes });
+    await this.store.updateUser(user.id, { totpEnabled: true, recoveryCodeHashes: hashes, totpLastStep: step });
     await this.store.recordEvent({ type: 'totp.enabled', at: this.clock.now(), userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
     return { recoveryCodes: codes };
   }
@@ -131,7 +138,7 @@ export class UserService {
     if (!(await this.checkSecondFactor(user, code))) {
       throw new SessiondError('invalid_request', { message: 'That code is not correct.', details: { field: 'code' } });
     }
-    await this.store.updateUser(user.id, { totpEnabled: false, totpSecret: null, recoveryCodeHashes: [] });
+    await this.store.updateUser(user.id, { totpEnabled: false, totpSecret: null, recoveryCodeHashes: [], totpLastStep: null });
     await this.store.recordEvent({ type: 'totp.disabled', at: this.clock.now(), userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
   }
 }

@@ -51,4 +51,8 @@ export const MIGRATIONS: string[] = [
     body JSONB NOT NULL
   );
   `,
+  `
+  ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
+  ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+  `,
 ];

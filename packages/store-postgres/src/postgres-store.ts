@@ -147,8 +147,8 @@ export class PostgresStore implements Store {
   async createUser(u: UserRecord): Promise<void> {
     try {
       await this.q(
-        'INSERT INTO users (id, email, password_hash, created_at, password_changed_at, totp_secret, totp_enabled, recovery_code_hashes) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)',
-        [u.id, u.email, u.passwordHash, u.createdAt, u.passwordChangedAt, u.totpSecret, u.totpEnabled, JSON.stringify(u.recoveryCodeHashes)],
+        'INSERT INTO users (id, email, password_hash, created_at, password_changed_at, totp_secret, totp_enabled, recovery_code_hashes, totp_last_step, disabled_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)',
+        [u.id, u.email, u.passwordHash, u.createdAt, u.passwordChangedAt, u.totpSecret, u.totpEnabled, JSON.stringify(u.recoveryCodeHashes), u.totpLastStep, u.disabledAt],
       );
     } catch (e) {
       if ((e as { code?: string }).code === '23505') throw new SessiondError('email_taken');
@@ -166,6 +166,8 @@ export class PostgresStore implements Store {
       totpSecret: (r.totp_secret as string | null) ?? null,
       totpEnabled: r.totp_enabled as boolean,
       recoveryCodeHashes: r.recovery_code_hashes as string[],
+      totpLastStep: (r.totp_last_step as number | null) ?? null,
+      disabledAt: (r.disabled_at as number | null) ?? null,
     };
   }
 
@@ -186,6 +188,8 @@ export class PostgresStore implements Store {
       totpSecret: ['totp_secret', (v) => v],
       totpEnabled: ['totp_enabled', (v) => v],
       recoveryCodeHashes: ['recovery_code_hashes', (v) => JSON.stringify(v)],
+      totpLastStep: ['totp_last_step', (v) => v],
+      disabledAt: ['disabled_at', (v) => v],
     };
     const sets: string[] = [];
     const values: unknown[] = [id];

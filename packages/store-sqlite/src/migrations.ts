@@ -94,4 +94,12 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX counters_expiry ON counters (expires_at);
   `,
   },
+  {
+    version: 3,
+    name: 'TOTP replay guard and disabled accounts',
+    sql: `
+  ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+  ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+  `,
+  },
 ];

@@ -114,6 +114,8 @@ export interface UserRow {
   totp_secret: string | null;
   totp_enabled: number;
   recovery_code_hashes: string;
+  totp_last_step: number | null;
+  disabled_at: number | null;
 }
 
 export function userFromRow(r: UserRow): UserRecord {
@@ -126,6 +128,8 @@ export function userFromRow(r: UserRow): UserRecord {
     totpSecret: r.totp_secret,
     totpEnabled: r.totp_enabled === 1,
     recoveryCodeHashes: JSON.parse(r.recovery_code_hashes) as string[],
+    totpLastStep: r.totp_last_step ?? null,
+    disabledAt: r.disabled_at ?? null,
   };
 }
 
@@ -137,6 +141,8 @@ export const USER_PATCH_COLUMNS: readonly PatchColumn<UserPatch>[] = [
   { key: 'totpSecret', column: 'totp_secret' },
   { key: 'totpEnabled', column: 'totp_enabled', encode: (v: boolean) => (v ? 1 : 0) },
   { key: 'recoveryCodeHashes', column: 'recovery_code_hashes', encode: (v: string[]) => JSON.stringify(v) },
+  { key: 'totpLastStep', column: 'totp_last_step' },
+  { key: 'disabledAt', column: 'disabled_at' },
 ];
 
 export type DevicePatch = Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>;

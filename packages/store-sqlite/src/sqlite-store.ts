@@ -101,7 +101,7 @@ export class SqliteStore implements Store {
   async createUser(u: UserRecord): Promise<void> {
     try {
       this.guard(() =>
-        this.q.insertUser.run(u.id, u.email, u.passwordHash, u.createdAt, u.passwordChangedAt, u.totpSecret, u.totpEnabled ? 1 : 0, JSON.stringify(u.recoveryCodeHashes)),
+        this.q.insertUser.run(u.id, u.email, u.passwordHash, u.createdAt, u.passwordChangedAt, u.totpSecret, u.totpEnabled ? 1 : 0, JSON.stringify(u.recoveryCodeHashes), u.totpLastStep, u.disabledAt),
       );
     } catch (e) {
       if (isEmailTaken(e)) throw new SessiondError('email_taken');

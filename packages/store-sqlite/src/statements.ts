@@ -24,8 +24,8 @@ export function prepareStatements(db: Database.Database) {
     ping: sql('SELECT 1'),
 
     insertUser: sql(
-      `INSERT INTO users (id, email, password_hash, created_at, password_changed_at, totp_secret, totp_enabled, recovery_code_hashes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO users (id, email, password_hash, created_at, password_changed_at, totp_secret, totp_enabled, recovery_code_hashes, totp_last_step, disabled_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     userById: sql('SELECT * FROM users WHERE id = ?'),
     userByEmail: sql('SELECT * FROM users WHERE email = ?'),

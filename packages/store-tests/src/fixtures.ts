@@ -34,6 +34,8 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     totpSecret: null,
     totpEnabled: false,
     recoveryCodeHashes: [],
+    totpLastStep: null,
+    disabledAt: null,
     ...overrides,
   };
 }

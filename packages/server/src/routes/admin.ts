@@ -38,6 +38,7 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
     async (req, reply) => {
       const user = await app.sessiond.store.findUserById(req.body.userId);
       if (!user) throw new SessiondError('not_found', { message: 'No such user.' });
+      if (user.disabledAt !== null) throw new SessiondError('forbidden', { message: 'This account is disabled.' });
       const ip = req.body.ip === undefined ? null : normalizeIp(req.body.ip);
       if (req.body.ip !== undefined && ip === null) throw new SessiondError('invalid_request', { message: '"ip" is not an IP address.', details: { field: 'ip' } });
       const signedIn = await app.sessiond.startFor(user, {
@@ -63,6 +64,15 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
 
   f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/revoke-sessions', { schema: userParams }, async (req) => {
     return { ended: await app.sessiond.revokeUserSessionsAsAdmin(req.params.userId) };
+  });
+
+  f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/disable', { schema: userParams }, async (req) => {
+    return { disabled: true, ended: await app.sessiond.setUserDisabled(req.params.userId, true) };
+  });
+
+  f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/enable', { schema: userParams }, async (req) => {
+    await app.sessiond.setUserDisabled(req.params.userId, false);
+    return { disabled: false };
   });
 
   f.post('/v1/admin/revoke-all', async () => ({ ended: await app.sessiond.sessions.endAll('global_logout') }));
