@@ -12,6 +12,8 @@ export interface VerifierOptions {
   eventsUrl?: string;
   adminToken?: string;
   clockToleranceSec?: number;
+  /** The apps whose tokens this resource server accepts (the `aud` claim); unset: any. */
+  audience?: string | string[];
   /** Verified tokens kept in memory (signature checked once per token). */
   cacheSize?: number;
   /** The longest access-token lifetime: how long an ended session must be remembered. */
@@ -59,7 +61,7 @@ export function createVerifier(opts: VerifierOptions): Verifier {
   async function verifySignature(token: string): Promise<VerifiedToken> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { algorithms: ['EdDSA'], issuer: opts.issuer, typ: 'at+jwt', requiredClaims: ['sub', 'sid', 'exp', 'iat'], clockTolerance: opts.clockToleranceSec ?? 5 }));
+      ({ payload } = await jwtVerify(token, jwks, { algorithms: ['EdDSA'], issuer: opts.issuer, typ: 'at+jwt', requiredClaims: ['sub', 'sid', 'exp', 'iat'], clockTolerance: opts.clockToleranceSec ?? 5, ...(opts.audience ? { audience: opts.audience } : {}) }));
     } catch (e) {
       const expired = e instanceof errors.JWTExpired;
       throw new VerifierError('invalid_token', expired ? 'The access token has expired.' : 'The access token is not valid.');

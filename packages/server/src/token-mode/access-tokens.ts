@@ -26,6 +26,8 @@ export class AccessTokens {
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.issuer())
       .setSubject(session.userId)
+      // The app is the audience: a resource server that serves one app refuses another app's tokens.
+      .setAudience(session.app)
       .setIssuedAt(Math.floor(now / 1000))
       .setExpirationTime(Math.floor(exp / 1000))
       .setJti(randomId())

@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startServer, type ServerProcess } from '../../../e2e/harness.ts';
+import { createVerifier } from './verifier.ts';
+
+describe('@sessiond/verifier', () => {
+  let server: ServerProcess;
+  let issuer: string;
+  beforeAll(async () => {
+    server = await startServer();
+    issuer = server.url.replace('127.0.0.1', 'localhost');
+  });
+  afterAll(() => server.stop());
+
+  const tokenFor = async (app: string) => {
+    const c = new Client(server.url);
+    const email = `${app}-${Math.random().toString(36).slice(2)}@example.com`;
+    await c.post('/v1/signup', { email, password: 'correct horse battery' });
+    return (await c.post('/v1/login', { email, password: 'correct horse battery', mode: 'token', app })).json.accessToken as string;
+  };
+
+  it('verifies offline and refuses tokens minted for another app (aud)', async () => {
+    const jwksUrl = `${server.url}/.well-known/jwks.json`;
+    const mobile = await tokenFor('mobile');
+    const any = createVerifier({ issuer, jwksUrl });
+    expect(await any.verify(mobile)).toMatchObject({ app: 'mobile' });
+    const webOnly = createVerifier({ issuer, jwksUrl, audience: 'web' });
+    await expect(webOnly.verify(mobile)).rejects.toMatchObject({ code: 'invalid_token' });
+    expect(await webOnly.verify(await tokenFor('web'))).toMatchObject({ app: 'web' });
+    const wrongIssuer = createVerifier({ issuer: 'https://other.example', jwksUrl });
+    await expect(wrongIssuer.verify(mobile)).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(any.verify(mobile.slice(0, -2) + 'AA')).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+});
