@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../../../e2e/harness.ts';
-import { createVerifier } from './verifier.ts';
+import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { createVerifier } from '@sessiond/verifier';
 
 describe('@sessiond/verifier', () => {
   let server: ServerProcess;
