@@ -30,7 +30,7 @@ interface Scripts {
   incrementCounter(key: string, ttl: string): Promise<number>;
 }
 
-/** cjson turns empty arrays into {}; sessions have no arrays, so only these need mending. */
+/** Session bodies come back through cjson; they hold no arrays, which cjson would turn into {}. */
 function sessionFrom(json: string): SessionRecord {
   return JSON.parse(json) as SessionRecord;
 }

@@ -1,4 +1,4 @@
-import { orderSessions, publicUser, sessionView, type SessionRecord, type SessionView, type UserRecord } from '@sessiond/core';
+import { orderSessions, sessionView, type SessionRecord, type SessionView } from '@sessiond/core';
 import type { AppContext } from '../context.ts';
 
 export function viewOf(app: AppContext, s: SessionRecord, currentId: string | null): SessionView {
@@ -9,5 +9,3 @@ export function listView(app: AppContext, sessions: SessionRecord[], currentId: 
   return orderSessions(sessions, currentId).map((s) => viewOf(app, s, currentId));
 }
 
-export { publicUser };
-export type { UserRecord };
