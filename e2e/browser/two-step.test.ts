@@ -43,4 +43,26 @@ describe('two-step sign-in settings', () => {
     const r = await new Client(server.url).post('/v1/login', { email, password: PASSWORD });
     expect(r.json.error.code).toBe('totp_required');
   });
+
+  it('logging another session out after the sign-in went stale asks for the password, then does it', async () => {
+    const email = 'stale@example.com';
+    await createUser(server.url, email);
+    const other = new Client(server.url);
+    await other.post('/v1/login', { email, password: PASSWORD });
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, server.url, email);
+    await page.goto(`${server.url}/settings/security/sessions`);
+    await page.getByRole('heading', { name: '2 sessions' }).waitFor();
+    await page.waitForTimeout(2200);
+    await page.getByRole('list').getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.getByText('confirm your password to log sessions out').waitFor();
+    await expectAccessible(page, 'confirm password before logging out');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Confirm password' }).click();
+    await page.getByRole('heading', { name: '1 session' }).waitFor();
+    expect((await other.get('/v1/session')).json.error.reason).toBe('revoked');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

@@ -2,6 +2,7 @@ import type { Clock } from './clock.ts';
 import { parseDevice } from './device.ts';
 import { TrustedDevices } from './devices.ts';
 import { SessiondError } from './errors.ts';
+import { sessionEvent } from './events.ts';
 import { openGuard, type SignInGuard } from './guard.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
@@ -30,6 +31,13 @@ export interface SignInInput {
   userAgent: string | null;
   /** The trusted-device cookie this browser presented, if any. */
   deviceToken?: string | null;
+}
+
+/** Who is proving themselves, from where, and in which flow (for throttling and the audit log). */
+interface Attempt {
+  email: string;
+  ip: string | null;
+  step?: 'reauth' | 'password_change';
 }
 
 export interface SignedIn extends StartedSession {
@@ -64,14 +72,7 @@ export class Sessiond {
   }
 
   async signIn(input: SignInInput): Promise<SignedIn> {
-    try {
-      await this.guard.before(input.email, input.ip);
-    } catch (e) {
-      if (e instanceof SessiondError && e.code === 'rate_limited') {
-        await this.store.recordEvent({ type: 'login.throttled', at: this.clock.now(), userId: null, sessionId: null, ip: input.ip, reason: null, data: { email: input.email.trim().toLowerCase().slice(0, 254) } });
-      }
-      throw e;
-    }
+    await this.guardBefore(input, null);
     const user = await this.users.checkPassword(input.email, input.password);
     if (!user) {
       await this.signInFailed(input, null, 'password');
@@ -94,16 +95,32 @@ export class Sessiond {
     return this.startFor(user, input, known);
   }
 
-  private async signInFailed(input: SignInInput, userId: string | null, factor: string): Promise<void> {
-    await this.guard.failed(input.email, input.ip);
+  /** Every check of a password or code goes through the throttle, wherever it happens. */
+  private async guardBefore(attempt: Attempt, userId: string | null): Promise<void> {
+    try {
+      await this.guard.before(attempt.email, attempt.ip);
+    } catch (e) {
+      if (e instanceof SessiondError && e.code === 'rate_limited') {
+        await this.store.recordEvent({ type: 'login.throttled', at: this.clock.now(), userId, sessionId: null, ip: attempt.ip, reason: null, data: this.attemptData(attempt) });
+      }
+      throw e;
+    }
+  }
+
+  private attemptData(attempt: Attempt): Record<string, unknown> {
+    return { email: attempt.email.trim().toLowerCase().slice(0, 254), ...(attempt.step ? { step: attempt.step } : {}) };
+  }
+
+  private async signInFailed(attempt: Attempt, userId: string | null, factor: string): Promise<void> {
+    await this.guard.failed(attempt.email, attempt.ip);
     await this.store.recordEvent({
       type: 'login.failed',
       at: this.clock.now(),
       userId,
       sessionId: null,
-      ip: input.ip,
+      ip: attempt.ip,
       reason: null,
-      data: { email: input.email.trim().toLowerCase().slice(0, 254), factor },
+      data: { ...this.attemptData(attempt), factor },
     });
   }
 
@@ -147,23 +164,26 @@ export class Sessiond {
   /** Confirms the person again (password, and the code when two-factor is on); issues a new token. */
   async reauthenticate(current: SessionRecord, password: string, totp: string | undefined): Promise<{ session: SessionRecord; token: string }> {
     const user = await this.users.get(current.userId);
-    const input = { email: user.email, ip: current.ipLast };
-    await this.guard.before(input.email, input.ip);
+    // Throttled like a sign-in: a stolen session must not become a free password oracle.
+    const attempt: Attempt = { email: user.email, ip: current.ipLast, step: 'reauth' };
+    await this.guardBefore(attempt, user.id);
     const ok = await this.users.checkPassword(user.email, password);
     if (!ok) {
-      await this.guard.failed(input.email, input.ip);
+      await this.signInFailed(attempt, user.id, 'password');
       throw new SessiondError('invalid_credentials', { message: 'That password is not correct.', details: { field: 'password' } });
     }
     if (user.totpEnabled) {
       if (!totp) throw new SessiondError('totp_required');
       if (!(await this.users.checkSecondFactor(user, totp))) {
-        await this.guard.failed(input.email, input.ip);
+        await this.signInFailed(attempt, user.id, 'totp');
         throw new SessiondError('invalid_credentials', { message: 'That code is not correct.', details: { field: 'totp' } });
       }
     }
-    await this.guard.succeeded(input.email, input.ip);
+    await this.guard.succeeded(attempt.email, attempt.ip);
     // A new token on every authentication (ASVS 7.2.4): one captured before this is now useless.
-    return this.sessions.renewToken(current);
+    const renewed = await this.sessions.renewToken(current);
+    await this.store.recordEvent(sessionEvent('session.reauthenticated', renewed.session, this.clock.now()));
+    return renewed;
   }
 
   logout(current: SessionRecord): Promise<SessionRecord | null> {
@@ -172,6 +192,8 @@ export class Sessiond {
 
   /** Ends another session of the same user; optionally forgets the device it was trusted on. */
   async revokeSession(current: SessionRecord, targetId: string, forgetDevice: boolean): Promise<void> {
+    // Step-up (ASVS 7.5.2): a stolen session must not be able to sign its owner out and stay.
+    this.requireFresh(current);
     if (targetId === current.id) throw new SessiondError('current_session');
     const target = await this.store.findSession(targetId);
     // Someone else's session and a missing one look the same: no probing of ids.
@@ -182,6 +204,7 @@ export class Sessiond {
   }
 
   async revokeOthers(current: SessionRecord): Promise<number> {
+    this.requireFresh(current);
     const ended = await this.sessions.endUserSessions(current.userId, 'revoked', {
       exceptId: current.id,
       detail: { byDevice: current.device.label, bySessionId: current.id },
@@ -190,6 +213,7 @@ export class Sessiond {
   }
 
   async revokeAll(current: SessionRecord): Promise<number> {
+    this.requireFresh(current);
     return (await this.sessions.endUserSessions(current.userId, 'revoked_all')).length;
   }
 
@@ -208,7 +232,16 @@ export class Sessiond {
   /** Other sessions end (password_changed); this one continues under a new token. */
   async changePassword(current: SessionRecord, currentPassword: string, newPassword: string): Promise<{ session: SessionRecord; token: string }> {
     const user = await this.users.get(current.userId);
-    await this.users.changePassword(user, currentPassword, newPassword);
+    // The current password is a re-authentication (so no step-up here), and throttled like one.
+    const attempt: Attempt = { email: user.email, ip: current.ipLast, step: 'password_change' };
+    await this.guardBefore(attempt, user.id);
+    try {
+      await this.users.changePassword(user, currentPassword, newPassword);
+    } catch (e) {
+      if (e instanceof SessiondError && e.code === 'invalid_credentials') await this.signInFailed(attempt, user.id, 'password');
+      throw e;
+    }
+    await this.guard.succeeded(attempt.email, attempt.ip);
     await this.sessions.endUserSessions(user.id, 'password_changed', { exceptId: current.id });
     const renewed = await this.sessions.renewToken(current);
     await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: {} });

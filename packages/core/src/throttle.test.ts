@@ -42,9 +42,19 @@ describe('SignInThrottle', () => {
     await expect(t.before('ada@example.com', '203.0.113.9')).resolves.toBeUndefined();
   });
 
-  it('holds back many addresses hammering one account, but not a fresh one', async () => {
+  it('under a distributed attack, slows each failing address exponentially, never locking the owner out', async () => {
     for (let i = 0; i < 100; i++) await fail('ada@example.com', `198.51.${Math.floor(i / 250)}.${i % 250}`, 1);
-    expect(await refused(t.before('ada@example.com', '198.51.0.7'))).toMatchObject({ code: 'rate_limited' });
+    // Past the 100-failure ceiling, a second failure from one address earns it 60 s, a third 120 s.
+    await fail('ada@example.com', '198.51.0.7', 1);
+    expect(await refused(t.before('ada@example.com', '198.51.0.7'))).toMatchObject({ code: 'rate_limited', retryAfter: 60 });
+    clock.advance('61s');
+    await fail('ada@example.com', '198.51.0.7', 1);
+    expect(await refused(t.before('ada@example.com', '198.51.0.7'))).toMatchObject({ code: 'rate_limited', retryAfter: 120 });
+    // A fresh address is not touched; the owner who mistypes once waits 30 s, not an hour.
+    await expect(t.before('ada@example.com', '203.0.113.9')).resolves.toBeUndefined();
+    await t.failed('ada@example.com', '203.0.113.9');
+    expect(await refused(t.before('ada@example.com', '203.0.113.9'))).toMatchObject({ code: 'rate_limited', retryAfter: 30 });
+    clock.advance('31s');
     await expect(t.before('ada@example.com', '203.0.113.9')).resolves.toBeUndefined();
   });
 

@@ -162,6 +162,7 @@ export type EventType =
   | 'session.started'
   | 'session.extended'
   | 'session.refreshed'
+  | 'session.reauthenticated'
   | 'session.ended'
   | 'sessions.ended_all'
   | 'session.ip_changed'

@@ -3,6 +3,7 @@ import pino from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import { checkOrigin, clearSessionCookie } from './http/auth.ts';
+import { clientErrorHandler } from './http/client-errors.ts';
 import { readCookie } from './http/cookies.ts';
 import { fromFastifyError, sendError } from './http/errors.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -48,6 +49,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     // Push channels stay open for hours: closing the server must not wait for them.
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 200 },
+    // Requests the HTTP parser refuses (oversized headers, smuggling attempts) get the SPEC's shape.
+    clientErrorHandler,
     // Errors raised while routing (malformed %-escapes, overlong ids) get the SPEC's shape too.
     frameworkErrors: (err, _req, reply) => {
       void sendError(reply, fromFastifyError(err as never) ?? new SessiondError('invalid_request'));

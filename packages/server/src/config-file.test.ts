@@ -22,6 +22,24 @@ describe('per-app policies (SESSIOND_CONFIG)', () => {
     expect(policyFor(c.core, 'other').idleTimeoutMs).toBe(30 * 60_000);
   });
 
+  it('presets follow their standards, "Keep me signed in" sessions included', () => {
+    const path = file('presets.json', { apps: { a2: { preset: 'nist-aal2' }, a3: { preset: 'nist-aal3' }, pci: { preset: 'pci-dss' }, c: { preset: 'consumer' } } });
+    const c = loadConfig({ SESSIOND_CONFIG: path });
+    const min = 60_000;
+    const h = 60 * min;
+    expect(policyFor(c.core, 'a2')).toMatchObject({ idleTimeoutMs: 30 * min, absoluteTimeoutMs: 12 * h, rememberMeIdleTimeoutMs: 30 * min, rememberMeTimeoutMs: 12 * h });
+    expect(policyFor(c.core, 'a3')).toMatchObject({ idleTimeoutMs: 15 * min, absoluteTimeoutMs: 12 * h, rememberMeIdleTimeoutMs: 15 * min, rememberMeTimeoutMs: 12 * h });
+    expect(policyFor(c.core, 'pci')).toMatchObject({ idleTimeoutMs: 15 * min, rememberMeIdleTimeoutMs: 15 * min });
+    expect(policyFor(c.core, 'c')).toMatchObject({ idleTimeoutMs: 7 * 24 * h, absoluteTimeoutMs: 30 * 24 * h });
+  });
+
+  it('an app named "__proto__" is only a name: other apps keep the defaults', () => {
+    const path = file('proto.json', '{"apps":{"__proto__":{"preset":"consumer"}}}');
+    const c = loadConfig({ SESSIOND_CONFIG: path });
+    expect(policyFor(c.core, 'web').idleTimeoutMs).toBe(30 * 60_000);
+    expect(policyFor(c.core, '__proto__').idleTimeoutMs).toBe(7 * 86_400_000);
+  });
+
   it.each([
     ['not json', '{', /not valid JSON/],
     ['no apps', { nope: 1 }, /"apps" object/],
@@ -29,6 +47,10 @@ describe('per-app policies (SESSIOND_CONFIG)', () => {
     ['bad duration', { apps: { a: { idleTimeout: 'soon' } } }, /apps\.a\.idleTimeout "soon"/],
     ['unknown key', { apps: { a: { idle: '5m' } } }, /apps\.a\.idle is not a known setting/],
     ['bad choice', { apps: { a: { bindIp: 'yes' } } }, /apps\.a\.bindIp "yes" must be one of off, subnet, strict/],
+    ['a misspelt section', { apps: {}, app: { web: { idleTimeout: '5m' } } }, /"app" is not a known section/],
+    ['an inherited name as preset', { apps: { a: { preset: 'constructor' } } }, /apps\.a\.preset "constructor" must be one of/],
+    ['an inherited name as key', { apps: { a: { toString: '5m' } } }, /apps\.a\.toString is not a known setting/],
+    ['too many sessions', { apps: { a: { maxSessions: 1e9 } } }, /apps\.a\.maxSessions must be a whole number from 0 to 10000/],
   ])('refuses %s, naming file, app and key', (name, body, message) => {
     const path = file(`${name.replace(/\W/g, '-')}.json`, body);
     expect(() => loadConfig({ SESSIOND_CONFIG: path })).toThrow(/^SESSIOND_CONFIG: /);

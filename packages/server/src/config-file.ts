@@ -7,8 +7,9 @@ import { ConfigError } from './config.ts';
  * everything else comes from the environment's defaults.
  */
 export const PRESETS: Record<string, Partial<SessionPolicy>> = {
-  // NIST SP 800-63B AAL2: re-authenticate after 30 min idle and at most 12 h.
-  'nist-aal2': { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000 },
+  // NIST SP 800-63B (rev. 3) AAL2: re-authenticate after 30 min idle and at least every 12 h,
+  // "regardless of user activity": "Keep me signed in" sessions get the same bounds.
+  'nist-aal2': { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, rememberMeIdleTimeoutMs: 30 * 60_000, rememberMeTimeoutMs: 12 * 3_600_000 },
   // NIST SP 800-63B AAL3: 15 min idle, 12 h overall.
   'nist-aal3': { idleTimeoutMs: 15 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, rememberMeIdleTimeoutMs: 15 * 60_000, rememberMeTimeoutMs: 12 * 3_600_000 },
   // PCI DSS v4.0 8.2.8: idle for more than 15 minutes requires re-authentication.
@@ -46,31 +47,35 @@ export function loadAppPolicies(path: string): Record<string, Partial<SessionPol
   } catch (e) {
     fail(e instanceof SyntaxError ? `not valid JSON (${e.message})` : 'cannot be read');
   }
-  const apps = (doc as { apps?: unknown })?.apps;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('must be an object with an "apps" object');
+  const apps = (doc as { apps?: unknown }).apps;
   if (typeof apps !== 'object' || apps === null || Array.isArray(apps)) fail('must be an object with an "apps" object');
-  const out: Record<string, Partial<SessionPolicy>> = {};
+  // A misspelt section would otherwise be ignored in silence, and its policy never applied.
+  for (const key of Object.keys(doc as object)) if (key !== 'apps' && key !== '$schema') fail(`"${key}" is not a known section; per-app policies go under "apps"`);
+  // No prototype: an app named "__proto__" or "constructor" is just a name here.
+  const out: Record<string, Partial<SessionPolicy>> = Object.create(null);
   for (const [app, raw] of Object.entries(apps as Record<string, unknown>)) {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(app)) fail(`app name "${app}" must be 1-64 letters, digits, ".", "_" or "-"`);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`apps.${app} must be an object`);
     const entry = raw as Record<string, unknown>;
     let policy: Partial<SessionPolicy> = {};
     if (entry.preset !== undefined) {
-      const preset = PRESETS[String(entry.preset)];
+      const preset = typeof entry.preset === 'string' && Object.hasOwn(PRESETS, entry.preset) ? PRESETS[entry.preset] : undefined;
       if (!preset) fail(`apps.${app}.preset "${String(entry.preset)}" must be one of ${Object.keys(PRESETS).join(', ')}`);
       policy = { ...preset };
     }
     for (const [key, value] of Object.entries(entry)) {
       if (key === 'preset') continue;
-      if (key in DURATIONS) {
+      if (Object.hasOwn(DURATIONS, key)) {
         const ms = typeof value === 'string' ? parseDuration(value) : null;
         if (ms === null || ms < 1000) fail(`apps.${app}.${key} "${String(value)}" must be a duration of at least 1s, e.g. 15m`);
         (policy as Record<string, unknown>)[DURATIONS[key]!] = ms;
-      } else if (key in CHOICES) {
+      } else if (Object.hasOwn(CHOICES, key)) {
         const [field, allowed] = CHOICES[key]!;
         if (!allowed.includes(String(value))) fail(`apps.${app}.${key} "${String(value)}" must be one of ${allowed.join(', ')}`);
         (policy as Record<string, unknown>)[field] = value;
       } else if (key === 'maxSessions') {
-        if (!Number.isInteger(value) || (value as number) < 0) fail(`apps.${app}.maxSessions must be a whole number (0 = no limit)`);
+        if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 10_000) fail(`apps.${app}.maxSessions must be a whole number from 0 to 10000 (0 = no limit)`);
         policy.maxSessions = value as number;
       } else fail(`apps.${app}.${key} is not a known setting`);
     }

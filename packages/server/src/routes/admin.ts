@@ -88,9 +88,10 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const events = await app.sessiond.audit({ userId: req.query.userId, sessionId: req.query.sessionId, limit: req.query.limit ? Number(req.query.limit) : 100 });
-      return { events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+      // Session ids, addresses and emails: no shared cache may keep them.
+      return reply.header('cache-control', 'no-store').send({ events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
     },
   );
 }

@@ -97,7 +97,7 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
         sendEnded(e.reason ?? 'logged_out', e.at, detail);
       } else if (e.type === 'sessions.ended_all') {
         sendEnded(e.reason ?? 'global_logout', e.at, null);
-      } else if (e.type === 'session.extended' || e.type === 'session.refreshed') {
+      } else if (e.type === 'session.extended' || e.type === 'session.refreshed' || e.type === 'session.reauthenticated') {
         void recheck();
       }
     };

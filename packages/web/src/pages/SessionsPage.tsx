@@ -5,6 +5,7 @@ import { PageHeading } from '../components/Page.tsx';
 import { SessionRow } from '../components/SessionRow.tsx';
 import { LogOutAllDialog, LogOutSessionDialog } from '../components/SessionDialogs.tsx';
 import { TwoStepSection } from '../components/TwoStepSection.tsx';
+import { Field } from '../components/Field.tsx';
 
 const POLL_MS = 30_000;
 
@@ -39,6 +40,28 @@ export function SessionsPage() {
   useSessionEvent('sessionsChanged', () => void load(true));
   useSessionEvent('signedIn', () => void load(true));
 
+  /** Ending sessions needs a recent sign-in; when the server asks, confirm the password and go on. */
+  const [reauth, setReauth] = useState<{ retry: () => Promise<void> } | null>(null);
+  const needsReauth = (e: unknown, retry: () => Promise<void>) => {
+    if (e instanceof ApiError && e.code === 'reauth_required') {
+      setError(null);
+      setReauth({ retry });
+      return true;
+    }
+    return false;
+  };
+  const confirmPassword = async (password: string) => {
+    const res = await client.fetch('/v1/session/reauth', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
+    if (!res.ok) {
+      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+      setError(body?.error?.message ?? 'That password is not correct.');
+      return;
+    }
+    const next = reauth;
+    setReauth(null);
+    await next?.retry();
+  };
+
   const logOut = async (s: SessionView, forgetDevice: boolean) => {
     setConfirming(null);
     // The row leaves at once; it comes back only if the server refuses.
@@ -49,6 +72,7 @@ export function SessionsPage() {
       await client.revokeSession(s.id, { forgetDevice });
       setAnnouncement(`${s.device.label} was logged out${forgetDevice ? ' and removed from your trusted devices' : ''}.`);
     } catch (e) {
+      if (needsReauth(e, () => logOut(s, forgetDevice))) return void load(true);
       if (!(e instanceof ApiError && e.code === 'not_found')) setError(e instanceof ApiError ? e.message : 'That session could not be logged out. Please try again.');
       void load(true);
     }
@@ -59,6 +83,7 @@ export function SessionsPage() {
       await client.revokeAllSessions();
     } catch (e) {
       setConfirmingAll(false);
+      if (needsReauth(e, logOutAll)) return;
       setError(e instanceof ApiError ? e.message : 'We could not log out your sessions. Please try again.');
     }
   };
@@ -106,6 +131,26 @@ export function SessionsPage() {
             ))}
           </ul>
         </>
+      )}
+      {reauth && (
+        <form
+          className="card reauth"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void confirmPassword(String(new FormData(e.currentTarget).get('password') ?? ''));
+          }}
+        >
+          <p>For your security, confirm your password to log sessions out.</p>
+          <Field label="Password" name="password" type="password" autoComplete="current-password" required autoFocus />
+          <div className="actions">
+            <button type="submit" className="button button-primary">
+              Confirm password
+            </button>
+            <button type="button" className="button button-quiet" onClick={() => setReauth(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
       )}
       <TwoStepSection />
       {confirming && <LogOutSessionDialog session={confirming} onCancel={() => setConfirming(null)} onConfirm={(forget) => void logOut(confirming, forget)} />}
