@@ -5,7 +5,14 @@ import { SessiondError } from './errors.ts';
 import { sessionEvent } from './events.ts';
 import type { SessionService } from './sessions.ts';
 import { constantTimeEqual, formatToken, hashSecret, parseToken, randomSecret } from './tokens.ts';
-import type { SessionPatch, SessionRecord } from './types.ts';
+import type { RefreshState, SessionPatch, SessionRecord } from './types.ts';
+
+/**
+ * How many generations back a presented token is recognised as an ancestor of the current one (so
+ * its reuse ends the session even when a thief has rotated more than once). Each step is one HMAC
+ * and one SHA-256 (~5 µs), and anyone who knows a session id can make us walk: keep it small.
+ */
+const ANCESTOR_DEPTH = 32;
 
 export interface RefreshResult {
   session: SessionRecord;
@@ -17,7 +24,7 @@ export interface RefreshResult {
  * use. The successor's secret is HMAC(server key, presented secret): every node can recompute it,
  * so a burst of refreshes with one token (two tabs, a retried request) all receive the same
  * successor within the grace, and no plaintext is ever stored. Reuse of the previous token after
- * the grace ends the whole session: someone else holds a copy.
+ * the grace, or of an older one at any time, ends the whole session: someone else holds a copy.
  */
 export class RefreshTokens {
   constructor(
@@ -29,6 +36,17 @@ export class RefreshTokens {
 
   private successor(secret: string): string {
     return createHmac('sha256', this.successorKey).update(secret).digest('base64url');
+  }
+
+  /** Is `secret` an earlier link of this session's chain, before the previous token? */
+  private isAncestor(secret: string, state: RefreshState): boolean {
+    if (state.previousHash === null) return false;
+    let s = secret;
+    for (let depth = 0; depth < Math.min(ANCESTOR_DEPTH, state.generation - 1); depth++) {
+      s = this.successor(s);
+      if (constantTimeEqual(hashSecret(s), state.previousHash)) return true;
+    }
+    return false;
   }
 
   /** First refresh token of a session just started in token mode. */
@@ -52,8 +70,15 @@ export class RefreshTokens {
       const isCurrent = constantTimeEqual(hash, state.hash);
       const isPrevious = state.previousHash !== null && constantTimeEqual(hash, state.previousHash);
       // An unknown secret proves nothing: the session id is public, so it must not end anything.
-      if (!isCurrent && !isPrevious) throw new SessiondError('invalid_token');
+      const isAncestor = !isCurrent && !isPrevious && this.isAncestor(parsed.secret, state);
+      if (!isCurrent && !isPrevious && !isAncestor) throw new SessiondError('invalid_token');
       if (session.endedAt !== null) throw this.sessions.endedError(session);
+      if (isAncestor) {
+        // Older than the previous token: only a copy (or a confused client) can present it, and
+        // the grace never covers it. OAuth 2.0 Security BCP §4.14: revoke the whole family.
+        const ended = await this.sessions.end(session.id, 'refresh_token_reused');
+        throw this.sessions.endedError(ended ?? (await this.sessions.store.findSession(session.id)) ?? session);
+      }
       const now = this.clock.now();
       const passed = passedDeadline(session, now);
       if (passed) {

@@ -8,8 +8,12 @@ interface LoadedKey {
   privateKey: CryptoKey | null;
 }
 
-// Rotation keeps the old public key this much longer than the tokens it signed could live.
+// Rotation keeps the old public key this much longer than the tokens it signed could live: it
+// covers clock skew and a node that learns of the rotation late (at most RELOAD_MS).
 const SKEW_MS = 60_000;
+// Nodes reload the ring at least this often, in case a `keys.rotated` event never reached them
+// (a CLI rotation against SQLite, a lost pub/sub message).
+const RELOAD_MS = 30_000;
 
 /**
  * Ed25519 signing keys kept in the store, private halves sealed with AES-256-GCM. Every node
@@ -18,6 +22,9 @@ const SKEW_MS = 60_000;
 export class KeyRing {
   private keys = new Map<string, LoadedKey>();
   private active: LoadedKey | null = null;
+  private loadedAt = Number.NEGATIVE_INFINITY;
+  // Loads run one after another, so a reload asked for after a rotation always sees it.
+  private loads: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -42,7 +49,21 @@ export class KeyRing {
   }
 
   /** Loads every key; creates the first one when there is none. */
-  async load(): Promise<void> {
+  load(): Promise<void> {
+    const run = this.loads.then(() => this.loadNow());
+    this.loads = run.catch(() => {});
+    return run;
+  }
+
+  /** A background reload when the last one is older than RELOAD_MS; never blocks a request. */
+  private reloadIfStale(): void {
+    if (this.clock.now() - this.loadedAt < RELOAD_MS) return;
+    this.loadedAt = this.clock.now();
+    this.load().catch(() => {});
+  }
+
+  private async loadNow(): Promise<void> {
+    this.loadedAt = this.clock.now();
     let records = await this.store.listSigningKeys();
     if (!records.some((r) => r.retiredAt === null)) {
       await this.create();
@@ -83,8 +104,9 @@ export class KeyRing {
   /** A new key signs from now on; the old ones verify until every token they signed has expired. */
   async rotate(): Promise<string> {
     const now = this.clock.now();
-    for (const k of this.keys.values()) {
-      if (k.record.retiredAt === null) await this.store.saveSigningKey({ ...k.record, retiredAt: now, expiresAt: now + this.accessTokenTtlMs + SKEW_MS });
+    // From the store, not memory: another node may have added a key this one has not loaded.
+    for (const record of await this.store.listSigningKeys()) {
+      if (record.retiredAt === null) await this.store.saveSigningKey({ ...record, retiredAt: now, expiresAt: now + this.accessTokenTtlMs + SKEW_MS });
     }
     const created = await this.create();
     await this.load();
@@ -92,6 +114,7 @@ export class KeyRing {
   }
 
   signingKey(): { kid: string; key: CryptoKey } {
+    this.reloadIfStale();
     if (!this.active?.privateKey) throw new Error('no active signing key');
     return { kid: this.active.record.kid, key: this.active.privateKey };
   }
@@ -104,6 +127,7 @@ export class KeyRing {
 
   /** The public keys still able to verify a token. */
   jwks(): { keys: Record<string, unknown>[] } {
+    this.reloadIfStale();
     const now = this.clock.now();
     return { keys: [...this.keys.values()].filter((k) => k.record.expiresAt === null || k.record.expiresAt > now).map((k) => k.record.publicJwk) };
   }

@@ -1,6 +1,8 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+const KEY_FILE = 'key-encryption.key';
 
 /**
  * The key-encryption key: from SESSIOND_KEY_ENCRYPTION_KEY (base64, 32 bytes; required when nodes
@@ -9,19 +11,28 @@ import { join } from 'node:path';
  */
 export function loadKeyEncryptionKey(env: Record<string, string | undefined>, dataDir: string): Buffer {
   const fromEnv = env.SESSIOND_KEY_ENCRYPTION_KEY;
-  if (fromEnv) {
-    const key = Buffer.from(fromEnv, 'base64');
-    if (key.length !== 32) throw new Error('SESSIOND_KEY_ENCRYPTION_KEY: must be 32 bytes, base64-encoded (openssl rand -base64 32)');
-    return key;
-  }
+  if (fromEnv) return decodeKey(fromEnv, 'SESSIOND_KEY_ENCRYPTION_KEY');
   mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, 'key-encryption.key');
+  const path = join(dataDir, KEY_FILE);
+  // Write a temporary file, then link it into place: link fails if the key exists, so processes
+  // starting together never read a half-written key, and only one key is ever generated.
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(tmp, randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
   try {
-    writeFileSync(path, randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
+    linkSync(tmp, path);
   } catch (e) {
     if ((e as { code?: string }).code !== 'EEXIST') throw e;
+  } finally {
+    unlinkSync(tmp);
   }
-  return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  return decodeKey(readFileSync(path, 'utf8').trim(), path);
+}
+
+function decodeKey(base64: string, source: string): Buffer {
+  const key = Buffer.from(base64, 'base64');
+  // A short or empty key would still "work" with HKDF, silently weak: refuse it.
+  if (key.length !== 32) throw new Error(`${source}: must be 32 bytes, base64-encoded (openssl rand -base64 32)`);
+  return key;
 }
 
 export function subkey(kek: Buffer, purpose: string): Buffer {
