@@ -1,8 +1,34 @@
 import { generate } from 'otplib';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, type ServerProcess } from '../harness.ts';
 import { createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from './support.ts';
+
+/**
+ * How the recovery codes sit on the page: columns, codes sticking out of their notice, and groups
+ * of four broken across lines (a code may wrap only after a dash).
+ */
+function codeLayout(page: Page): Promise<{ columns: number; overflowing: number; splitGroups: number }> {
+  return page.evaluate(() => {
+    const box = document.querySelector('.recovery-codes')!.closest('.notice')!.getBoundingClientRect();
+    const codes = [...document.querySelectorAll('.recovery-codes code')];
+    const lefts = new Set(codes.map((c) => Math.round(c.getBoundingClientRect().left)));
+    const overflowing = codes.filter((c) => {
+      const r = c.getBoundingClientRect();
+      return r.left < box.left || r.right > box.right;
+    }).length;
+    let splitGroups = 0;
+    for (const code of codes) {
+      for (const node of code.childNodes) {
+        if (node.nodeType !== Node.TEXT_NODE || node.textContent === '-') continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        if (range.getClientRects().length !== 1) splitGroups++;
+      }
+    }
+    return { columns: lefts.size, overflowing, splitGroups };
+  });
+}
 
 describe('two-step sign-in settings', () => {
   let server: ServerProcess;
@@ -37,11 +63,21 @@ describe('two-step sign-in settings', () => {
     await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
     await page.getByText('Keep these recovery codes somewhere safe').waitFor();
     expect(await page.locator('.recovery-codes li').count()).toBe(10);
+    // What is shown (and copied) is the whole code, 24 Crockford base32 symbols in groups of four.
+    const codes = await page.locator('.recovery-codes code').allTextContents();
+    for (const c of codes) expect(c).toMatch(/^[0-9a-hjkmnp-tv-z]{4}(-[0-9a-hjkmnp-tv-z]{4}){5}$/);
+    await expectAccessible(page, 'recovery codes');
+    expect(await codeLayout(page)).toEqual({ columns: 2, overflowing: 0, splitGroups: 0 });
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await codeLayout(page)).toMatchObject({ columns: 1, overflowing: 0, splitGroups: 0 });
     expect(problems).toEqual([]);
     await context.close();
 
     const r = await new Client(server.url).post('/v1/login', { email, password: PASSWORD });
     expect(r.json.error.code).toBe('totp_required');
+    // A code as shown on the page signs in, once.
+    expect((await new Client(server.url).post('/v1/login', { email, password: PASSWORD, totp: codes[0] })).status).toBe(200);
+    expect((await new Client(server.url).post('/v1/login', { email, password: PASSWORD, totp: codes[0] })).status).toBe(401);
   });
 
   it('logging another session out after the sign-in went stale asks for the password, then does it', async () => {

@@ -15,6 +15,7 @@ export * from './sessions.ts';
 export * from './passwords.ts';
 export * from './users.ts';
 export * from './totp.ts';
+export * from './recovery-codes.ts';
 export * from './devices.ts';
 export * from './view.ts';
 export * from './guard.ts';

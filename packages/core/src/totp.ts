@@ -1,6 +1,4 @@
 import { generateSecret, generateURI, verify } from 'otplib';
-import { hashSecret, constantTimeEqual } from './tokens.ts';
-import { randomBytes } from 'node:crypto';
 
 export const TOTP_ISSUER = 'sessiond';
 
@@ -26,25 +24,4 @@ export async function totpCodeStep(secret: string, code: string, nowMs: number, 
   } catch {
     return null;
   }
-}
-
-/** Ten single-use recovery codes, e.g. "k3f9-2mzq"; only their hashes are stored. */
-export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
-  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  const codes = Array.from({ length: 10 }, () => {
-    const b = randomBytes(8);
-    const chars = Array.from(b, (x) => alphabet[x % alphabet.length]).join('');
-    return `${chars.slice(0, 4)}-${chars.slice(4)}`;
-  });
-  return { codes, hashes: codes.map((c) => hashSecret(c)) };
-}
-
-/** Index of the matching recovery code hash, or -1. Every candidate is compared in constant time. */
-export function findRecoveryCode(hashes: string[], code: string): number {
-  const h = hashSecret(code.trim().toLowerCase());
-  let found = -1;
-  hashes.forEach((x, i) => {
-    if (constantTimeEqual(x, h)) found = i;
-  });
-  return found;
 }

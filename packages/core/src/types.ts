@@ -52,7 +52,7 @@ export interface UserRecord {
   /** Base32 TOTP secret once set up (pending until totpEnabled). */
   totpSecret: string | null;
   totpEnabled: boolean;
-  /** SHA-256 hashes of unused recovery codes. */
+  /** Unused recovery codes, each as `salt$HMAC-SHA-256(salt, code)` (recovery-codes.ts); never the code. */
   recoveryCodeHashes: string[];
   /** The TOTP time step last accepted: a code is never accepted twice. */
   totpLastStep: number | null;

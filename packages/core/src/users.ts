@@ -3,7 +3,8 @@ import { SessiondError } from './errors.ts';
 import { isPlausibleEmail, normalizeEmail, passwordProblem, type PasswordHasher } from './passwords.ts';
 import type { Store } from './store.ts';
 import { randomId } from './tokens.ts';
-import { findRecoveryCode, newRecoveryCodes, newTotpSecret, totpCodeStep, totpUri } from './totp.ts';
+import { findRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
+import { newTotpSecret, totpCodeStep, totpUri } from './totp.ts';
 import type { UserRecord } from './types.ts';
 
 /** What may be shown about a user: never the hash, never the TOTP secret. */

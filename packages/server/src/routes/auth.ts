@@ -33,7 +33,7 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
             password: S.password,
             rememberMe: { type: 'boolean' },
             app: S.app,
-            totp: { type: 'string', minLength: 1, maxLength: 32 },
+            totp: S.secondFactorCode,
             mode: S.mode,
           },
         },
@@ -82,7 +82,7 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     '/v1/session/reauth',
     {
       preHandler: auth,
-      schema: { body: { type: 'object', required: ['password'], additionalProperties: false, properties: { password: S.password, totp: { type: 'string', minLength: 1, maxLength: 32 } } } },
+      schema: { body: { type: 'object', required: ['password'], additionalProperties: false, properties: { password: S.password, totp: S.secondFactorCode } } },
     },
     async (req, reply) => {
       const renewed = await app.sessiond.reauthenticate(req.session!, req.body.password, req.body.totp);
@@ -100,7 +100,7 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     return reply.header('cache-control', 'no-store').send({ ...setup, qrCode });
   });
 
-  const codeBody = { body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', minLength: 1, maxLength: 32 } } } };
+  const codeBody = { body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: S.secondFactorCode } } };
   f.post<{ Body: { code: string } }>('/v1/totp/enable', { preHandler: auth, schema: codeBody }, async (req, reply) => {
     app.sessiond.requireFresh(req.session!);
     const user = await app.sessiond.users.get(req.session!.userId);

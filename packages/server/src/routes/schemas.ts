@@ -4,6 +4,8 @@ export const email = { type: 'string', minLength: 3, maxLength: 254 } as const;
 export const password = { type: 'string', minLength: 1, maxLength: 1024 } as const;
 export const app = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } as const;
 export const mode = { type: 'string', enum: ['cookie', 'token'] } as const;
+/** A 6-digit TOTP code or a recovery code ("7k2q-…", 29 characters), with room for typed spaces. */
+export const secondFactorCode = { type: 'string', minLength: 1, maxLength: 64 } as const;
 export const sessionId = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 export const errorResponse = {

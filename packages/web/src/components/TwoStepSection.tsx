@@ -1,5 +1,5 @@
 import { useSession, useSessionClient } from '@sessiond/sdk/react';
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { Field } from './Field.tsx';
 
 type Step = { kind: 'idle' } | { kind: 'confirm-password'; then: () => Promise<void> } | { kind: 'scan'; secret: string; qrCode: string } | { kind: 'codes'; codes: string[] };
@@ -121,7 +121,7 @@ export function TwoStepSection() {
           <ul className="recovery-codes">
             {step.codes.map((c) => (
               <li key={c}>
-                <code>{c}</code>
+                <RecoveryCode code={c} />
               </li>
             ))}
           </ul>
@@ -139,5 +139,20 @@ export function TwoStepSection() {
         </form>
       )}
     </section>
+  );
+}
+
+/** On a narrow screen a code wraps after a dash, never inside a group; copying keeps it whole. */
+function RecoveryCode({ code }: { code: string }) {
+  return (
+    <code>
+      {code.split('-').map((group, i) => (
+        <Fragment key={i}>
+          {i > 0 && '-'}
+          {i > 0 && <wbr />}
+          {group}
+        </Fragment>
+      ))}
+    </code>
   );
 }
