@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveRedisServer, startCluster, type LocalRedis } from '../../packages/store-redis/test/local-redis.ts';
 import { Client, startServer, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -18,15 +19,24 @@ afterAll(async () => {
   await c.end();
 });
 
-function storeUrl(kind: 'redis' | 'postgres'): string {
+// A Redis Cluster of this file's own (three primaries), so sharded keys are exercised end to end.
+let cluster: LocalRedis | undefined;
+beforeAll(async () => {
+  if (haveRedisServer) cluster = await startCluster(3);
+});
+afterAll(() => cluster?.stop());
+
+function storeUrl(kind: 'redis' | 'redis-cluster' | 'postgres'): string {
   const tag = randomBytes(5).toString('hex');
   if (kind === 'redis') return `${redis}${redis!.includes('?') ? '&' : '?'}prefix=mn-${tag}`;
+  if (kind === 'redis-cluster') return `redis://127.0.0.1:${cluster!.ports[0]}?cluster=1&prefix=mn-${tag}`;
   pgSchemas.push(`mn_${tag}`);
   return `${postgres}${postgres!.includes('?') ? '&' : '?'}schema=mn_${tag}`;
 }
 
 describe.each([
   ['redis', !redis],
+  ['redis-cluster', !haveRedisServer],
   ['postgres', !postgres],
 ] as const)('three nodes on %s', (kind, skip) => {
   it.skipIf(skip)('start on A, validate on B, revoke on C: every node knows at once', async () => {

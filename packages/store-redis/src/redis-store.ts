@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   SessiondError,
   StoreUnavailableError,
@@ -16,72 +16,99 @@ import {
   type TrustedDeviceRecord,
   type UserRecord,
 } from '@sessiond/core';
-import { CREATE_SESSION, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, TIME_OUT, UPDATE_SESSION } from './scripts.ts';
+import { parseRedisUrl, type RedisTarget } from './client.ts';
+import { CREATE_SESSION, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, UPDATE_SESSION } from './scripts.ts';
 
 const EVENTS_MAX = 1_000_000;
+// Session id → user id never changes, so remembered answers cannot go stale; bounded for memory.
+const OWNER_CACHE_MAX = 100_000;
 
 interface Scripts {
-  createSession(session: string, userIndex: string, deadlines: string, json: string, limit: string, sessionPrefix: string): Promise<string>;
-  updateSession(session: string, deadlines: string, patch: string, expected: string, userPrefix: string): Promise<number>;
-  endSession(session: string, deadlines: string, ending: string, userPrefix: string): Promise<string | null>;
-  endUserSessions(userIndex: string, deadlines: string, ending: string, filter: string, sessionPrefix: string): Promise<string>;
-  timeOut(session: string, deadlines: string, now: string, ttl: string, userPrefix: string): Promise<string | null>;
+  createSession(session: string, userIndex: string, json: string, limit: string, sessionPrefix: string): Promise<string>;
+  updateSession(session: string, userIndex: string, patch: string, expected: string): Promise<number>;
+  endSession(session: string, userIndex: string, ending: string): Promise<string | null>;
+  endUserSessions(userIndex: string, ending: string, filter: string, sessionPrefix: string): Promise<string>;
+  timeOutUser(userIndex: string, now: string, ttl: string, sessionPrefix: string, limit: string): Promise<string>;
   recordEvent(stream: string, channel: string, json: string, max: string): Promise<string>;
   incrementCounter(key: string, ttl: string): Promise<number>;
+  saveDevice(device: string, userDevices: string, json: string, expiresAt: string): Promise<null>;
 }
+
+type Client = (Redis | Cluster) & Scripts;
 
 /** Session bodies come back through cjson; they hold no arrays, which cjson would turn into {}. */
 function sessionFrom(json: string): SessionRecord {
   return JSON.parse(json) as SessionRecord;
 }
 
+function deadline(s: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>): number {
+  return Math.min(s.idleExpiresAt, s.absoluteExpiresAt);
+}
+
 /**
- * Redis store. Session bodies are JSON strings whose key expires at the record's purgeAt, so an
- * ended session stays as its own tombstone and then vanishes without a sweep. Multi-key steps run
- * as Lua scripts, atomic on one Redis (or a Sentinel-managed primary). For Redis Cluster, give the
- * prefix a hash tag (`?prefix={sessiond}`) so every key shares a slot: correct, though unsharded.
- * Durability across a Redis restart needs AOF (`appendonly yes`).
+ * Redis store for one Redis, a Sentinel-managed primary or Redis Cluster.
+ *
+ * Everything of one user (record, sessions, their index, trusted devices) sits under the hash tag
+ * `{u:<userId>}`, so each multi-key step is one Lua script on the one shard holding that user. A
+ * session or device id finds its user through a small pointer key (`<prefix>:sid:<id>`) that
+ * lives as long as the record can. Session bodies are JSON strings whose key expires at purgeAt:
+ * an ended session stays as its own tombstone and then vanishes without a sweep.
+ *
+ * The only global keys: `due` (users by their earliest deadline, so sweeping follows what expires),
+ * the audit stream, counters and signing keys. Durability across a restart needs AOF.
  */
 export class RedisStore implements Store {
   readonly kind = 'redis';
-  private readonly redis: Redis & Scripts;
-  private sub: Redis | null = null;
+  private readonly redis: Client;
+  private sub: Redis | Cluster | null = null;
   private readonly listeners = new Set<(e: AuditEvent) => void>();
-  private readonly k: { session: string; user: string; deadlines: string; userRec: string; email: string; device: string; userDevices: string; events: string; channel: string; counter: string; keys: string };
+  private readonly owners = new Map<string, string>();
+  private readonly p: string;
 
-  constructor(url: string, opts: { prefix?: string; redisOptions?: RedisOptions } = {}) {
-    const prefix = opts.prefix ?? 'sessiond';
-    this.k = {
-      session: `${prefix}:s:`,
-      user: `${prefix}:u:`,
-      deadlines: `${prefix}:deadlines`,
-      userRec: `${prefix}:user:`,
-      email: `${prefix}:email:`,
-      device: `${prefix}:dev:`,
-      userDevices: `${prefix}:udev:`,
-      events: `${prefix}:events`,
-      channel: `${prefix}:events:pub`,
-      counter: `${prefix}:c:`,
-      keys: `${prefix}:keys`,
-    };
-    // Fail fast while Redis is away (503 store_unavailable), reconnect by itself in the background.
-    this.redis = new Redis(url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      commandTimeout: 2000,
-      retryStrategy: (times) => Math.min(times * 100, 1000),
-      ...opts.redisOptions,
-    }) as Redis & Scripts;
+  constructor(target: RedisTarget) {
+    this.p = target.prefix;
+    this.redis = target.connect() as Client;
     this.redis.on('error', () => {});
-    this.redis.defineCommand('createSession', { numberOfKeys: 3, lua: CREATE_SESSION });
+    this.redis.defineCommand('createSession', { numberOfKeys: 2, lua: CREATE_SESSION });
     this.redis.defineCommand('updateSession', { numberOfKeys: 2, lua: UPDATE_SESSION });
     this.redis.defineCommand('endSession', { numberOfKeys: 2, lua: END_SESSION });
-    this.redis.defineCommand('endUserSessions', { numberOfKeys: 2, lua: END_USER_SESSIONS });
-    this.redis.defineCommand('timeOut', { numberOfKeys: 2, lua: TIME_OUT });
-    this.redis.defineCommand('recordEvent', { numberOfKeys: 2, lua: RECORD_EVENT });
+    this.redis.defineCommand('endUserSessions', { numberOfKeys: 1, lua: END_USER_SESSIONS });
+    this.redis.defineCommand('timeOutUser', { numberOfKeys: 1, lua: TIME_OUT_USER });
+    this.redis.defineCommand('recordEvent', { numberOfKeys: 1, lua: RECORD_EVENT });
     this.redis.defineCommand('incrementCounter', { numberOfKeys: 1, lua: INCREMENT });
+    this.redis.defineCommand('saveDevice', { numberOfKeys: 2, lua: SAVE_DEVICE });
+  }
+
+  // Keys. The user's tag comes first in braces, so Cluster hashes only it.
+  private tag(userId: string): string {
+    return `${this.p}:{u:${userId}}`;
+  }
+  private sessionPrefix(userId: string): string {
+    return `${this.tag(userId)}:s:`;
+  }
+  private userIndex(userId: string): string {
+    return `${this.tag(userId)}:sessions`;
+  }
+  private sessionOwner(id: string): string {
+    return `${this.p}:sid:${id}`;
+  }
+  private deviceKey(userId: string, id: string): string {
+    return `${this.tag(userId)}:d:${id}`;
+  }
+  private userDevices(userId: string): string {
+    return `${this.tag(userId)}:devices`;
+  }
+  private deviceOwner(id: string): string {
+    return `${this.p}:did:${id}`;
+  }
+  private get due(): string {
+    return `${this.p}:due`;
+  }
+  private get events(): string {
+    return `${this.p}:events`;
+  }
+  private get channel(): string {
+    return `${this.p}:events:pub`;
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
@@ -95,15 +122,19 @@ export class RedisStore implements Store {
 
   async init(): Promise<void> {
     await this.call(() => this.redis.connect());
-    const sub = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, lazyConnect: false });
+    // The subscriber waits out outages (queueing, no timeouts) and re-subscribes after reconnecting.
+    const patient = { enableOfflineQueue: true, lazyConnect: false };
+    const waitForever = { commandTimeout: undefined, maxRetriesPerRequest: null };
+    const sub = this.redis.isCluster
+      ? (this.redis as Cluster).duplicate(undefined, { ...patient, redisOptions: { ...(this.redis as Cluster).options.redisOptions, ...waitForever } })
+      : (this.redis as Redis).duplicate({ ...patient, ...waitForever });
     sub.on('error', () => {});
     sub.on('message', (_channel: string, message: string) => {
       const i = message.indexOf(' ');
       const event = { ...(JSON.parse(message.slice(i + 1)) as NewAuditEvent), id: message.slice(0, i) } as AuditEvent;
       for (const l of this.listeners) l(event);
     });
-    // ioredis re-subscribes by itself after a reconnect.
-    await sub.subscribe(this.k.channel);
+    await sub.subscribe(this.channel);
     this.sub = sub;
   }
 
@@ -118,115 +149,176 @@ export class RedisStore implements Store {
   }
 
   async createUser(user: UserRecord): Promise<void> {
-    const ok = await this.call(() => this.redis.set(this.k.email + user.email, user.id, 'NX'));
+    const ok = await this.call(() => this.redis.set(`${this.p}:email:${user.email}`, user.id, 'NX'));
     if (ok !== 'OK') throw new SessiondError('email_taken');
-    await this.call(() => this.redis.set(this.k.userRec + user.id, JSON.stringify(user)));
+    await this.call(() => this.redis.set(`${this.tag(user.id)}:user`, JSON.stringify(user)));
   }
 
   async findUserById(id: string): Promise<UserRecord | null> {
-    const raw = await this.call(() => this.redis.get(this.k.userRec + id));
+    const raw = await this.call(() => this.redis.get(`${this.tag(id)}:user`));
     return raw ? (JSON.parse(raw) as UserRecord) : null;
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {
-    const id = await this.call(() => this.redis.get(this.k.email + email));
+    const id = await this.call(() => this.redis.get(`${this.p}:email:${email}`));
     return id ? this.findUserById(id) : null;
   }
 
   async updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>): Promise<void> {
     const user = await this.findUserById(id);
-    if (user) await this.call(() => this.redis.set(this.k.userRec + id, JSON.stringify({ ...user, ...patch })));
+    if (user) await this.call(() => this.redis.set(`${this.tag(id)}:user`, JSON.stringify({ ...user, ...patch })));
+  }
+
+  /** The user a session belongs to, or null when its pointer has expired (so has the session). */
+  private async ownerOf(id: string): Promise<string | null> {
+    const known = this.owners.get(id);
+    if (known !== undefined) return known;
+    const owner = await this.call(() => this.redis.get(this.sessionOwner(id)));
+    if (owner !== null) this.remember(id, owner);
+    return owner;
+  }
+
+  private remember(id: string, userId: string): void {
+    if (this.owners.size >= OWNER_CACHE_MAX) this.owners.delete(this.owners.keys().next().value!);
+    this.owners.set(id, userId);
+  }
+
+  /**
+   * The index of users by earliest deadline is on another shard than the user, so it cannot change
+   * in the user's script. Writers lower a user's entry after their script; only this raises it, and
+   * it then re-reads the user's index and lowers again. Whatever interleaves, the last word on an
+   * entry was written after the user's latest sessions were visible: never later than their deadline.
+   */
+  private async settleDue(userId: string, next: number | null): Promise<void> {
+    await this.call(() => (next === null ? this.redis.zrem(this.due, userId) : this.redis.zadd(this.due, next, userId)));
+    const first = await this.call(() => this.redis.zrange(this.userIndex(userId), 0, 0, 'WITHSCORES'));
+    if (first[1] !== undefined && (next === null || Number(first[1]) < next)) await this.lowerDue(userId, Number(first[1]));
+  }
+
+  private async lowerDue(userId: string, at: number): Promise<void> {
+    await this.call(() => this.redis.zadd(this.due, 'LT', at, userId));
   }
 
   async createSession(session: SessionRecord, limit?: SessionLimit): Promise<CreateSessionResult> {
+    const { id, userId } = session;
+    // Written first: a crash before the script leaves only a pointer, which expires by itself.
+    // Its life covers the record's longest: the absolute deadline never moves, and the tombstone
+    // time (purgeAt minus the earlier deadline) is the domain's.
+    const pointerUntil = Math.max(session.purgeAt, session.absoluteExpiresAt + session.purgeAt - deadline(session));
+    await this.call(() => this.redis.set(this.sessionOwner(id), userId, 'PXAT', Math.floor(pointerUntil)));
     const raw = await this.call(() =>
-      this.redis.createSession(this.k.session + session.id, this.k.user + session.userId, this.k.deadlines, JSON.stringify(session), limit ? JSON.stringify(limit) : '', this.k.session),
+      this.redis.createSession(this.sessionPrefix(userId) + id, this.userIndex(userId), JSON.stringify(session), limit ? JSON.stringify(limit) : '', this.sessionPrefix(userId)),
     );
-    const r = JSON.parse(raw) as { ok: boolean; evicted?: SessionRecord[] | Record<string, never>; active?: SessionRecord[] | Record<string, never> };
-    return r.ok ? { ok: true, evicted: Array.isArray(r.evicted) ? r.evicted : [] } : { ok: false, active: Array.isArray(r.active) ? r.active : [] };
+    const r = JSON.parse(raw) as { ok: boolean; evicted?: SessionRecord[]; active?: SessionRecord[] };
+    if (!r.ok) {
+      await this.call(() => this.redis.del(this.sessionOwner(id)));
+      return { ok: false, active: r.active ?? [] };
+    }
+    this.remember(id, userId);
+    await this.lowerDue(userId, deadline(session));
+    return { ok: true, evicted: r.evicted ?? [] };
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
-    const raw = await this.call(() => this.redis.get(this.k.session + id));
+    const userId = await this.ownerOf(id);
+    if (userId === null) return null;
+    const raw = await this.call(() => this.redis.get(this.sessionPrefix(userId) + id));
     return raw ? sessionFrom(raw) : null;
   }
 
-  async updateSession(id: string, patch: SessionPatch): Promise<boolean> {
-    return (await this.call(() => this.redis.updateSession(this.k.session + id, this.k.deadlines, JSON.stringify(patch), '', this.k.user))) === 1;
+  private async patch(id: string, patch: SessionPatch, expectedHash: string): Promise<boolean> {
+    const userId = await this.ownerOf(id);
+    if (userId === null) return false;
+    const at = await this.call(() => this.redis.updateSession(this.sessionPrefix(userId) + id, this.userIndex(userId), JSON.stringify(patch), expectedHash));
+    if (at > 0 && patch.idleExpiresAt !== undefined) await this.lowerDue(userId, at);
+    return at > 0;
   }
 
-  async rotateRefresh(id: string, expectedHash: string, patch: SessionPatch): Promise<boolean> {
-    return (await this.call(() => this.redis.updateSession(this.k.session + id, this.k.deadlines, JSON.stringify(patch), expectedHash, this.k.user))) === 1;
+  updateSession(id: string, patch: SessionPatch): Promise<boolean> {
+    return this.patch(id, patch, '');
+  }
+
+  rotateRefresh(id: string, expectedHash: string, patch: SessionPatch): Promise<boolean> {
+    return this.patch(id, patch, expectedHash);
   }
 
   async endSession(id: string, ending: SessionEnding): Promise<SessionRecord | null> {
-    const raw = await this.call(() => this.redis.endSession(this.k.session + id, this.k.deadlines, JSON.stringify({ ...ending, detail: ending.detail ?? null }), this.k.user));
+    const userId = await this.ownerOf(id);
+    if (userId === null) return null;
+    const raw = await this.call(() => this.redis.endSession(this.sessionPrefix(userId) + id, this.userIndex(userId), JSON.stringify({ ...ending, detail: ending.detail ?? null })));
     return raw ? sessionFrom(raw) : null;
   }
 
   async endUserSessions(userId: string, ending: SessionEnding, opts: { exceptId?: string; app?: string; trustedDeviceId?: string } = {}): Promise<SessionRecord[]> {
     const raw = await this.call(() =>
-      this.redis.endUserSessions(this.k.user + userId, this.k.deadlines, JSON.stringify({ ...ending, detail: ending.detail ?? null }), JSON.stringify(opts), this.k.session),
+      this.redis.endUserSessions(this.userIndex(userId), JSON.stringify({ ...ending, detail: ending.detail ?? null }), JSON.stringify(opts), this.sessionPrefix(userId)),
     );
-    const out = JSON.parse(raw) as SessionRecord[] | Record<string, never>;
-    return Array.isArray(out) ? out : [];
+    return JSON.parse(raw) as SessionRecord[];
   }
 
   async endAllSessions(ending: SessionEnding): Promise<number> {
     let n = 0;
-    const payload = JSON.stringify({ ...ending, detail: ending.detail ?? null });
-    // The deadline index holds exactly the sessions that have not ended; each is ended atomically.
+    // Every user with a session that has not ended is in `due`; each user's step is atomic.
     for (;;) {
-      const ids = await this.call(() => this.redis.zrange(this.k.deadlines, 0, 499));
-      if (ids.length === 0) return n;
-      const results = await Promise.all(
-        ids.map(async (id) => {
-          const r = await this.call(() => this.redis.endSession(this.k.session + id, this.k.deadlines, payload, this.k.user));
-          if (!r) await this.call(() => this.redis.zrem(this.k.deadlines, id));
-          return r;
+      const users = await this.call(() => this.redis.zrange(this.due, 0, 499));
+      if (users.length === 0) return n;
+      const ended = await Promise.all(
+        users.map(async (userId) => {
+          const out = await this.endUserSessions(userId, ending);
+          await this.settleDue(userId, null);
+          return out.length;
         }),
       );
-      n += results.filter(Boolean).length;
+      n += ended.reduce((a, b) => a + b, 0);
     }
   }
 
   async listUserSessions(userId: string, now: number): Promise<SessionRecord[]> {
-    const key = this.k.user + userId;
-    const ids = await this.call(() => this.redis.zrangebyscore(key, `(${now}`, '+inf'));
+    const index = this.userIndex(userId);
+    const ids = await this.call(() => this.redis.zrangebyscore(index, `(${now}`, '+inf'));
     if (ids.length === 0) return [];
-    const raws = await this.call(() => this.redis.mget(ids.map((id) => this.k.session + id)));
+    const raws = await this.call(() => this.redis.mget(ids.map((id) => this.sessionPrefix(userId) + id)));
     const out: SessionRecord[] = [];
     raws.forEach((raw, i) => {
       if (!raw) {
-        void this.redis.zrem(key, ids[i]!).catch(() => {});
+        void this.redis.zrem(index, ids[i]!).catch(() => {});
         return;
       }
       const s = sessionFrom(raw);
-      if (s.endedAt === null && Math.min(s.idleExpiresAt, s.absoluteExpiresAt) > now) out.push(s);
+      if (s.endedAt === null && deadline(s) > now) out.push(s);
     });
     return out;
   }
 
   async sweep(now: number, opts: { limit: number; tombstoneTtlMs: number }): Promise<SweepResult> {
-    const ids = await this.call(() => this.redis.zrangebyscore(this.k.deadlines, '-inf', now, 'LIMIT', 0, opts.limit));
+    const users = await this.call(() => this.redis.zrangebyscore(this.due, '-inf', now, 'LIMIT', 0, opts.limit));
     const timedOut: SessionRecord[] = [];
-    for (const id of ids) {
-      const raw = await this.call(() => this.redis.timeOut(this.k.session + id, this.k.deadlines, String(now), String(opts.tombstoneTtlMs), this.k.user));
-      if (raw) timedOut.push(sessionFrom(raw));
-      else await this.call(() => this.redis.zrem(this.k.deadlines, id)); // its key already expired
+    for (const userId of users) {
+      if (timedOut.length >= opts.limit) break;
+      const raw = await this.call(() =>
+        this.redis.timeOutUser(this.userIndex(userId), String(now), String(opts.tombstoneTtlMs), this.sessionPrefix(userId), String(opts.limit - timedOut.length)),
+      );
+      const r = JSON.parse(raw) as { timedOut: SessionRecord[]; next: number };
+      timedOut.push(...r.timedOut);
+      await this.settleDue(userId, r.next < 0 ? null : r.next);
     }
-    // Ended records expire by themselves at purgeAt: nothing to delete here.
+    // Ended records and their pointers expire by themselves at purgeAt: nothing to delete here.
     return { timedOut, purged: 0 };
   }
 
   async createTrustedDevice(d: TrustedDeviceRecord): Promise<void> {
-    await this.call(() =>
-      this.redis.multi().set(this.k.device + d.id, JSON.stringify(d), 'PXAT', d.expiresAt).sadd(this.k.userDevices + d.userId, d.id).exec(),
-    );
+    await this.call(() => this.redis.set(this.deviceOwner(d.id), d.userId, 'PXAT', d.expiresAt));
+    await this.saveDevice(d);
+  }
+
+  private async saveDevice(d: TrustedDeviceRecord): Promise<void> {
+    await this.call(() => this.redis.saveDevice(this.deviceKey(d.userId, d.id), this.userDevices(d.userId), JSON.stringify(d), String(d.expiresAt)));
   }
 
   async findTrustedDevice(id: string): Promise<TrustedDeviceRecord | null> {
-    const raw = await this.call(() => this.redis.get(this.k.device + id));
+    const userId = await this.call(() => this.redis.get(this.deviceOwner(id)));
+    if (userId === null) return null;
+    const raw = await this.call(() => this.redis.get(this.deviceKey(userId, id)));
     return raw ? (JSON.parse(raw) as TrustedDeviceRecord) : null;
   }
 
@@ -234,16 +326,18 @@ export class RedisStore implements Store {
     const d = await this.findTrustedDevice(id);
     if (!d) return;
     const next = { ...d, ...patch };
-    await this.call(() => this.redis.set(this.k.device + id, JSON.stringify(next), 'PXAT', next.expiresAt));
+    await this.saveDevice(next);
+    if (next.expiresAt > d.expiresAt) await this.call(() => this.redis.pexpireat(this.deviceOwner(id), next.expiresAt, 'GT'));
   }
 
   async listTrustedDevices(userId: string, now: number): Promise<TrustedDeviceRecord[]> {
-    const ids = await this.call(() => this.redis.smembers(this.k.userDevices + userId));
+    const set = this.userDevices(userId);
+    const ids = await this.call(() => this.redis.smembers(set));
     if (ids.length === 0) return [];
-    const raws = await this.call(() => this.redis.mget(ids.map((id) => this.k.device + id)));
+    const raws = await this.call(() => this.redis.mget(ids.map((id) => this.deviceKey(userId, id))));
     const out: TrustedDeviceRecord[] = [];
     raws.forEach((raw, i) => {
-      if (!raw) void this.redis.srem(this.k.userDevices + userId, ids[i]!).catch(() => {});
+      if (!raw) void this.redis.srem(set, ids[i]!).catch(() => {});
       else {
         const d = JSON.parse(raw) as TrustedDeviceRecord;
         if (d.expiresAt > now) out.push(d);
@@ -253,14 +347,15 @@ export class RedisStore implements Store {
   }
 
   async deleteTrustedDevice(userId: string, id: string): Promise<boolean> {
-    const d = await this.findTrustedDevice(id);
-    if (!d || d.userId !== userId) return false;
-    await this.call(() => this.redis.multi().del(this.k.device + id).srem(this.k.userDevices + userId, id).exec());
+    const raw = await this.call(() => this.redis.get(this.deviceKey(userId, id)));
+    if (!raw) return false;
+    await this.call(() => this.redis.multi().del(this.deviceKey(userId, id)).srem(this.userDevices(userId), id).exec());
+    await this.call(() => this.redis.del(this.deviceOwner(id)));
     return true;
   }
 
   async recordEvent(event: NewAuditEvent): Promise<AuditEvent> {
-    const id = await this.call(() => this.redis.recordEvent(this.k.events, this.k.channel, JSON.stringify(event), String(EVENTS_MAX)));
+    const id = await this.call(() => this.redis.recordEvent(this.events, this.channel, JSON.stringify(event), String(EVENTS_MAX)));
     return { ...event, id };
   }
 
@@ -272,7 +367,7 @@ export class RedisStore implements Store {
     // Filters are applied while paging; the audit stream is capped, so this stays bounded.
     for (let pages = 0; pages < 100 && out.length < q.limit; pages++) {
       const batch = await this.call(() =>
-        forward ? this.redis.xrange(this.k.events, cursor, '+', 'COUNT', 500) : this.redis.xrevrange(this.k.events, cursor, '-', 'COUNT', 500),
+        forward ? this.redis.xrange(this.events, cursor, '+', 'COUNT', 500) : this.redis.xrevrange(this.events, cursor, '-', 'COUNT', 500),
       );
       if (batch.length === 0) break;
       for (const [id, fields] of batch) {
@@ -291,31 +386,29 @@ export class RedisStore implements Store {
   }
 
   async incrementCounter(key: string, ttlMs: number): Promise<number> {
-    return this.call(() => this.redis.incrementCounter(this.k.counter + key, String(ttlMs)));
+    return this.call(() => this.redis.incrementCounter(`${this.p}:c:${key}`, String(ttlMs)));
   }
 
   async peekCounter(key: string): Promise<number> {
-    return Number((await this.call(() => this.redis.get(this.k.counter + key))) ?? 0);
+    return Number((await this.call(() => this.redis.get(`${this.p}:c:${key}`))) ?? 0);
   }
 
   async resetCounter(key: string): Promise<void> {
-    await this.call(() => this.redis.del(this.k.counter + key));
+    await this.call(() => this.redis.del(`${this.p}:c:${key}`));
   }
 
   async listSigningKeys(): Promise<SigningKeyRecord[]> {
-    const values = await this.call(() => this.redis.hvals(this.k.keys));
+    const values = await this.call(() => this.redis.hvals(`${this.p}:keys`));
     return values.map((v) => JSON.parse(v) as SigningKeyRecord);
   }
 
   async saveSigningKey(key: SigningKeyRecord): Promise<void> {
-    await this.call(() => this.redis.hset(this.k.keys, key.kid, JSON.stringify(key)));
+    await this.call(() => this.redis.hset(`${this.p}:keys`, key.kid, JSON.stringify(key)));
   }
 }
 
-/** `redis://host:port/db?prefix=name`: the prefix namespaces every key (tests use a random one). */
+/** A store for a SESSIOND_STORE Redis URL (see `parseRedisUrl`); `prefix` overrides the URL's. */
 export function createRedisStore(url: string, opts: { prefix?: string } = {}): RedisStore {
-  const u = new URL(url);
-  const prefix = opts.prefix ?? u.searchParams.get('prefix') ?? undefined;
-  u.searchParams.delete('prefix');
-  return new RedisStore(u.toString(), { prefix });
+  const target = parseRedisUrl(url);
+  return new RedisStore(opts.prefix === undefined ? target : { ...target, prefix: opts.prefix });
 }

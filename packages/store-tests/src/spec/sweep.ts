@@ -1,3 +1,4 @@
+import type { SessionRecord } from '@sessiond/core';
 import { describe, expect, it } from 'vitest';
 import { sleep, type SuiteContext } from '../context.ts';
 import { HOUR, MIN, makeEnding, makeSession } from '../fixtures.ts';
@@ -32,6 +33,24 @@ export function describeSweep(ctx: SuiteContext): void {
       expect((await ctx.store.sweep(ctx.t0 + 40 * MIN, opts)).timedOut).toEqual([]);
       const r = await ctx.store.sweep(ctx.t0 + 55 * MIN, opts);
       expect(r.timedOut.map((s) => [s.id, s.endedAt])).toEqual([[slid.id, ctx.t0 + 50 * MIN]]);
+    });
+
+    it("times out each of one user's sessions at its own deadline, including ones added or slid between sweeps", async () => {
+      const userId = makeSession().userId;
+      const at = (m: number) => ctx.t0 + m * MIN;
+      const [a, b, c] = [10, 20, 30].map((m) => makeSession({ userId, idleExpiresAt: at(m) })) as [SessionRecord, SessionRecord, SessionRecord];
+      for (const s of [a, b, c]) await ctx.store.createSession(s);
+      const swept = async (m: number) => (await ctx.store.sweep(at(m), opts)).timedOut.map((s) => s.id);
+      expect(await swept(15)).toEqual([a.id]);
+      // Added after a sweep, due before the user's other sessions.
+      const d = makeSession({ userId, createdAt: at(15), idleExpiresAt: at(16) });
+      await ctx.store.createSession(d);
+      expect(await swept(17)).toEqual([d.id]);
+      expect(await swept(25)).toEqual([b.id]);
+      await ctx.store.updateSession(c.id, { lastActiveAt: at(25), idleExpiresAt: at(40), purgeAt: at(40) + HOUR });
+      expect(await swept(35)).toEqual([]);
+      expect(await swept(45)).toEqual([c.id]);
+      expect(await ctx.store.listUserSessions(userId, at(45))).toEqual([]);
     });
 
     it('leaves sessions that ended before their deadline as they ended', async () => {

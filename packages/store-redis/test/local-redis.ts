@@ -1,0 +1,129 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Redis deployments of a test's own, on free ports, from the machine's redis-server: a Cluster of
+ * primaries, or a primary with a replica watched by a Sentinel. Nothing is mocked.
+ */
+
+export const haveRedisServer = spawnSync('redis-server', ['--version']).status === 0 && spawnSync('redis-cli', ['--version']).status === 0;
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A port that is free, and (for Cluster's bus) so is the one 10,000 above it. */
+export async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    if ((await isFree(port)) && (await isFree(port + 10_000))) return port;
+  }
+}
+
+function cli(port: number, ...args: string[]): string {
+  return spawnSync('redis-cli', ['-p', String(port), ...args]).stdout?.toString() ?? '';
+}
+
+async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface LocalRedis {
+  ports: number[];
+  /** Kills one process (by its port) with SIGKILL and waits for it to exit. */
+  kill(port: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function deployment(dir: string, children: Map<number, ChildProcess>): LocalRedis {
+  return {
+    ports: [...children.keys()],
+    async kill(port) {
+      const c = children.get(port);
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      await Promise.all([...children.keys()].map((p) => this.kill(p)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startServer(port: number, args: string[], dir: string): Promise<ChildProcess> {
+  const child = spawn('redis-server', [...args, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  await until(`redis on ${port}`, () => cli(port, 'ping').includes('PONG'));
+  return child;
+}
+
+/** A Redis Cluster of `n` primaries with the 16,384 slots spread evenly. */
+export async function startCluster(n = 3): Promise<LocalRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'sessiond-cluster-'));
+  const children = new Map<number, ChildProcess>();
+  try {
+    for (let i = 0; i < n; i++) {
+      const port = await freePortPair();
+      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'];
+      children.set(port, await startServer(port, args, dir));
+    }
+    const ports = [...children.keys()];
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    await until('cluster_state:ok', () => ports.every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok')));
+    return deployment(dir, children);
+  } catch (e) {
+    await deployment(dir, children).stop();
+    throw e;
+  }
+}
+
+/** A primary, one replica, and one Sentinel (quorum 1) watching them as `name`. */
+export async function startSentinel(name = 'sessiond'): Promise<LocalRedis & { primary: number; replica: number; sentinel: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sessiond-sentinel-'));
+  const children = new Map<number, ChildProcess>();
+  try {
+    const primary = await freePortPair();
+    children.set(primary, await startServer(primary, [], dir));
+    const replica = await freePortPair();
+    children.set(replica, await startServer(replica, ['--replicaof', '127.0.0.1', String(primary)], dir));
+    await until('replication', () => cli(replica, 'info', 'replication').includes('master_link_status:up'));
+    const sentinel = await freePortPair();
+    // Sentinel rewrites its own configuration file, so it gets one of its own.
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(
+      conf,
+      [
+        `sentinel monitor ${name} 127.0.0.1 ${primary} 1`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 5000`,
+        'sentinel resolve-hostnames no',
+        '',
+      ].join('\n'),
+    );
+    const s = spawn('redis-server', [conf, '--sentinel', '--port', String(sentinel), '--bind', '127.0.0.1', '--dir', dir], { stdio: 'ignore' });
+    children.set(sentinel, s);
+    await until('sentinel to see the replica', () => cli(sentinel, 'sentinel', 'replicas', name).includes(String(replica)));
+    return { ...deployment(dir, children), primary, replica, sentinel };
+  } catch (e) {
+    await deployment(dir, children).stop();
+    throw e;
+  }
+}
+
+/** The primary that the Sentinel names now. */
+export function sentinelPrimary(sentinel: number, name = 'sessiond'): number {
+  return Number(cli(sentinel, 'sentinel', 'get-master-addr-by-name', name).trim().split('\n')[1]);
+}
