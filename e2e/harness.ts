@@ -1,12 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The shared store this run's e2e servers use by default (vitest.config.ts), or none: memory. */
+    e2eStore?: string;
+  }
+}
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'packages/server/src/cli.ts');
 
 export interface ServerProcess {
   url: string;
+  /** The kind of store it runs on, as `/readyz` names it: memory, sqlite, redis or postgres. */
+  storeKind: string;
   /** Everything the process wrote, for assertions on logs. */
   output(): string;
   child: ChildProcess;
@@ -16,13 +28,35 @@ export interface ServerProcess {
 }
 
 /**
- * Starts a real sessiond process (a fresh memory store unless SESSIOND_STORE is given) on a free
+ * The default store of a server: a fresh memory store, or, in the runs of the API tests on a shared
+ * store, a namespace of its own there (a Redis key prefix, a PostgreSQL schema dropped at stop).
+ */
+function defaultStore(): { url: string; drop(): Promise<void> } {
+  const base = inject('e2eStore');
+  if (!base) return { url: 'memory:', drop: async () => {} };
+  const tag = randomBytes(5).toString('hex');
+  const sep = base.includes('?') ? '&' : '?';
+  if (/^rediss?:/.test(base)) return { url: `${base}${sep}prefix=e2e-${tag}`, drop: async () => {} };
+  return {
+    url: `${base}${sep}schema=e2e_${tag}`,
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS e2e_${tag} CASCADE`).finally(() => c.end());
+    },
+  };
+}
+
+/**
+ * Starts a real sessiond process (see `defaultStore` unless SESSIOND_STORE is given) on a free
  * port and resolves once it listens.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const store = env.SESSIOND_STORE ? null : defaultStore();
+  const storeUrl = env.SESSIOND_STORE ?? store!.url;
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SESSIOND_STORE: 'memory:', SESSIOND_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SESSIOND_STORE: storeUrl, SESSIOND_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -43,9 +77,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // A leftover namespace in a test database is harmless; a failed clean-up must not fail the test.
+  const exited = new Promise<void>((r) => child.once('exit', () => r())).then(() => store?.drop().catch(() => {}));
   return {
     url,
+    storeKind: storeUrl.replace(/^rediss?:.*/, 'redis').replace(/^postgres(ql)?:.*/, 'postgres').replace(/:.*/, ''),
     child,
     output: () => out,
     async stop() {

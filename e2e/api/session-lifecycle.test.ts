@@ -211,7 +211,7 @@ describe('session lifecycle over HTTP', () => {
   it('answers health, readiness and metrics', async () => {
     const c = new Client(server.url);
     expect((await c.get('/healthz')).status).toBe(200);
-    expect((await c.get('/readyz')).json).toMatchObject({ status: 'ready', store: 'memory' });
+    expect((await c.get('/readyz')).json).toMatchObject({ status: 'ready', store: server.storeKind });
     const m = await c.get('/metrics');
     expect(m.text).toContain('sessiond_sessions_started_total');
   });
