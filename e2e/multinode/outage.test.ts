@@ -1,11 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { havePostgresBinaries, startPostgres } from '../../packages/store-postgres/test/local-postgres.ts';
 import { Client, startServer } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
 const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
-if (!haveRedis) console.warn('outage: redis-server is not installed; the outage test is SKIPPED');
+if (!haveRedis) console.warn('outage: redis-server is not installed; the Redis outage test is SKIPPED');
+if (!havePostgresBinaries) console.warn('outage: PostgreSQL server binaries are not installed; the PostgreSQL outage test is SKIPPED');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -17,27 +22,51 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A Redis of this test's own, with AOF so that what was written before the outage survives. */
-async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().includes('PONG')) return child;
-  }
-  throw new Error('redis did not start');
+/** A store server of the test's own that it can take down abruptly and bring back on the same data. */
+interface Outageable {
+  url: string;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  dispose(): Promise<void>;
 }
 
-describe.skipIf(!haveRedis)('a store outage', () => {
-  const children: ChildProcess[] = [];
-  afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+/** Redis with AOF fsynced on every write, so that what was written before the outage survives. */
+async function localRedis(): Promise<Outageable> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'sessiond-outage-'));
+  let child: ChildProcess | null = null;
+  const up = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().includes('PONG')) return;
+    }
+    throw new Error('redis did not start');
+  };
+  const down = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  await up();
+  return { url: `redis://127.0.0.1:${port}`, up, down, dispose: async () => (await down(), rmSync(dir, { recursive: true, force: true })) };
+}
 
-  it('answers 503 store_unavailable (never session_ended), and recovers by itself', async () => {
-    const port = await freePort();
-    const { mkdtempSync } = await import('node:fs');
-    const dir = mkdtempSync('/tmp/sessiond-outage-');
-    let redis = await startRedis(port, dir);
-    children.push(redis);
-    const server = await startServer({ SESSIOND_STORE: `redis://127.0.0.1:${port}` });
+/** PostgreSQL stopped in immediate mode: no checkpoint, the WAL replays at the next start. */
+async function localPostgres(): Promise<Outageable> {
+  const pg = startPostgres(await freePort());
+  return { url: pg.url, up: async () => pg.start(), down: async () => pg.crash(), dispose: async () => pg.stop() };
+}
+
+describe.each([
+  ['Redis', localRedis, !haveRedis],
+  ['PostgreSQL', localPostgres, !havePostgresBinaries],
+] as const)('an outage of %s', (_name, deploy, skip) => {
+  it.skipIf(skip)('answers 503 store_unavailable (never session_ended), and recovers by itself', { timeout: 60_000 }, async () => {
+    const store = await deploy();
+    const server = await startServer({ SESSIOND_STORE: store.url });
     try {
       const c = new Client(server.url);
       await c.post('/v1/signup', { email: 'outage@example.com', password: PASSWORD });
@@ -45,8 +74,7 @@ describe.skipIf(!haveRedis)('a store outage', () => {
       const bearer = { authorization: `Bearer ${json.token}` };
       expect((await c.get('/v1/session', bearer)).status).toBe(200);
 
-      redis.kill('SIGKILL');
-      await new Promise((r) => redis.once('exit', r));
+      await store.down();
       await new Promise((r) => setTimeout(r, 1100)); // past the validation cache's TTL
       const t0 = Date.now();
       const down = await c.get('/v1/session', bearer);
@@ -55,10 +83,13 @@ describe.skipIf(!haveRedis)('a store outage', () => {
       expect(down.json.error.code).toBe('store_unavailable');
       expect(down.headers.get('retry-after')).toBeTruthy();
       expect((await c.get('/readyz')).status).toBe(503);
-      expect((await c.post('/v1/login', { email: 'outage@example.com', password: PASSWORD })).status).toBe(503);
+      const login = await c.post('/v1/login', { email: 'outage@example.com', password: PASSWORD });
+      expect(login.status).toBe(503);
+      expect(login.json.error.code).toBe('store_unavailable');
+      // Ending a session while the store is away is refused honestly, not reported as done.
+      expect((await c.post('/v1/logout', {}, bearer)).status).toBe(503);
 
-      redis = await startRedis(port, dir);
-      children.push(redis);
+      await store.up();
       let back = await c.get('/v1/session', bearer);
       for (let i = 0; i < 50 && back.status !== 200; i++) {
         await new Promise((r) => setTimeout(r, 200));
@@ -71,6 +102,7 @@ describe.skipIf(!haveRedis)('a store outage', () => {
       expect((await c.get('/v1/session', bearer)).json.error.reason).toBe('logged_out');
     } finally {
       await server.stop();
+      await store.dispose();
     }
   });
 });
