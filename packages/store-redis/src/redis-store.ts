@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import { ReplyError, type Cluster, type Redis } from 'ioredis';
 import {
   SessiondError,
   StoreUnavailableError,
@@ -17,9 +17,12 @@ import {
   type UserRecord,
 } from '@sessiond/core';
 import { parseRedisUrl, type RedisTarget } from './client.ts';
-import { CREATE_SESSION, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, UPDATE_SESSION } from './scripts.ts';
+import { migrateLegacyLayout } from './migrate.ts';
+import { CREATE_SESSION, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, UPDATE_SESSION, UPDATE_USER } from './scripts.ts';
 
 const EVENTS_MAX = 1_000_000;
+const CATCH_UP_MS = 500;
+const LAYOUT = '2';
 // Session id → user id never changes, so remembered answers cannot go stale; bounded for memory.
 const OWNER_CACHE_MAX = 100_000;
 
@@ -31,7 +34,8 @@ interface Scripts {
   timeOutUser(userIndex: string, now: string, ttl: string, sessionPrefix: string, limit: string): Promise<string>;
   recordEvent(stream: string, channel: string, json: string, max: string): Promise<string>;
   incrementCounter(key: string, ttl: string): Promise<number>;
-  saveDevice(device: string, userDevices: string, json: string, expiresAt: string): Promise<null>;
+  saveDevice(device: string, userDevices: string, json: string, mode: '' | 'patch'): Promise<number>;
+  updateUser(user: string, ...fieldsAndValues: string[]): Promise<number>;
 }
 
 type Client = (Redis | Cluster) & Scripts;
@@ -39,6 +43,30 @@ type Client = (Redis | Cluster) & Scripts;
 /** Session bodies come back through cjson; they hold no arrays, which cjson would turn into {}. */
 function sessionFrom(json: string): SessionRecord {
   return JSON.parse(json) as SessionRecord;
+}
+
+/**
+ * Whether an error means Redis cannot serve now (503, retry later) rather than a bug. Redis's own
+ * replies are bugs (a failing script, a wrong type) except those that say it is not ready:
+ * a Cluster without full coverage, a slot moving, a failover, loading data, memory full.
+ * Everything else (refused, reset, timed out, no node reachable) is the connection.
+ */
+function unavailable(e: unknown): boolean {
+  if (e instanceof SessiondError) return false;
+  if (!(e instanceof ReplyError)) return true;
+  return /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|MASTERDOWN|LOADING|READONLY|BUSY|NOREPLICAS|OOM)\b/.test((e as Error).message);
+}
+
+/** Stream ids are "<ms>-<seq>". */
+function compareStreamIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am - bm || as - bs;
+}
+
+/** Each defined property as a JSON string, for a Redis hash. */
+function fields(o: object): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).flatMap(([k, v]) => (v === undefined ? [] : [[k, JSON.stringify(v)]])));
 }
 
 function deadline(s: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>): number {
@@ -63,6 +91,8 @@ export class RedisStore implements Store {
   private sub: Redis | Cluster | null = null;
   private readonly listeners = new Set<(e: AuditEvent) => void>();
   private readonly owners = new Map<string, string>();
+  private lastEventId = '0-0';
+  private catchUp: NodeJS.Timeout | undefined;
   private readonly p: string;
 
   constructor(target: RedisTarget) {
@@ -77,11 +107,15 @@ export class RedisStore implements Store {
     this.redis.defineCommand('recordEvent', { numberOfKeys: 1, lua: RECORD_EVENT });
     this.redis.defineCommand('incrementCounter', { numberOfKeys: 1, lua: INCREMENT });
     this.redis.defineCommand('saveDevice', { numberOfKeys: 2, lua: SAVE_DEVICE });
+    this.redis.defineCommand('updateUser', { numberOfKeys: 1, lua: UPDATE_USER });
   }
 
   // Keys. The user's tag comes first in braces, so Cluster hashes only it.
   private tag(userId: string): string {
     return `${this.p}:{u:${userId}}`;
+  }
+  private userKey(userId: string): string {
+    return `${this.tag(userId)}:user`;
   }
   private sessionPrefix(userId: string): string {
     return `${this.tag(userId)}:s:`;
@@ -115,13 +149,19 @@ export class RedisStore implements Store {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof SessiondError) throw e;
-      throw new StoreUnavailableError(e);
+      throw unavailable(e) ? new StoreUnavailableError(e) : e;
     }
   }
 
   async init(): Promise<void> {
     await this.call(() => this.redis.connect());
+    // Data of the release before per-user hash tags moves over once; the marker spares every later
+    // start a scan of the keyspace.
+    const layout = `${this.p}:layout`;
+    if ((await this.call(() => this.redis.get(layout))) !== LAYOUT) {
+      await this.call(() => migrateLegacyLayout(this.redis, this.p, this));
+      await this.call(() => this.redis.set(layout, LAYOUT));
+    }
     // The subscriber waits out outages (queueing, no timeouts) and re-subscribes after reconnecting.
     const patient = { enableOfflineQueue: true, lazyConnect: false };
     const waitForever = { commandTimeout: undefined, maxRetriesPerRequest: null };
@@ -131,32 +171,86 @@ export class RedisStore implements Store {
     sub.on('error', () => {});
     sub.on('message', (_channel: string, message: string) => {
       const i = message.indexOf(' ');
-      const event = { ...(JSON.parse(message.slice(i + 1)) as NewAuditEvent), id: message.slice(0, i) } as AuditEvent;
-      for (const l of this.listeners) l(event);
+      this.deliver({ ...(JSON.parse(message.slice(i + 1)) as NewAuditEvent), id: message.slice(0, i) } as AuditEvent);
     });
+    this.lastEventId = (await this.call(() => this.redis.xrevrange(this.events, '+', '-', 'COUNT', 1)))[0]?.[0] ?? '0-0';
     await sub.subscribe(this.channel);
     this.sub = sub;
+    this.catchUp = setInterval(() => void this.readMissed().catch(() => {}), CATCH_UP_MS);
+    this.catchUp.unref();
+  }
+
+  /**
+   * Pub/sub keeps nothing for a subscriber that is reconnecting, but the audit stream does: every
+   * half second, whatever the stream holds past the last event delivered is delivered, so an
+   * ending made during a reconnect still reaches this node's browsers. Stream ids grow in the order
+   * events are published (XADD and PUBLISH run in one script), so "past the last" is exact.
+   */
+  private async readMissed(): Promise<void> {
+    if (this.listeners.size === 0) return;
+    const missed = await this.redis.xrange(this.events, `(${this.lastEventId}`, '+', 'COUNT', 1000);
+    for (const [id, f] of missed) this.deliver({ ...(JSON.parse(f[1]!) as NewAuditEvent), id } as AuditEvent);
+  }
+
+  private deliver(event: AuditEvent): void {
+    if (compareStreamIds(event.id, this.lastEventId) <= 0) return;
+    this.lastEventId = event.id;
+    for (const l of this.listeners) l(event);
   }
 
   async close(): Promise<void> {
+    clearInterval(this.catchUp);
     this.listeners.clear();
     this.sub?.disconnect();
     this.redis.disconnect();
   }
 
   async ping(): Promise<void> {
-    await this.call(() => this.redis.ping());
+    await this.call(async () => {
+      if (this.redis.isCluster) await this.pingEveryShard(this.redis as Cluster);
+      else await this.redis.ping();
+    });
+  }
+
+  /**
+   * On a Cluster, ready means every slot has a primary that answers: one shard that is down
+   * fails the people it holds, so it makes the store unavailable rather than half-ready.
+   */
+  private async pingEveryShard(cluster: Cluster): Promise<void> {
+    const primaries = new Set<string>();
+    for (let slot = 0; slot < 16_384; slot++) {
+      const owner = cluster.slots[slot]?.[0];
+      if (owner === undefined) throw new Error(`slot ${slot} has no primary`);
+      primaries.add(owner);
+    }
+    const connected = new Map(cluster.nodes('master').map((n) => [`${n.options.host}:${n.options.port}`, n]));
+    await Promise.all(
+      [...primaries].map((key) => {
+        const node = connected.get(key);
+        if (!node) throw new Error(`no connection to the primary ${key}`);
+        return node.ping();
+      }),
+    );
   }
 
   async createUser(user: UserRecord): Promise<void> {
     const ok = await this.call(() => this.redis.set(`${this.p}:email:${user.email}`, user.id, 'NX'));
     if (ok !== 'OK') throw new SessiondError('email_taken');
-    await this.call(() => this.redis.set(`${this.tag(user.id)}:user`, JSON.stringify(user)));
+    await this.putUser(user);
+  }
+
+  /**
+   * The account as a hash of JSON values, one field per property: an update sets only the fields
+   * it changes, so two nodes changing different things (a TOTP step, an admin's disable) both land.
+   */
+  async putUser(user: UserRecord): Promise<void> {
+    await this.call(() => this.redis.hset(this.userKey(user.id), fields(user)));
   }
 
   async findUserById(id: string): Promise<UserRecord | null> {
-    const raw = await this.call(() => this.redis.get(`${this.tag(id)}:user`));
-    return raw ? (JSON.parse(raw) as UserRecord) : null;
+    const h = await this.call(() => this.redis.hgetall(this.userKey(id)));
+    if (!h.id) return null;
+    return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, JSON.parse(v)])) as UserRecord;
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {
@@ -165,8 +259,8 @@ export class RedisStore implements Store {
   }
 
   async updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>): Promise<void> {
-    const user = await this.findUserById(id);
-    if (user) await this.call(() => this.redis.set(`${this.tag(id)}:user`, JSON.stringify({ ...user, ...patch })));
+    const set = Object.entries(fields(patch)).flat();
+    if (set.length > 0) await this.call(() => this.redis.updateUser(this.userKey(id), ...set));
   }
 
   /** The user a session belongs to, or null when its pointer has expired (so has the session). */
@@ -191,7 +285,14 @@ export class RedisStore implements Store {
    */
   private async settleDue(userId: string, next: number | null): Promise<void> {
     await this.call(() => (next === null ? this.redis.zrem(this.due, userId) : this.redis.zadd(this.due, next, userId)));
-    const first = await this.call(() => this.redis.zrange(this.userIndex(userId), 0, 0, 'WITHSCORES'));
+    let first: string[];
+    try {
+      first = await this.call(() => this.redis.zrange(this.userIndex(userId), 0, 0, 'WITHSCORES'));
+    } catch (e) {
+      // Unsure what the user has now: due at once is safe, since a sweep that finds nothing settles it.
+      await this.lowerDue(userId, 0).catch(() => {});
+      throw e;
+    }
     if (first[1] !== undefined && (next === null || Number(first[1]) < next)) await this.lowerDue(userId, Number(first[1]));
   }
 
@@ -206,6 +307,11 @@ export class RedisStore implements Store {
     // time (purgeAt minus the earlier deadline) is the domain's.
     const pointerUntil = Math.max(session.purgeAt, session.absoluteExpiresAt + session.purgeAt - deadline(session));
     await this.call(() => this.redis.set(this.sessionOwner(id), userId, 'PXAT', Math.floor(pointerUntil)));
+    // Lowered before and after the script: before, so no session exists that `due` would miss if
+    // this node died here; after, so a concurrent settleDue cannot have read the index too early.
+    // (An ended record, as migrating brings, is due for nothing.)
+    const live = session.endedAt === null;
+    if (live) await this.lowerDue(userId, deadline(session));
     const raw = await this.call(() =>
       this.redis.createSession(this.sessionPrefix(userId) + id, this.userIndex(userId), JSON.stringify(session), limit ? JSON.stringify(limit) : '', this.sessionPrefix(userId)),
     );
@@ -215,7 +321,8 @@ export class RedisStore implements Store {
       return { ok: false, active: r.active ?? [] };
     }
     this.remember(id, userId);
-    await this.lowerDue(userId, deadline(session));
+    if (live) await this.lowerDue(userId, deadline(session));
+    await this.keepPointers(r.evicted ?? []);
     return { ok: true, evicted: r.evicted ?? [] };
   }
 
@@ -246,22 +353,40 @@ export class RedisStore implements Store {
     const userId = await this.ownerOf(id);
     if (userId === null) return null;
     const raw = await this.call(() => this.redis.endSession(this.sessionPrefix(userId) + id, this.userIndex(userId), JSON.stringify({ ...ending, detail: ending.detail ?? null })));
-    return raw ? sessionFrom(raw) : null;
+    if (!raw) return null;
+    const ended = sessionFrom(raw);
+    await this.keepPointers([ended]);
+    return ended;
+  }
+
+  /**
+   * An ending may set a purge time later than the pointer was given at sign-in (a session ended
+   * after its absolute deadline but before a sweep, or a longer tombstone TTL since): the pointer
+   * must not expire before the tombstone it leads to.
+   */
+  private async keepPointers(ended: SessionRecord[]): Promise<void> {
+    if (ended.length === 0) return;
+    await this.call(() => Promise.all(ended.map((s) => this.redis.pexpireat(this.sessionOwner(s.id), Math.floor(s.purgeAt), 'GT'))));
   }
 
   async endUserSessions(userId: string, ending: SessionEnding, opts: { exceptId?: string; app?: string; trustedDeviceId?: string } = {}): Promise<SessionRecord[]> {
     const raw = await this.call(() =>
       this.redis.endUserSessions(this.userIndex(userId), JSON.stringify({ ...ending, detail: ending.detail ?? null }), JSON.stringify(opts), this.sessionPrefix(userId)),
     );
-    return JSON.parse(raw) as SessionRecord[];
+    const ended = JSON.parse(raw) as SessionRecord[];
+    await this.keepPointers(ended);
+    return ended;
   }
 
   async endAllSessions(ending: SessionEnding): Promise<number> {
     let n = 0;
-    // Every user with a session that has not ended is in `due`; each user's step is atomic.
-    for (;;) {
-      const users = await this.call(() => this.redis.zrange(this.due, 0, 499));
-      if (users.length === 0) return n;
+    // Every user with a session that has not ended is in `due`; each user's step is atomic. One
+    // pass of ZSCAN sees every user present from start to end, and ends while people sign in.
+    let cursor = '0';
+    do {
+      const [next, page] = await this.call(() => this.redis.zscan(this.due, cursor, 'COUNT', 500));
+      cursor = next;
+      const users = page.filter((_, i) => i % 2 === 0);
       const ended = await Promise.all(
         users.map(async (userId) => {
           const out = await this.endUserSessions(userId, ending);
@@ -270,7 +395,8 @@ export class RedisStore implements Store {
         }),
       );
       n += ended.reduce((a, b) => a + b, 0);
-    }
+    } while (cursor !== '0');
+    return n;
   }
 
   async listUserSessions(userId: string, now: number): Promise<SessionRecord[]> {
@@ -293,26 +419,31 @@ export class RedisStore implements Store {
   async sweep(now: number, opts: { limit: number; tombstoneTtlMs: number }): Promise<SweepResult> {
     const users = await this.call(() => this.redis.zrangebyscore(this.due, '-inf', now, 'LIMIT', 0, opts.limit));
     const timedOut: SessionRecord[] = [];
+    let failure: unknown = null;
     for (const userId of users) {
       if (timedOut.length >= opts.limit) break;
-      const raw = await this.call(() =>
-        this.redis.timeOutUser(this.userIndex(userId), String(now), String(opts.tombstoneTtlMs), this.sessionPrefix(userId), String(opts.limit - timedOut.length)),
-      );
-      const r = JSON.parse(raw) as { timedOut: SessionRecord[]; next: number };
-      timedOut.push(...r.timedOut);
-      await this.settleDue(userId, r.next < 0 ? null : r.next);
+      // One user's shard being away must not hold up everyone else's timeouts, nor lose the
+      // endings already made in this batch (their events are recorded from what is returned).
+      try {
+        const raw = await this.call(() =>
+          this.redis.timeOutUser(this.userIndex(userId), String(now), String(opts.tombstoneTtlMs), this.sessionPrefix(userId), String(opts.limit - timedOut.length)),
+        );
+        const r = JSON.parse(raw) as { timedOut: SessionRecord[]; next: number };
+        timedOut.push(...r.timedOut);
+        await this.keepPointers(r.timedOut);
+        await this.settleDue(userId, r.next < 0 ? null : r.next);
+      } catch (e) {
+        failure ??= e;
+      }
     }
+    if (failure !== null && timedOut.length === 0) throw failure;
     // Ended records and their pointers expire by themselves at purgeAt: nothing to delete here.
     return { timedOut, purged: 0 };
   }
 
   async createTrustedDevice(d: TrustedDeviceRecord): Promise<void> {
     await this.call(() => this.redis.set(this.deviceOwner(d.id), d.userId, 'PXAT', d.expiresAt));
-    await this.saveDevice(d);
-  }
-
-  private async saveDevice(d: TrustedDeviceRecord): Promise<void> {
-    await this.call(() => this.redis.saveDevice(this.deviceKey(d.userId, d.id), this.userDevices(d.userId), JSON.stringify(d), String(d.expiresAt)));
+    await this.call(() => this.redis.saveDevice(this.deviceKey(d.userId, d.id), this.userDevices(d.userId), JSON.stringify(d), ''));
   }
 
   async findTrustedDevice(id: string): Promise<TrustedDeviceRecord | null> {
@@ -323,11 +454,10 @@ export class RedisStore implements Store {
   }
 
   async updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void> {
-    const d = await this.findTrustedDevice(id);
-    if (!d) return;
-    const next = { ...d, ...patch };
-    await this.saveDevice(next);
-    if (next.expiresAt > d.expiresAt) await this.call(() => this.redis.pexpireat(this.deviceOwner(id), next.expiresAt, 'GT'));
+    const userId = await this.call(() => this.redis.get(this.deviceOwner(id)));
+    if (userId === null) return;
+    const saved = await this.call(() => this.redis.saveDevice(this.deviceKey(userId, id), this.userDevices(userId), JSON.stringify(patch), 'patch'));
+    if (saved && patch.expiresAt !== undefined) await this.call(() => this.redis.pexpireat(this.deviceOwner(id), patch.expiresAt!, 'GT'));
   }
 
   async listTrustedDevices(userId: string, now: number): Promise<TrustedDeviceRecord[]> {

@@ -21,8 +21,13 @@ end
 local function list(t) if #t == 0 then return '[]' end return cjson.encode(t) end
 `;
 
-/** KEYS: session, user index. ARGV: session JSON, limit JSON or "", session key prefix. */
+/**
+ * KEYS: session, user index. ARGV: session JSON, limit JSON or "", session key prefix.
+ * Idempotent, since a client may resend a command whose answer a dropped connection lost.
+ */
 export const CREATE_SESSION = `${LIB}
+-- Ids are random: an existing record means this call was already applied and is being resent.
+if redis.call('EXISTS', KEYS[1]) == 1 then return '{"ok":true,"evicted":[]}' end
 local s = cjson.decode(ARGV[1])
 local evicted = {}
 if ARGV[2] ~= '' then
@@ -44,7 +49,8 @@ if ARGV[2] ~= '' then
   end
 end
 save(KEYS[1], s)
-redis.call('ZADD', KEYS[2], deadline(s), s.id)
+-- The index holds only sessions that have not ended (an ended one arrives when migrating).
+if s.endedAt == cjson.null then redis.call('ZADD', KEYS[2], deadline(s), s.id) end
 return '{"ok":true,"evicted":' .. list(evicted) .. '}'
 `;
 
@@ -66,13 +72,20 @@ if patch.idleExpiresAt then redis.call('ZADD', KEYS[2], deadline(s), s.id) end
 return math.floor(deadline(s))
 `;
 
-/** KEYS: session, user index. ARGV: ending JSON. Returns the ended session JSON or nil. */
+/**
+ * KEYS: session, user index. ARGV: ending JSON. Returns the ended session JSON, or nil when it had
+ * ended already; a resend of the same ending (same instant and reason) gets the record again.
+ */
 export const END_SESSION = `${LIB}
 local raw = redis.call('GET', KEYS[1])
 if not raw then return nil end
 local s = cjson.decode(raw)
-if s.endedAt ~= cjson.null then return nil end
-return cjson.encode(endit(KEYS[1], s, cjson.decode(ARGV[1]), KEYS[2]))
+local ending = cjson.decode(ARGV[1])
+if s.endedAt ~= cjson.null then
+  if s.endedAt == ending.at and s.endReason == ending.reason then return raw end
+  return nil
+end
+return cjson.encode(endit(KEYS[1], s, ending, KEYS[2]))
 `;
 
 /**
@@ -146,12 +159,29 @@ return v
 `;
 
 /**
- * KEYS: device, the user's device set. ARGV: device JSON, expiresAt. Saves the device until it
- * expires; the set lives as long as its longest-lived device, so nothing outlives them.
+ * KEYS: device, the user's device set. ARGV: device JSON, or (with ARGV[2] = 'patch') a patch of
+ * an existing device. Saves the device until it expires; the set lives as long as its
+ * longest-lived device, so nothing outlives them. A patch of a device that is gone (removed by
+ * another node meanwhile) does nothing rather than bring it back. Returns 1 when saved.
  */
 export const SAVE_DEVICE = `
-redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-redis.call('SADD', KEYS[2], cjson.decode(ARGV[1]).id)
-local expires = redis.call('PEXPIRETIME', KEYS[2])
-if expires < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[2], ARGV[2]) end
+local d = cjson.decode(ARGV[1])
+if ARGV[2] == 'patch' then
+  local raw = redis.call('GET', KEYS[1])
+  if not raw then return 0 end
+  local patch = d
+  d = cjson.decode(raw)
+  for k, v in pairs(patch) do d[k] = v end
+end
+redis.call('SET', KEYS[1], cjson.encode(d), 'PXAT', math.floor(d.expiresAt))
+redis.call('SADD', KEYS[2], d.id)
+if redis.call('PEXPIRETIME', KEYS[2]) < d.expiresAt then redis.call('PEXPIREAT', KEYS[2], math.floor(d.expiresAt)) end
+return 1
+`;
+
+/** KEYS: user hash. ARGV: field, JSON value, … Sets the fields of a user that exists. */
+export const UPDATE_USER = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
 `;

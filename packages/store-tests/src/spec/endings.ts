@@ -118,5 +118,25 @@ export function describeEndings(ctx: SuiteContext): void {
       expect((await ctx.store.findSession(sessions[0]!.id))!.endReason).toBe('logged_out');
       expect(await ctx.store.endAllSessions(ending)).toBe(0);
     });
+
+    it('ends every session there was when asked, and returns while people keep signing in', async () => {
+      const before = Array.from({ length: 30 }, () => makeSession());
+      for (const s of before) await ctx.store.createSession(s);
+      let done = false;
+      let signIns = 0;
+      const signingIn = (async () => {
+        while (!done && signIns < 3000) {
+          await ctx.store.createSession(makeSession());
+          signIns++;
+        }
+      })();
+      const n = await ctx.store.endAllSessions(makeEnding('global_logout', ctx.t0 + MIN));
+      done = true;
+      await signingIn;
+      // Had it chased every new sign-in, it would have returned only when they stopped.
+      expect(signIns).toBeLessThan(3000);
+      expect(n).toBeGreaterThanOrEqual(before.length);
+      for (const s of before) expect((await ctx.store.findSession(s.id))!.endReason).toBe('global_logout');
+    });
   });
 }

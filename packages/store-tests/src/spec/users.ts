@@ -28,6 +28,14 @@ export function describeUsers(ctx: SuiteContext): void {
       expect(await ctx.store.findUserById(other.id)).toEqual(other);
     });
 
+    it('keeps both of two concurrent updates of different fields', async () => {
+      const u = makeUser();
+      await ctx.store.createUser(u);
+      // A TOTP sign-in and an administrator's disable, from two nodes at once.
+      await Promise.all([ctx.store.updateUser(u.id, { totpLastStep: 42 }), ctx.store.updateUser(u.id, { disabledAt: ctx.t0 + 1 })]);
+      expect(await ctx.store.findUserById(u.id)).toEqual({ ...u, totpLastStep: 42, disabledAt: ctx.t0 + 1 });
+    });
+
     it('ignores an update of a missing user', async () => {
       await ctx.store.updateUser('missing', { passwordHash: 'x' });
       expect(await ctx.store.findUserById('missing')).toBeNull();
