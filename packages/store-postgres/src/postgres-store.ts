@@ -30,6 +30,9 @@ function unavailable(e: unknown): boolean {
   return /^(08|53|57P)/.test(code) || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NOTFOUND)$/.test(code) || /Connection terminated|timeout|not queryable|Client was closed|Cannot use a pool after calling end/i.test(msg);
 }
 
+/** How far below the highest delivered id a catch-up looks for events committed late. */
+const CATCH_UP_WINDOW = 1000;
+
 const endPatch = (e: SessionEnding) => JSON.stringify({ endedAt: e.at, endReason: e.reason, endDetail: e.detail ?? null, purgeAt: e.purgeAt });
 const END_SQL = `UPDATE sessions SET body = body || $2::jsonb, ended_at = $3, purge_at = $4 WHERE id = $1 AND ended_at IS NULL RETURNING body`;
 
@@ -45,6 +48,8 @@ export class PostgresStore implements Store {
   private readonly schema: string;
   private readonly channel: string;
   private listener: pg.Client | null = null;
+  /** floor: the newest event when this store first listened; nothing at or below it is replayed. */
+  private readonly delivered = { floor: null as number | null, max: 0, recent: new Set<number>() };
   private readonly listeners = new Set<(e: AuditEvent) => void>();
   private closed = false;
 
@@ -104,14 +109,17 @@ export class PostgresStore implements Store {
     await this.listen();
   }
 
-  /** A dedicated LISTEN connection that comes back by itself after it is lost. */
+  /**
+   * A dedicated LISTEN connection that comes back by itself after it is lost, and then delivers
+   * what was recorded while it was away (NOTIFY is not queued for a listener that is gone), so an
+   * ending made during the gap still reaches the browsers watching on this node.
+   */
   private async listen(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url, types });
+    // Named, so an operator (or a test) can tell the listener apart in pg_stat_activity.
+    const client = new pg.Client({ connectionString: this.url, types, connectionTimeoutMillis: 2000, application_name: `sessiond-listen:${this.schema}` });
     client.on('notification', (n) => {
-      if (!n.payload) return;
-      const e = JSON.parse(n.payload) as AuditEvent;
-      for (const l of this.listeners) l(e);
+      if (n.payload) this.deliver(JSON.parse(n.payload) as AuditEvent);
     });
     const retry = () => {
       if (this.listener !== client) return;
@@ -126,9 +134,32 @@ export class PostgresStore implements Store {
     try {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
+      // Listening now: anything committed from here on is notified; what came before is in the table.
+      const since = this.delivered.floor === null ? null : Math.max(this.delivered.floor, this.delivered.max - CATCH_UP_WINDOW);
+      const r = await client.query<{ id: number; body: NewAuditEvent }>(
+        since === null ? `SELECT id, body FROM ${this.schema}.events ORDER BY id DESC LIMIT 1` : `SELECT id, body FROM ${this.schema}.events WHERE id > $1 ORDER BY id LIMIT 10000`,
+        since === null ? [] : [since],
+      );
+      if (since === null) this.delivered.floor = this.delivered.max = r.rows[0]?.id ?? 0;
+      else for (const row of r.rows) this.deliver({ ...row.body, id: String(row.id) });
     } catch {
       retry();
     }
+  }
+
+  /**
+   * Hands an event to the listeners once. Ids are given at insert but notified at commit, so they
+   * may arrive out of order: catching up re-reads a window below the highest id seen, and a set of
+   * recent ids keeps what was delivered already from being delivered again.
+   */
+  private deliver(e: AuditEvent): void {
+    const id = Number(e.id);
+    const d = this.delivered;
+    if (d.recent.has(id)) return;
+    d.recent.add(id);
+    if (d.recent.size > CATCH_UP_WINDOW * 4) d.recent.delete(d.recent.values().next().value!);
+    d.max = Math.max(d.max, id);
+    for (const l of this.listeners) l(e);
   }
 
   async close(): Promise<void> {

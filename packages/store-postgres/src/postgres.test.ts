@@ -36,24 +36,31 @@ describe.skipIf(!url)('postgres', () => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
-  it('LISTEN comes back after the server drops the listener connection', async () => {
+  it('LISTEN comes back after the server drops the listener connection, and delivers what was recorded meanwhile, once', async () => {
     const schema = fresh();
+    const writer: PostgresStore = createPostgresStore(url!, { schema });
+    await writer.init();
+    // History from before this node started is never replayed to it.
+    const before = await writer.recordEvent({ type: 'session.started', at: Date.now(), userId: 'u', sessionId: 'before', ip: null, reason: null, data: {} });
     const store: PostgresStore = createPostgresStore(url!, { schema });
     await store.init();
     const got: string[] = [];
     store.subscribe((e) => got.push(e.id));
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [`LISTEN sessiond_events_${schema}`]);
-    expect(killed.rowCount).toBe(1);
+    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`sessiond-listen:${schema}`]);
+    expect(killed.rowCount).toBe(2); // both nodes' listeners; only the first one's subscriber matters
     await admin.end();
-    let recorded = '';
-    for (let i = 0; i < 40 && !got.includes(recorded); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      recorded = (await store.recordEvent({ type: 'session.started', at: Date.now(), userId: 'u', sessionId: 's', ip: null, reason: null, data: {} })).id;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(got).toContain(recorded);
-    await store.close();
+    // Recorded by another node while this one's listener is gone: no NOTIFY reaches it.
+    const during: string[] = [];
+    for (let i = 0; i < 3; i++) during.push((await writer.recordEvent({ type: 'session.ended', at: Date.now(), userId: 'u', sessionId: `s${i}`, ip: null, reason: 'revoked', data: {} })).id);
+    for (let i = 0; i < 40 && !during.every((id) => got.includes(id)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(got).toEqual(during);
+    // And live delivery goes on, without repeats.
+    const after = (await writer.recordEvent({ type: 'session.started', at: Date.now(), userId: 'u', sessionId: 'after', ip: null, reason: null, data: {} })).id;
+    for (let i = 0; i < 20 && !got.includes(after); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual([...during, after]);
+    expect(got).not.toContain(before.id);
+    await Promise.all([store.close(), writer.close()]);
   });
 });
