@@ -148,3 +148,26 @@ export class Client {
     return this.req('DELETE', path, undefined, headers);
   }
 }
+
+/** Reads Server-Sent Events until `until` returns true or the stream ends. */
+export async function readEvents(res: Response, until: (events: { event: string; data: any }[]) => boolean) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: { event: string; data: any }[] = [];
+  let buf = '';
+  while (!until(events)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += decoder.decode(value, { stream: true });
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event && data) events.push({ event, data: JSON.parse(data) });
+    }
+  }
+  await reader.cancel().catch(() => undefined);
+  return events;
+}

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { havePostgresBinaries, startPostgres } from '../../packages/store-postgres/test/local-postgres.ts';
-import { Client, startServer } from '../harness.ts';
+import { startCluster } from '../../packages/store-redis/test/local-redis.ts';
+import { Client, readEvents, startServer } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
 const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -25,7 +26,8 @@ async function freePort(): Promise<number> {
 /** A store server of the test's own that it can take down abruptly and bring back on the same data. */
 interface Outageable {
   url: string;
-  down(): Promise<void>;
+  /** Takes down what holds this user's data (the whole store, or its shard). */
+  down(userId: string): Promise<void>;
   up(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -60,13 +62,41 @@ async function localPostgres(): Promise<Outageable> {
   return { url: pg.url, up: async () => pg.start(), down: async () => pg.crash(), dispose: async () => pg.stop() };
 }
 
+/**
+ * A Redis Cluster of three primaries with AOF; the outage is the primary that holds the user's
+ * hash tag, killed. With Cluster's default full coverage the others soon refuse service too.
+ */
+async function localCluster(): Promise<Outageable> {
+  const cluster = await startCluster(3, { appendonly: true });
+  let killed = 0;
+  const holder = (userId: string) =>
+    cluster.ports.find((p) => spawnSync('redis-cli', ['-p', String(p), '--raw', 'exists', `sessiond:{u:${userId}}:user`]).stdout?.toString().trim() === '1');
+  return {
+    url: `redis://127.0.0.1:${cluster.ports[0]}?cluster=1`,
+    async down(userId) {
+      killed = holder(userId) ?? 0;
+      if (!killed) throw new Error('no primary holds the user');
+      await cluster.kill(killed);
+    },
+    async up() {
+      await cluster.restart(killed);
+      // Back means every primary agrees the Cluster is whole again.
+      for (let i = 0; i < 100 && !cluster.ports.every((p) => spawnSync('redis-cli', ['-p', String(p), 'cluster', 'info']).stdout?.toString().includes('cluster_state:ok')); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    dispose: () => cluster.stop(),
+  };
+}
+
 describe.each([
   ['Redis', localRedis, !haveRedis],
+  ['a Redis Cluster shard', localCluster, !haveRedis],
   ['PostgreSQL', localPostgres, !havePostgresBinaries],
 ] as const)('an outage of %s', (_name, deploy, skip) => {
   it.skipIf(skip)('answers 503 store_unavailable (never session_ended), and recovers by itself', { timeout: 60_000 }, async () => {
     const store = await deploy();
-    const server = await startServer({ SESSIOND_STORE: store.url });
+    const [server, other] = await Promise.all([startServer({ SESSIOND_STORE: store.url }), startServer({ SESSIOND_STORE: store.url })]);
     try {
       const c = new Client(server.url);
       await c.post('/v1/signup', { email: 'outage@example.com', password: PASSWORD });
@@ -74,7 +104,7 @@ describe.each([
       const bearer = { authorization: `Bearer ${json.token}` };
       expect((await c.get('/v1/session', bearer)).status).toBe(200);
 
-      await store.down();
+      await store.down(json.user.id);
       await new Promise((r) => setTimeout(r, 1100)); // past the validation cache's TTL
       const t0 = Date.now();
       const down = await c.get('/v1/session', bearer);
@@ -100,8 +130,27 @@ describe.each([
       // Writes work again, and the ending explains itself.
       expect((await c.post('/v1/logout', {}, bearer)).status).toBe(204);
       expect((await c.get('/v1/session', bearer)).json.error.reason).toBe('logged_out');
+
+      // The other node's feed subscription came back too: an ending made here reaches a browser
+      // watching there within a second.
+      const again = await c.post('/v1/login', { email: 'outage@example.com', password: PASSWORD });
+      const watching = await fetch(other.url + '/v1/session/events', { headers: { authorization: `Bearer ${again.json.token}` } });
+      let sentAt = 0;
+      let logout: Promise<{ status: number }> | undefined;
+      const events = await readEvents(watching, (ev) => {
+        // Once the channel is open, end the session on the first node.
+        if (!logout && ev.some((e) => e.event === 'session.state')) {
+          sentAt = Date.now();
+          logout = c.post('/v1/logout', {}, { authorization: `Bearer ${again.json.token}` });
+        }
+        return ev.some((e) => e.event === 'session.ended');
+      });
+      const elapsed = Date.now() - sentAt;
+      expect((await logout!).status).toBe(204);
+      expect(events.find((e) => e.event === 'session.ended')?.data.reason).toBe('logged_out');
+      expect(elapsed).toBeLessThan(1000);
     } finally {
-      await server.stop();
+      await Promise.all([server.stop(), other.stop()]);
       await store.dispose();
     }
   });

@@ -43,12 +43,17 @@ export interface LocalRedis {
   ports: number[];
   /** Kills one process (by its port) with SIGKILL and waits for it to exit. */
   kill(port: number): Promise<void>;
+  /** Starts a killed process again with its own arguments, files and port. */
+  restart(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-function deployment(dir: string, children: Map<number, ChildProcess>): LocalRedis {
+function deployment(dir: string, children: Map<number, ChildProcess>, args: Map<number, string[]>): LocalRedis {
   return {
     ports: [...children.keys()],
+    async restart(port) {
+      children.set(port, await startServer(port, args.get(port)!, dir));
+    },
     async kill(port) {
       const c = children.get(port);
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
@@ -64,28 +69,34 @@ function deployment(dir: string, children: Map<number, ChildProcess>): LocalRedi
 }
 
 async function startServer(port: number, args: string[], dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', [...args, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--appendonly', 'no', ...args, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], { stdio: 'ignore' });
   await until(`redis on ${port}`, () => cli(port, 'ping').includes('PONG'));
   return child;
 }
 
-/** A Redis Cluster of `n` primaries with the 16,384 slots spread evenly. */
-export async function startCluster(n = 3): Promise<LocalRedis> {
+/**
+ * A Redis Cluster of `n` primaries with the 16,384 slots spread evenly; with `appendonly`, each
+ * fsyncs every write, so a killed and restarted primary comes back with its data.
+ */
+export async function startCluster(n = 3, opts: { appendonly?: boolean } = {}): Promise<LocalRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'sessiond-cluster-'));
   const children = new Map<number, ChildProcess>();
+  const argsOf = new Map<number, string[]>();
   try {
     for (let i = 0; i < n; i++) {
       const port = await freePortPair();
-      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'];
+      const aof = opts.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always', '--appendfilename', `aof-${port}.aof`, '--appenddirname', `aof-${port}`] : [];
+      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...aof];
+      argsOf.set(port, args);
       children.set(port, await startServer(port, args, dir));
     }
     const ports = [...children.keys()];
     const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     await until('cluster_state:ok', () => ports.every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok')));
-    return deployment(dir, children);
+    return deployment(dir, children, argsOf);
   } catch (e) {
-    await deployment(dir, children).stop();
+    await deployment(dir, children, argsOf).stop();
     throw e;
   }
 }
@@ -94,11 +105,14 @@ export async function startCluster(n = 3): Promise<LocalRedis> {
 export async function startSentinel(name = 'sessiond'): Promise<LocalRedis & { primary: number; replica: number; sentinel: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'sessiond-sentinel-'));
   const children = new Map<number, ChildProcess>();
+  const argsOf = new Map<number, string[]>();
   try {
     const primary = await freePortPair();
+    argsOf.set(primary, []);
     children.set(primary, await startServer(primary, [], dir));
     const replica = await freePortPair();
-    children.set(replica, await startServer(replica, ['--replicaof', '127.0.0.1', String(primary)], dir));
+    argsOf.set(replica, ['--replicaof', '127.0.0.1', String(primary)]);
+    children.set(replica, await startServer(replica, argsOf.get(replica)!, dir));
     await until('replication', () => cli(replica, 'info', 'replication').includes('master_link_status:up'));
     const sentinel = await freePortPair();
     // Sentinel rewrites its own configuration file, so it gets one of its own.
@@ -116,9 +130,9 @@ export async function startSentinel(name = 'sessiond'): Promise<LocalRedis & { p
     const s = spawn('redis-server', [conf, '--sentinel', '--port', String(sentinel), '--bind', '127.0.0.1', '--dir', dir], { stdio: 'ignore' });
     children.set(sentinel, s);
     await until('sentinel to see the replica', () => cli(sentinel, 'sentinel', 'replicas', name).includes(String(replica)));
-    return { ...deployment(dir, children), primary, replica, sentinel };
+    return { ...deployment(dir, children, argsOf), primary, replica, sentinel };
   } catch (e) {
-    await deployment(dir, children).stop();
+    await deployment(dir, children, argsOf).stop();
     throw e;
   }
 }
