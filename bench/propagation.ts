@@ -2,11 +2,13 @@
  * How fast an ending reaches every node: 3 sessiond processes share one store; a session signed
  * in on A is watched through the push channel on A and B while C ends it. Reports p50/p99 of the
  * time from sending the revocation to C to the `session.ended` event on each watcher. Usage:
- *   npx tsx bench/propagation.ts <redis://… | postgres://…> [rounds]
+ *   npx tsx bench/propagation.ts <redis://… | postgres://… | redis-cluster> [rounds]
+ * where `redis-cluster` starts a Redis Cluster of three primaries of its own for the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startCluster } from '../packages/store-redis/test/local-redis.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const standalone = import.meta.url === `file://${process.argv[1]}`;
@@ -64,6 +66,25 @@ export interface PropagationResult {
   maxms: number;
 }
 
+/** "redis", "redis cluster", "redis sentinel" or "postgres". */
+export function storeLabel(url: string): string {
+  const kind = url.split(':')[0]!.replace(/^rediss$/, 'redis').replace(/^postgresql$/, 'postgres');
+  const q = new URLSearchParams(url.split('?')[1] ?? '');
+  if (kind === 'redis' && q.has('cluster') && q.get('cluster') !== '0') return 'redis cluster';
+  if (kind === 'redis' && q.has('sentinel')) return 'redis sentinel';
+  return kind;
+}
+
+/** Runs `fn` with the URL of a three-primary Redis Cluster that lives only for the call. */
+export async function withLocalCluster<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const cluster = await startCluster(3);
+  try {
+    return await fn(`redis://127.0.0.1:${cluster.ports[0]}?cluster=1`);
+  } finally {
+    await cluster.stop();
+  }
+}
+
 export async function benchPropagation(store: string, ROUNDS = 100): Promise<PropagationResult> {
   const [a, b, c] = await Promise.all([node(store), node(store), node(store)]);
   try {
@@ -84,7 +105,7 @@ export async function benchPropagation(store: string, ROUNDS = 100): Promise<Pro
       const [ta, tb] = await Promise.all([onA.ended, onB.ended]);
       delays.push(ta - t0, tb - t0);
     }
-    return { store: store.split(':')[0]!, rounds: ROUNDS, p50ms: +pct(delays, 0.5).toFixed(2), p99ms: +pct(delays, 0.99).toFixed(2), maxms: +Math.max(...delays).toFixed(2) };
+    return { store: storeLabel(store), rounds: ROUNDS, p50ms: +pct(delays, 0.5).toFixed(2), p99ms: +pct(delays, 0.99).toFixed(2), maxms: +Math.max(...delays).toFixed(2) };
   } finally {
     for (const n of [a, b, c]) n.child.kill('SIGTERM');
   }
@@ -92,6 +113,8 @@ export async function benchPropagation(store: string, ROUNDS = 100): Promise<Pro
 
 if (standalone) {
   const store = process.argv[2] ?? process.env.REDIS_URL;
-  if (!store) throw new Error('usage: propagation.ts <store url> [rounds]');
-  console.log(JSON.stringify(await benchPropagation(store, Number(process.argv[3] ?? 100))));
+  if (!store) throw new Error('usage: propagation.ts <store url | redis-cluster> [rounds]');
+  const rounds = Number(process.argv[3] ?? 100);
+  const result = store === 'redis-cluster' ? await withLocalCluster((url) => benchPropagation(url, rounds)) : await benchPropagation(store, rounds);
+  console.log(JSON.stringify(result));
 }

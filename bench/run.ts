@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { benchCore } from './core.ts';
 import { benchVerifier } from './verifier.ts';
-import { benchPropagation, type PropagationResult } from './propagation.ts';
+import { benchPropagation, withLocalCluster, type PropagationResult } from './propagation.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -161,6 +161,7 @@ async function main() {
     const tag = Date.now().toString(36);
     if (redisUrl) propagation.push(await benchPropagation(`${redisUrl}${redisUrl.includes('?') ? '&' : '?'}prefix=bench-prop-${tag}`, 50));
     if (pgUrl) propagation.push(await benchPropagation(`${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=bench_prop_${tag}`, 50));
+    if (spawnSync('redis-server', ['--version']).status === 0) propagation.push(await withLocalCluster((url) => benchPropagation(url, 50)));
   }
   const bare = rows.find((r) => r.name.startsWith('bare Fastify'))?.rps ?? 0;
   const esRedis = rows.find((r) => r.name === 'express-session + connect-redis')?.rps ?? 0;
