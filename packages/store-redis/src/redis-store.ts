@@ -58,13 +58,6 @@ function unavailable(e: unknown): boolean {
   return /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|MASTERDOWN|LOADING|READONLY|BUSY|NOREPLICAS|OOM)\b/.test((e as Error).message);
 }
 
-/** Stream ids are "<ms>-<seq>". */
-function compareStreamIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number) as [number, number];
-  const [bm, bs] = b.split('-').map(Number) as [number, number];
-  return am - bm || as - bs;
-}
-
 /** Each defined property as a JSON string, for a Redis hash. */
 function fields(o: object): Record<string, string> {
   return Object.fromEntries(Object.entries(o).flatMap(([k, v]) => (v === undefined ? [] : [[k, JSON.stringify(v)]])));
@@ -94,6 +87,9 @@ export class RedisStore implements Store {
   private readonly owners = new Map<string, string>();
   private lastEventId = '0-0';
   private catchUp: NodeJS.Timeout | undefined;
+  private reading: Promise<void> | null = null;
+  private readAgain = false;
+  private closed = false;
   private readonly p: string;
 
   constructor(target: RedisTarget) {
@@ -170,36 +166,50 @@ export class RedisStore implements Store {
       ? (this.redis as Cluster).duplicate(undefined, { ...patient, redisOptions: { ...(this.redis as Cluster).options.redisOptions, ...waitForever } })
       : (this.redis as Redis).duplicate({ ...patient, ...waitForever });
     sub.on('error', () => {});
-    sub.on('message', (_channel: string, message: string) => {
-      const i = message.indexOf(' ');
-      this.deliver({ ...(JSON.parse(message.slice(i + 1)) as NewAuditEvent), id: message.slice(0, i) } as AuditEvent);
-    });
+    // A message says that the stream has something new; the stream says what, in order.
+    sub.on('message', () => this.readStream());
     this.lastEventId = (await this.call(() => this.redis.xrevrange(this.events, '+', '-', 'COUNT', 1)))[0]?.[0] ?? '0-0';
     await sub.subscribe(this.channel);
     this.sub = sub;
-    this.catchUp = setInterval(() => void this.readMissed().catch(() => {}), CATCH_UP_MS);
+    this.catchUp = setInterval(() => this.readStream(), CATCH_UP_MS);
     this.catchUp.unref();
   }
 
   /**
-   * Pub/sub keeps nothing for a subscriber that is reconnecting, but the audit stream does: every
-   * half second, whatever the stream holds past the last event delivered is delivered, so an
-   * ending made during a reconnect still reaches this node's browsers. Stream ids grow in the order
-   * events are published (XADD and PUBLISH run in one script), so "past the last" is exact.
+   * Delivers what the audit stream holds past the last event delivered, in order. Pub/sub only
+   * wakes this up: it keeps nothing for a subscriber that is reconnecting, so a message that
+   * arrives after a gap must not be delivered ahead of the events published during the gap. Each
+   * message's event is in the stream before the message is sent (XADD and PUBLISH run in one
+   * script); a read every half second covers a gap that no later message follows. Reads do not
+   * overlap: wake-ups during one become one more read after it.
    */
-  private async readMissed(): Promise<void> {
-    if (this.listeners.size === 0) return;
-    const missed = await this.redis.xrange(this.events, `(${this.lastEventId}`, '+', 'COUNT', 1000);
-    for (const [id, f] of missed) this.deliver({ ...(JSON.parse(f[1]!) as NewAuditEvent), id } as AuditEvent);
-  }
-
-  private deliver(event: AuditEvent): void {
-    if (compareStreamIds(event.id, this.lastEventId) <= 0) return;
-    this.lastEventId = event.id;
-    for (const l of this.listeners) l(event);
+  private readStream(): void {
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = (async () => {
+      do {
+        this.readAgain = false;
+        try {
+          for (;;) {
+            const batch = await this.redis.xrange(this.events, `(${this.lastEventId}`, '+', 'COUNT', 1000);
+            for (const [id, f] of batch) {
+              this.lastEventId = id;
+              const event = { ...(JSON.parse(f[1]!) as NewAuditEvent), id } as AuditEvent;
+              for (const l of this.listeners) l(event);
+            }
+            if (batch.length < 1000) break;
+          }
+        } catch {
+          // Redis is away: the next wake-up or tick reads from the same place.
+        }
+      } while (this.readAgain && !this.closed);
+    })().finally(() => (this.reading = null));
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.catchUp);
     this.listeners.clear();
     this.sub?.disconnect();

@@ -144,10 +144,13 @@ if first[2] then next = tonumber(first[2]) end
 return '{"timedOut":' .. list(out) .. ',"next":' .. string.format('%.0f', next) .. '}'
 `;
 
-/** KEYS: stream. ARGV: channel, event JSON (without id), max length. Appends and publishes. */
+/**
+ * KEYS: stream. ARGV: channel, event JSON (without id), max length. Appends, then tells the
+ * subscribers the new id (they read the event from the stream, in order).
+ */
 export const RECORD_EVENT = `
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'e', ARGV[2])
-redis.call('PUBLISH', ARGV[1], id .. ' ' .. ARGV[2])
+redis.call('PUBLISH', ARGV[1], id)
 return id
 `;
 
