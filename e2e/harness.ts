@@ -149,11 +149,17 @@ export class Client {
   }
 }
 
+export interface ServerSentEvent {
+  id?: string;
+  event: string;
+  data: any;
+}
+
 /** Reads Server-Sent Events until `until` returns true or the stream ends. */
-export async function readEvents(res: Response, until: (events: { event: string; data: any }[]) => boolean) {
+export async function readEvents(res: Response, until: (events: ServerSentEvent[]) => boolean): Promise<ServerSentEvent[]> {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
-  const events: { event: string; data: any }[] = [];
+  const events: ServerSentEvent[] = [];
   let buf = '';
   while (!until(events)) {
     const { value, done } = await reader.read();
@@ -163,9 +169,10 @@ export async function readEvents(res: Response, until: (events: { event: string;
     while ((i = buf.indexOf('\n\n')) >= 0) {
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
+      const id = /^id: (.*)$/m.exec(block)?.[1];
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event && data) events.push({ event, data: JSON.parse(data) });
+      if (event && data) events.push({ ...(id === undefined ? {} : { id }), event, data: JSON.parse(data) });
     }
   }
   await reader.cancel().catch(() => undefined);

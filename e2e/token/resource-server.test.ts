@@ -1,32 +1,21 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, ROOT, startServer, type ServerProcess } from '../harness.ts';
+import { Client, readEvents, ROOT, startServer, type ServerSentEvent, type ServerProcess } from '../harness.ts';
 
 const ADMIN = 'resource-server-admin-token-0123456789';
 const PASSWORD = 'correct horse battery';
 
 /** Reads SSE blocks from a response until `stop` says enough. */
+/** The admin feed's events, by id and type, until `stop` says so. */
 async function readFeed(res: Response, stop: (ids: string[], events: string[]) => boolean): Promise<{ ids: string[]; events: string[] }> {
-  const reader = res.body!.getReader();
-  const ids: string[] = [];
-  const events: string[] = [];
-  let buf = '';
-  while (!stop(ids, events)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += new TextDecoder().decode(value);
-    let i;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const id = /^id: (.*)$/m.exec(block)?.[1];
-      const ev = /^event: (.*)$/m.exec(block)?.[1];
-      if (id && ev) (ids.push(id), events.push(ev));
-    }
-  }
-  await reader.cancel().catch(() => {});
-  return { ids, events };
+  const split = (evs: ServerSentEvent[]) => ({ ids: evs.map((e) => e.id!), events: evs.map((e) => e.event) });
+  return split(
+    await readEvents(res, (evs) => {
+      const { ids, events } = split(evs);
+      return stop(ids, events);
+    }),
+  );
 }
 
 describe('resource servers', () => {
