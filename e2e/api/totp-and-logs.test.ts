@@ -58,6 +58,21 @@ describe('two-factor sign-in', () => {
     for (const rc of recoveryCodes) expect(flatLogs).not.toContain(rc.replace(/-/g, ''));
   });
 
+  it('lets one of several sign-ins sent at once with the same code through (replay race)', async () => {
+    // One account per kind of code, so that the failures stay under the sign-in throttle.
+    for (const kind of ['recovery', 'totp'] as const) {
+      const email = `race-${kind}@example.com`;
+      const c = new Client(server.url);
+      await c.post('/v1/signup', { email, password: PASSWORD });
+      await c.post('/v1/login', { email, password: PASSWORD });
+      const { secret } = (await c.post('/v1/totp/setup')).json;
+      const { recoveryCodes } = (await c.post('/v1/totp/enable', { code: await generate({ secret }) })).json;
+      const code = kind === 'recovery' ? recoveryCodes[0] : await nextCode(secret);
+      const signIns = await Promise.all(Array.from({ length: 5 }, () => new Client(server.url).post('/v1/login', { email, password: PASSWORD, totp: code })));
+      expect(signIns.map((r) => r.status).sort(), kind).toEqual([200, 401, 401, 401, 401]);
+    }
+  });
+
   it('a trusted device ("Keep me signed in") skips the code next time', async () => {
     const c = new Client(server.url);
     await c.post('/v1/signup', { email: 'trusted@example.com', password: PASSWORD });

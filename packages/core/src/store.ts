@@ -30,6 +30,13 @@ export interface Store {
   findUserById(id: string): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
   updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>): Promise<void>;
+  /**
+   * Uses up a second factor in one atomic step, so that a code sent twice at the same instant is
+   * accepted once: a TOTP time step only when it is later than `totpLastStep` (which it becomes),
+   * a recovery code only while its stored hash is in `recoveryCodeHashes` (which it leaves).
+   * Returns whether this call used it.
+   */
+  useSecondFactor(id: string, use: SecondFactorUse): Promise<boolean>;
 
   // Sessions
   /**
@@ -121,6 +128,8 @@ export interface SweepResult {
   timedOut: SessionRecord[];
   purged: number;
 }
+
+export type SecondFactorUse = { totpStep: number } | { recoveryCodeHash: string };
 
 export interface EventQuery {
   userId?: string;

@@ -91,15 +91,12 @@ export class UserService {
   async checkSecondFactor(user: UserRecord, code: string): Promise<boolean> {
     if (!user.totpEnabled || !user.totpSecret) return true;
     const step = await totpCodeStep(user.totpSecret, code.replace(/\s/g, ''), this.clock.now(), user.totpLastStep);
-    if (step !== null) {
-      await this.store.updateUser(user.id, { totpLastStep: step });
-      return true;
-    }
+    // Checked against the record as read, then used up atomically: of two requests with one code,
+    // only the first to reach the store gets in.
+    if (step !== null) return this.store.useSecondFactor(user.id, { totpStep: step });
     const i = findRecoveryCode(user.recoveryCodeHashes, code);
     if (i < 0) return false;
-    const remaining = user.recoveryCodeHashes.filter((_, j) => j !== i);
-    await this.store.updateUser(user.id, { recoveryCodeHashes: remaining });
-    return true;
+    return this.store.useSecondFactor(user.id, { recoveryCodeHash: user.recoveryCodeHashes[i]! });
   }
 
   async changePassword(user: UserRecord, current: string, next: string): Promise<UserRecord> {

@@ -5,6 +5,7 @@ import {
   type CreateSessionResult,
   type EventQuery,
   type NewAuditEvent,
+  type SecondFactorUse,
   type SessionEnding,
   type SessionLimit,
   type SessionPatch,
@@ -65,6 +66,20 @@ export class MemoryStore implements Store {
   async updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>): Promise<void> {
     const u = this.users.get(id);
     if (u) assignDefined(u, patch);
+  }
+
+  async useSecondFactor(id: string, use: SecondFactorUse): Promise<boolean> {
+    const u = this.users.get(id);
+    if (!u) return false;
+    if ('totpStep' in use) {
+      if (u.totpLastStep !== null && u.totpLastStep >= use.totpStep) return false;
+      u.totpLastStep = use.totpStep;
+      return true;
+    }
+    const i = u.recoveryCodeHashes.indexOf(use.recoveryCodeHash);
+    if (i < 0) return false;
+    u.recoveryCodeHashes = u.recoveryCodeHashes.filter((_, j) => j !== i);
+    return true;
   }
 
   private active(userId: string, now: number, app?: string): SessionRecord[] {

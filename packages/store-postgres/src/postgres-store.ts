@@ -6,6 +6,7 @@ import {
   type CreateSessionResult,
   type EventQuery,
   type NewAuditEvent,
+  type SecondFactorUse,
   type SessionEnding,
   type SessionLimit,
   type SessionPatch,
@@ -210,6 +211,14 @@ export class PostgresStore implements Store {
   async findUserByEmail(email: string): Promise<UserRecord | null> {
     const r = await this.q('SELECT * FROM users WHERE email = $1', [email], 'user_by_email');
     return r.rows[0] ? this.userFrom(r.rows[0]) : null;
+  }
+
+  async useSecondFactor(id: string, use: SecondFactorUse): Promise<boolean> {
+    const r =
+      'totpStep' in use
+        ? await this.q('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)', [id, use.totpStep])
+        : await this.q('UPDATE users SET recovery_code_hashes = recovery_code_hashes - $2::text WHERE id = $1 AND recovery_code_hashes ? $2', [id, use.recoveryCodeHash]);
+    return r.rowCount === 1;
   }
 
   async updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type CreateSessionResult,
   type EventQuery,
   type NewAuditEvent,
+  type SecondFactorUse,
   type SessionEnding,
   type SessionLimit,
   type SessionPatch,
@@ -18,7 +19,7 @@ import {
 } from '@sessiond/core';
 import { parseRedisUrl, type RedisTarget } from './client.ts';
 import { migrateLegacyLayout } from './migrate.ts';
-import { CREATE_SESSION, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, UPDATE_SESSION, UPDATE_USER } from './scripts.ts';
+import { CREATE_SESSION, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR } from './scripts.ts';
 
 const EVENTS_MAX = 1_000_000;
 const CATCH_UP_MS = 500;
@@ -37,6 +38,7 @@ interface Scripts {
   incrementCounter(key: string, ttl: string): Promise<number>;
   saveDevice(device: string, userDevices: string, json: string, mode: '' | 'patch'): Promise<number>;
   updateUser(user: string, ...fieldsAndValues: string[]): Promise<number>;
+  useSecondFactor(user: string, kind: 'totp' | 'recovery', value: string): Promise<number>;
 }
 
 type Client = (Redis | Cluster) & Scripts;
@@ -105,6 +107,7 @@ export class RedisStore implements Store {
     this.redis.defineCommand('incrementCounter', { numberOfKeys: 1, lua: INCREMENT });
     this.redis.defineCommand('saveDevice', { numberOfKeys: 2, lua: SAVE_DEVICE });
     this.redis.defineCommand('updateUser', { numberOfKeys: 1, lua: UPDATE_USER });
+    this.redis.defineCommand('useSecondFactor', { numberOfKeys: 1, lua: USE_SECOND_FACTOR });
   }
 
   // Keys. The user's tag comes first in braces, so Cluster hashes only it.
@@ -272,6 +275,11 @@ export class RedisStore implements Store {
   async updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>): Promise<void> {
     const set = Object.entries(fields(patch)).flat();
     if (set.length > 0) await this.call(() => this.redis.updateUser(this.userKey(id), ...set));
+  }
+
+  async useSecondFactor(id: string, use: SecondFactorUse): Promise<boolean> {
+    const [kind, value] = 'totpStep' in use ? (['totp', String(use.totpStep)] as const) : (['recovery', use.recoveryCodeHash] as const);
+    return (await this.call(() => this.redis.useSecondFactor(this.userKey(id), kind, value))) === 1;
   }
 
   /** The user a session belongs to, or null when its pointer has expired (so has the session). */

@@ -188,3 +188,29 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 `;
+
+/**
+ * KEYS: user hash. ARGV: 'totp', step | 'recovery', stored hash. Uses up a second factor: a TOTP
+ * step only when later than the last one, a recovery code only while it is stored. 1 when used.
+ */
+export const USE_SECOND_FACTOR = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[1] == 'totp' then
+  local last = redis.call('HGET', KEYS[1], 'totpLastStep')
+  if last and last ~= 'null' and tonumber(last) >= tonumber(ARGV[2]) then return 0 end
+  redis.call('HSET', KEYS[1], 'totpLastStep', ARGV[2])
+  return 1
+end
+local raw = redis.call('HGET', KEYS[1], 'recoveryCodeHashes')
+if not raw then return 0 end
+local kept, found = {}, false
+for _, h in ipairs(cjson.decode(raw)) do
+  if h == ARGV[2] and not found then found = true else table.insert(kept, h) end
+end
+if not found then return 0 end
+-- cjson writes an empty table as {}, not [].
+local out = '[]'
+if #kept > 0 then out = cjson.encode(kept) end
+redis.call('HSET', KEYS[1], 'recoveryCodeHashes', out)
+return 1
+`;

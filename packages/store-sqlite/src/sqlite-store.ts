@@ -7,6 +7,7 @@ import {
   type CreateSessionResult,
   type EventQuery,
   type NewAuditEvent,
+  type SecondFactorUse,
   type SessionEnding,
   type SessionLimit,
   type SessionPatch,
@@ -125,6 +126,11 @@ export class SqliteStore implements Store {
 
   async updateUser(id: string, patch: UserPatch): Promise<void> {
     this.guard(() => this.q.updateUser.run(patch, id));
+  }
+
+  async useSecondFactor(id: string, use: SecondFactorUse): Promise<boolean> {
+    const r = this.guard(() => ('totpStep' in use ? this.q.useTotpStep.run({ id, step: use.totpStep }) : this.q.useRecoveryCode.run({ id, hash: use.recoveryCodeHash })));
+    return r.changes === 1;
   }
 
   // Sessions

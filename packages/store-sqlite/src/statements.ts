@@ -30,6 +30,11 @@ export function prepareStatements(db: Database.Database) {
     userById: sql('SELECT * FROM users WHERE id = ?'),
     userByEmail: sql('SELECT * FROM users WHERE email = ?'),
     updateUser: new PatchWriter<UserPatch>(db, USER_PATCH_COLUMNS, (set) => `UPDATE users SET ${set} WHERE id = ?`),
+    useTotpStep: sql('UPDATE users SET totp_last_step = @step WHERE id = @id AND (totp_last_step IS NULL OR totp_last_step < @step)'),
+    useRecoveryCode: sql(
+      `UPDATE users SET recovery_code_hashes = (SELECT json_group_array(value) FROM json_each(users.recovery_code_hashes) WHERE value <> @hash)
+       WHERE id = @id AND EXISTS (SELECT 1 FROM json_each(users.recovery_code_hashes) WHERE value = @hash)`,
+    ),
 
     insertSession: sql(`INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map((c) => '@' + c).join(', ')})`),
     sessionById: sql('SELECT * FROM sessions WHERE id = ?'),

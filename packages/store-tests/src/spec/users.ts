@@ -36,6 +36,34 @@ export function describeUsers(ctx: SuiteContext): void {
       expect(await ctx.store.findUserById(u.id)).toEqual({ ...u, totpLastStep: 42, disabledAt: ctx.t0 + 1 });
     });
 
+    it('uses a TOTP time step once, and only one later than the last', async () => {
+      const u = makeUser({ totpSecret: 'JBSWY3DPEHPK3PXP', totpEnabled: true, totpLastStep: 100 });
+      await ctx.store.createUser(u);
+      expect(await ctx.store.useSecondFactor(u.id, { totpStep: 100 })).toBe(false);
+      expect(await ctx.store.useSecondFactor(u.id, { totpStep: 99 })).toBe(false);
+      // The same code sent ten times at once (a double click, a replay): one gets in.
+      const results = await Promise.all(Array.from({ length: 10 }, () => ctx.store.useSecondFactor(u.id, { totpStep: 101 })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await ctx.store.findUserById(u.id))!.totpLastStep).toBe(101);
+      expect(await ctx.store.useSecondFactor('missing', { totpStep: 102 })).toBe(false);
+      const fresh = makeUser();
+      await ctx.store.createUser(fresh);
+      expect(await ctx.store.useSecondFactor(fresh.id, { totpStep: 1 })).toBe(true);
+    });
+
+    it('uses a recovery code once, leaving the others', async () => {
+      const u = makeUser({ totpEnabled: true, recoveryCodeHashes: ['h1', 'h2', 'h3'] });
+      await ctx.store.createUser(u);
+      const results = await Promise.all(Array.from({ length: 10 }, () => ctx.store.useSecondFactor(u.id, { recoveryCodeHash: 'h2' })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await ctx.store.findUserById(u.id))!.recoveryCodeHashes).toEqual(['h1', 'h3']);
+      expect(await ctx.store.useSecondFactor(u.id, { recoveryCodeHash: 'h4' })).toBe(false);
+      expect(await ctx.store.useSecondFactor(u.id, { recoveryCodeHash: 'h1' })).toBe(true);
+      expect(await ctx.store.useSecondFactor(u.id, { recoveryCodeHash: 'h3' })).toBe(true);
+      expect((await ctx.store.findUserById(u.id))!.recoveryCodeHashes).toEqual([]);
+      expect(await ctx.store.useSecondFactor(u.id, { recoveryCodeHash: 'h3' })).toBe(false);
+    });
+
     it('ignores an update of a missing user', async () => {
       await ctx.store.updateUser('missing', { passwordHash: 'x' });
       expect(await ctx.store.findUserById('missing')).toBeNull();
