@@ -76,14 +76,16 @@ async function startServer(port: number, args: string[], dir: string): Promise<C
 
 /**
  * A Redis Cluster of `n` primaries with the 16,384 slots spread evenly; with `appendonly`, each
- * fsyncs every write, so a killed and restarted primary comes back with its data.
+ * fsyncs every write, so a killed and restarted primary comes back with its data; with
+ * `replicas`, each primary has that many replicas, which take over when it fails.
  */
-export async function startCluster(n = 3, opts: { appendonly?: boolean } = {}): Promise<LocalRedis> {
+export async function startCluster(n = 3, opts: { appendonly?: boolean; replicas?: number } = {}): Promise<LocalRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'sessiond-cluster-'));
   const children = new Map<number, ChildProcess>();
   const argsOf = new Map<number, string[]>();
   try {
-    for (let i = 0; i < n; i++) {
+    const replicas = opts.replicas ?? 0;
+    for (let i = 0; i < n * (1 + replicas); i++) {
       const port = await freePortPair();
       const aof = opts.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always', '--appendfilename', `aof-${port}.aof`, '--appenddirname', `aof-${port}`] : [];
       const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...aof];
@@ -91,9 +93,10 @@ export async function startCluster(n = 3, opts: { appendonly?: boolean } = {}): 
       children.set(port, await startServer(port, args, dir));
     }
     const ports = [...children.keys()];
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     await until('cluster_state:ok', () => ports.every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok')));
+    if (replicas > 0) await until('replicas in sync', () => ports.every((p) => !cli(p, 'info', 'replication').includes('role:slave') || cli(p, 'info', 'replication').includes('master_link_status:up')));
     return deployment(dir, children, argsOf);
   } catch (e) {
     await deployment(dir, children, argsOf).stop();
@@ -140,4 +143,18 @@ export async function startSentinel(name = 'sessiond'): Promise<LocalRedis & { p
 /** The primary that the Sentinel names now. */
 export function sentinelPrimary(sentinel: number, name = 'sessiond'): number {
   return Number(cli(sentinel, 'sentinel', 'get-master-addr-by-name', name).trim().split('\n')[1]);
+}
+
+/** The port of the primary that serves `key` now, as the Cluster at `port` sees it. */
+export function clusterPrimaryOf(port: number, key: string): number {
+  const slot = Number(cli(port, 'cluster', 'keyslot', key).trim());
+  for (const line of cli(port, 'cluster', 'nodes').trim().split('\n')) {
+    const f = line.split(' ');
+    if (!f[2]!.includes('master') || f[2]!.includes('fail')) continue;
+    for (const range of f.slice(8)) {
+      const [lo, hi] = range.split('-').map(Number) as [number, number?];
+      if (slot >= lo! && slot <= (hi ?? lo!)) return Number(f[1]!.split(':')[1]!.split('@')[0]);
+    }
+  }
+  throw new Error(`no primary serves slot ${slot}`);
 }
