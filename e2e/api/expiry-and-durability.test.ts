@@ -141,5 +141,10 @@ describe('start-up and the CLI', () => {
     const revoked = await runCli(['sessions', 'revoke', id], env);
     expect(revoked.stdout).toContain(`ended session ${id}`);
     expect((await runCli(['sessions', 'list', '--user', 'cli@example.com'], env)).stdout).toContain('0 active sessions');
+    // Ids are base64url: one in 64 begins with "-", which must not read as a flag.
+    const dashed = await runCli(['sessions', 'revoke', '-iD58HzlsGi1CpivLl4rRA'], env);
+    expect(dashed.code).toBe(1);
+    expect(dashed.stderr).toContain('no active session -iD58HzlsGi1CpivLl4rRA');
+    expect((await runCli(['sessions', 'list', '--user', '-NoSuchUser'], env)).stderr).toContain('-NoSuchUser');
   });
 });

@@ -16,6 +16,25 @@ const USAGE = `Usage:
 
 Configuration comes from the environment (see README).`;
 
+/**
+ * Session and user ids are base64url, so one may begin with "-" and read as a flag. Only the named
+ * options are options; a value is attached with "=" and every other word goes after "--".
+ */
+function normaliseArgs(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const named: string[] = [];
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const name = a.startsWith('--') ? a.slice(2).split('=')[0]! : '';
+    const option = options[name];
+    if (!option) words.push(a);
+    else if (option.type === 'boolean' || a.includes('=')) named.push(a);
+    else if (i + 1 < args.length) named.push(`--${name}=${args[++i]}`);
+    else named.push(a);
+  }
+  return [...named, '--', ...words];
+}
+
 function fail(message: string): never {
   process.stderr.write(message + '\n');
   process.exit(1);
@@ -68,11 +87,8 @@ async function main(argv: string[]): Promise<void> {
     process.once('SIGINT', stop);
     return;
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { email: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' } },
-  });
+  const options = { email: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' } } as const;
+  const { values, positionals } = parseArgs({ args: normaliseArgs(rest, options), allowPositionals: true, options });
   if (cmd === 'users' && sub === 'create') {
     if (!values.email) fail(USAGE);
     const password = values['password-stdin'] ? await readStdin() : values.password;
