@@ -136,13 +136,9 @@ export class PostgresStore implements Store {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
       // Listening now: anything committed from here on is notified; what came before is in the table.
-      const since = this.delivered.floor === null ? null : Math.max(this.delivered.floor, this.delivered.max - CATCH_UP_WINDOW);
-      const r = await client.query<{ id: number; body: NewAuditEvent }>(
-        since === null ? `SELECT id, body FROM ${this.schema}.events ORDER BY id DESC LIMIT 1` : `SELECT id, body FROM ${this.schema}.events WHERE id > $1 ORDER BY id LIMIT 10000`,
-        since === null ? [] : [since],
-      );
-      if (since === null) this.delivered.floor = this.delivered.max = r.rows[0]?.id ?? 0;
-      else for (const row of r.rows) this.deliver({ ...row.body, id: String(row.id) });
+      const d = this.delivered;
+      if (d.floor === null) d.floor = d.max = Number((await this.listEvents({ limit: 1 }))[0]?.id ?? 0);
+      else for (const e of await this.listEvents({ afterId: String(Math.max(d.floor, d.max - CATCH_UP_WINDOW)), limit: 10_000 })) this.deliver(e);
     } catch {
       retry();
     }

@@ -156,6 +156,25 @@ export async function migrateLegacyLayout(
   }
 }
 
+/**
+ * Writes each record under `pattern` that `writer` accepts, deletes every key it read, and counts
+ * the records written.
+ */
+async function moveRecords(redis: Redis | Cluster, pattern: string, writer: (raw: string) => (() => Promise<unknown>) | null): Promise<number> {
+  let moved = 0;
+  await forEachKey(redis, pattern, async (key) => {
+    const raw = await redis.get(key);
+    if (raw === null) return;
+    const write = writer(raw);
+    if (write) {
+      await write();
+      moved++;
+    }
+    await redis.del(key);
+  });
+  return moved;
+}
+
 async function migrate(redis: Redis | Cluster, prefix: string, target: LegacyMigrationTarget): Promise<LegacyMigrationResult> {
   const p = literal(prefix);
   const n: LegacyMigrationResult = { users: 0, sessions: 0, devices: 0 };
@@ -174,27 +193,14 @@ async function migrate(redis: Redis | Cluster, prefix: string, target: LegacyMig
 
   // Sessions, ended ones included: a tombstone is what tells a signed-out device why. One that is
   // unreadable or past its purgeAt (its key is about to expire) is dropped.
-  await forEachKey(redis, `${p}:s:*`, async (key) => {
-    const raw = await redis.get(key);
-    if (raw === null) return;
-    const session = asSession(raw);
-    if (session && session.purgeAt > Date.now()) {
-      await target.createSession(session);
-      n.sessions++;
-    }
-    await redis.del(key);
+  n.sessions = await moveRecords(redis, `${p}:s:*`, (raw) => {
+    const s = asSession(raw);
+    return s && s.purgeAt > Date.now() ? () => target.createSession(s) : null;
   });
-
   // Trusted devices that have not expired.
-  await forEachKey(redis, `${p}:dev:*`, async (key) => {
-    const raw = await redis.get(key);
-    if (raw === null) return;
-    const device = asDevice(raw);
-    if (device && device.expiresAt > Date.now()) {
-      await target.createTrustedDevice(device);
-      n.devices++;
-    }
-    await redis.del(key);
+  n.devices = await moveRecords(redis, `${p}:dev:*`, (raw) => {
+    const d = asDevice(raw);
+    return d && d.expiresAt > Date.now() ? () => target.createTrustedDevice(d) : null;
   });
 
   // The legacy indexes; the writes above built the new ones.

@@ -89,7 +89,7 @@ export class RedisStore implements Store {
   private readonly owners = new Map<string, string>();
   private lastEventId = '0-0';
   private catchUp: NodeJS.Timeout | undefined;
-  private reading: Promise<void> | null = null;
+  private reading = false;
   private readAgain = false;
   private closed = false;
   private readonly p: string;
@@ -170,11 +170,11 @@ export class RedisStore implements Store {
       : (this.redis as Redis).duplicate({ ...patient, ...waitForever });
     sub.on('error', () => {});
     // A message says that the stream has something new; the stream says what, in order.
-    sub.on('message', () => this.readStream());
-    this.lastEventId = (await this.call(() => this.redis.xrevrange(this.events, '+', '-', 'COUNT', 1)))[0]?.[0] ?? '0-0';
+    sub.on('message', () => void this.readStream());
+    this.lastEventId = (await this.listEvents({ limit: 1 }))[0]?.id ?? '0-0';
     await sub.subscribe(this.channel);
     this.sub = sub;
-    this.catchUp = setInterval(() => this.readStream(), CATCH_UP_MS);
+    this.catchUp = setInterval(() => void this.readStream(), CATCH_UP_MS);
     this.catchUp.unref();
   }
 
@@ -186,29 +186,24 @@ export class RedisStore implements Store {
    * script); a read every half second covers a gap that no later message follows. Reads do not
    * overlap: wake-ups during one become one more read after it.
    */
-  private readStream(): void {
-    if (this.reading) {
-      this.readAgain = true;
-      return;
-    }
-    this.reading = (async () => {
-      do {
-        this.readAgain = false;
-        try {
-          for (;;) {
-            const batch = await this.redis.xrange(this.events, `(${this.lastEventId}`, '+', 'COUNT', 1000);
-            for (const [id, f] of batch) {
-              this.lastEventId = id;
-              const event = { ...(JSON.parse(f[1]!) as NewAuditEvent), id } as AuditEvent;
-              for (const l of this.listeners) l(event);
-            }
-            if (batch.length < 1000) break;
-          }
-        } catch {
-          // Redis is away: the next wake-up or tick reads from the same place.
+  private async readStream(): Promise<void> {
+    this.readAgain = true;
+    if (this.reading) return;
+    this.reading = true;
+    while (this.readAgain && !this.closed) {
+      this.readAgain = false;
+      try {
+        const batch = await this.listEvents({ afterId: this.lastEventId, limit: 1000 });
+        for (const event of batch) {
+          this.lastEventId = event.id;
+          for (const l of this.listeners) l(event);
         }
-      } while (this.readAgain && !this.closed);
-    })().finally(() => (this.reading = null));
+        if (batch.length === 1000) this.readAgain = true;
+      } catch {
+        // Redis is away: the next wake-up or tick reads from the same place.
+      }
+    }
+    this.reading = false;
   }
 
   async close(): Promise<void> {
