@@ -14,7 +14,7 @@ import { DEFAULT_CORE_CONFIG, Sessiond, formatToken, hashSecret, randomId, rando
 import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import { openStore } from '../packages/server/src/open-store.ts';
-import { withLocalCluster } from './propagation.ts';
+import { withCluster } from '../packages/store-redis/test/local-redis.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dbPath = join(ROOT, 'bench/results/growth.db');
@@ -150,5 +150,5 @@ async function main(url: string) {
   await store.close();
 }
 
-if (arg === 'redis-cluster') await withLocalCluster((url) => main(`${url}&prefix=growth`));
+if (arg === 'redis-cluster') await withCluster((url) => main(`${url}&prefix=growth`));
 else await main(arg);

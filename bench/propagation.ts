@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCluster } from '../packages/store-redis/test/local-redis.ts';
+import { withCluster } from '../packages/store-redis/test/local-redis.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const standalone = import.meta.url === `file://${process.argv[1]}`;
@@ -66,23 +66,10 @@ export interface PropagationResult {
   maxms: number;
 }
 
-/** "redis", "redis cluster", "redis sentinel" or "postgres". */
-export function storeLabel(url: string): string {
-  const kind = url.split(':')[0]!.replace(/^rediss$/, 'redis').replace(/^postgresql$/, 'postgres');
-  const q = new URLSearchParams(url.split('?')[1] ?? '');
-  if (kind === 'redis' && q.has('cluster') && q.get('cluster') !== '0') return 'redis cluster';
-  if (kind === 'redis' && q.has('sentinel')) return 'redis sentinel';
-  return kind;
-}
-
-/** Runs `fn` with the URL of a three-primary Redis Cluster that lives only for the call. */
-export async function withLocalCluster<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const cluster = await startCluster(3);
-  try {
-    return await fn(`redis://127.0.0.1:${cluster.ports[0]}?cluster=1`);
-  } finally {
-    await cluster.stop();
-  }
+/** "redis", "redis cluster" or "postgres". */
+function storeLabel(url: string): string {
+  const scheme = url.split(':')[0]!.replace(/^rediss$/, 'redis').replace(/^postgresql$/, 'postgres');
+  return /[?&]cluster=1/.test(url) ? `${scheme} cluster` : scheme;
 }
 
 export async function benchPropagation(store: string, ROUNDS = 100): Promise<PropagationResult> {
@@ -115,6 +102,6 @@ if (standalone) {
   const store = process.argv[2] ?? process.env.REDIS_URL;
   if (!store) throw new Error('usage: propagation.ts <store url | redis-cluster> [rounds]');
   const rounds = Number(process.argv[3] ?? 100);
-  const result = store === 'redis-cluster' ? await withLocalCluster((url) => benchPropagation(url, rounds)) : await benchPropagation(store, rounds);
+  const result = store === 'redis-cluster' ? await withCluster((url) => benchPropagation(url, rounds)) : await benchPropagation(store, rounds);
   console.log(JSON.stringify(result));
 }

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { benchCore } from './core.ts';
 import { benchVerifier } from './verifier.ts';
-import { benchPropagation, withLocalCluster, type PropagationResult } from './propagation.ts';
+import { haveRedisServer, withCluster } from '../packages/store-redis/test/local-redis.ts';
+import { benchPropagation, type PropagationResult } from './propagation.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -161,7 +162,7 @@ async function main() {
     const tag = Date.now().toString(36);
     if (redisUrl) propagation.push(await benchPropagation(`${redisUrl}${redisUrl.includes('?') ? '&' : '?'}prefix=bench-prop-${tag}`, 50));
     if (pgUrl) propagation.push(await benchPropagation(`${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=bench_prop_${tag}`, 50));
-    if (spawnSync('redis-server', ['--version']).status === 0) propagation.push(await withLocalCluster((url) => benchPropagation(url, 50)));
+    if (haveRedisServer) propagation.push(await withCluster((url) => benchPropagation(url, 50)));
   }
   const bare = rows.find((r) => r.name.startsWith('bare Fastify'))?.rps ?? 0;
   const esRedis = rows.find((r) => r.name === 'express-session + connect-redis')?.rps ?? 0;

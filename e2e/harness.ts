@@ -28,23 +28,28 @@ export interface ServerProcess {
 }
 
 /**
- * The default store of a server: a fresh memory store, or, in the runs of the API tests on a shared
- * store, a namespace of its own there (a Redis key prefix, a PostgreSQL schema dropped at stop).
+ * A namespace of its own in a shared store: a Redis key prefix, or a PostgreSQL schema that
+ * `drop` removes. Servers given the same URL share it.
  */
-function defaultStore(): { url: string; drop(): Promise<void> } {
-  const base = inject('e2eStore');
-  if (!base) return { url: 'memory:', drop: async () => {} };
+export function storeNamespace(base: string, name: string): { url: string; drop(): Promise<void> } {
   const tag = randomBytes(5).toString('hex');
   const sep = base.includes('?') ? '&' : '?';
-  if (/^rediss?:/.test(base)) return { url: `${base}${sep}prefix=e2e-${tag}`, drop: async () => {} };
+  if (/^rediss?:/.test(base)) return { url: `${base}${sep}prefix=${name}-${tag}`, drop: async () => {} };
+  const schema = `${name}_${tag}`;
   return {
-    url: `${base}${sep}schema=e2e_${tag}`,
+    url: `${base}${sep}schema=${schema}`,
     async drop() {
       const c = new pg.Client({ connectionString: base });
       await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS e2e_${tag} CASCADE`).finally(() => c.end());
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => c.end());
     },
   };
+}
+
+/** A fresh memory store, or, in the runs of the API tests on a shared store, a namespace there. */
+function defaultStore(): { url: string; drop(): Promise<void> } {
+  const base = inject('e2eStore');
+  return base ? storeNamespace(base, 'e2e') : { url: 'memory:', drop: async () => {} };
 }
 
 /**
@@ -81,7 +86,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   const exited = new Promise<void>((r) => child.once('exit', () => r())).then(() => store?.drop().catch(() => {}));
   return {
     url,
-    storeKind: storeUrl.replace(/^rediss?:.*/, 'redis').replace(/^postgres(ql)?:.*/, 'postgres').replace(/:.*/, ''),
+    storeKind: ({ rediss: 'redis', postgresql: 'postgres' } as Record<string, string>)[storeUrl.split(':')[0]!] ?? storeUrl.split(':')[0]!,
     child,
     output: () => out,
     async stop() {

@@ -1,27 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { havePostgresBinaries, startPostgres } from '../../packages/store-postgres/test/local-postgres.ts';
-import { startCluster } from '../../packages/store-redis/test/local-redis.ts';
+import { clusterPrimaryOf, freePortPair, haveRedisServer as haveRedis, startCluster, startRedis } from '../../packages/store-redis/test/local-redis.ts';
 import { Client, readEvents, startServer } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
-const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
 if (!haveRedis) console.warn('outage: redis-server is not installed; the Redis outage test is SKIPPED');
 if (!havePostgresBinaries) console.warn('outage: PostgreSQL server binaries are not installed; the PostgreSQL outage test is SKIPPED');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A store server of the test's own that it can take down abruptly and bring back on the same data. */
 interface Outageable {
@@ -34,31 +18,14 @@ interface Outageable {
 
 /** Redis with AOF fsynced on every write, so that what was written before the outage survives. */
 async function localRedis(): Promise<Outageable> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'sessiond-outage-'));
-  let child: ChildProcess | null = null;
-  const up = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().includes('PONG')) return;
-    }
-    throw new Error('redis did not start');
-  };
-  const down = async () => {
-    const c = child;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await exited;
-  };
-  await up();
-  return { url: `redis://127.0.0.1:${port}`, up, down, dispose: async () => (await down(), rmSync(dir, { recursive: true, force: true })) };
+  const redis = await startRedis({ appendonly: true });
+  const port = redis.ports[0]!;
+  return { url: `redis://127.0.0.1:${port}`, down: () => redis.kill(port), up: () => redis.restart(port), dispose: () => redis.stop() };
 }
 
 /** PostgreSQL stopped in immediate mode: no checkpoint, the WAL replays at the next start. */
 async function localPostgres(): Promise<Outageable> {
-  const pg = startPostgres(await freePort());
+  const pg = startPostgres(await freePortPair());
   return { url: pg.url, up: async () => pg.start(), down: async () => pg.crash(), dispose: async () => pg.stop() };
 }
 
@@ -69,22 +36,13 @@ async function localPostgres(): Promise<Outageable> {
 async function localCluster(): Promise<Outageable> {
   const cluster = await startCluster(3, { appendonly: true });
   let killed = 0;
-  const holder = (userId: string) =>
-    cluster.ports.find((p) => spawnSync('redis-cli', ['-p', String(p), '--raw', 'exists', `sessiond:{u:${userId}}:user`]).stdout?.toString().trim() === '1');
   return {
     url: `redis://127.0.0.1:${cluster.ports[0]}?cluster=1`,
     async down(userId) {
-      killed = holder(userId) ?? 0;
-      if (!killed) throw new Error('no primary holds the user');
+      killed = clusterPrimaryOf(cluster.ports[0]!, `sessiond:{u:${userId}}:user`);
       await cluster.kill(killed);
     },
-    async up() {
-      await cluster.restart(killed);
-      // Back means every primary agrees the Cluster is whole again.
-      for (let i = 0; i < 100 && !cluster.ports.every((p) => spawnSync('redis-cli', ['-p', String(p), 'cluster', 'info']).stdout?.toString().includes('cluster_state:ok')); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
+    up: () => cluster.restart(killed),
     dispose: () => cluster.stop(),
   };
 }

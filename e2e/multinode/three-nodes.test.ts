@@ -1,23 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveRedisServer, startCluster, type LocalRedis } from '../../packages/store-redis/test/local-redis.ts';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { Client, startServer, storeNamespace, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
 const redis = process.env.REDIS_URL;
 const postgres = process.env.DATABASE_URL;
 if (!redis) console.warn('multinode: REDIS_URL is not set; the Redis multi-node test is SKIPPED');
 if (!postgres) console.warn('multinode: DATABASE_URL is not set; the PostgreSQL multi-node test is SKIPPED');
-
-const pgSchemas: string[] = [];
-afterAll(async () => {
-  if (!postgres || pgSchemas.length === 0) return;
-  const c = new pg.Client({ connectionString: postgres });
-  await c.connect();
-  for (const s of pgSchemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  await c.end();
-});
 
 // A Redis Cluster of this file's own (three primaries), so sharded keys are exercised end to end.
 let cluster: LocalRedis | undefined;
@@ -26,12 +15,14 @@ beforeAll(async () => {
 });
 afterAll(() => cluster?.stop());
 
+const drops: (() => Promise<void>)[] = [];
+afterAll(() => Promise.all(drops.map((d) => d())));
+
 function storeUrl(kind: 'redis' | 'redis-cluster' | 'postgres'): string {
-  const tag = randomBytes(5).toString('hex');
-  if (kind === 'redis') return `${redis}${redis!.includes('?') ? '&' : '?'}prefix=mn-${tag}`;
-  if (kind === 'redis-cluster') return `redis://127.0.0.1:${cluster!.ports[0]}?cluster=1&prefix=mn-${tag}`;
-  pgSchemas.push(`mn_${tag}`);
-  return `${postgres}${postgres!.includes('?') ? '&' : '?'}schema=mn_${tag}`;
+  const base = { redis, 'redis-cluster': `redis://127.0.0.1:${cluster?.ports[0]}?cluster=1`, postgres }[kind]!;
+  const ns = storeNamespace(base, 'mn');
+  drops.push(ns.drop);
+  return ns.url;
 }
 
 describe.each([

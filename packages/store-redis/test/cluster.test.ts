@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/redis-store.ts';
 import { describeKeyLayout } from './layout.ts';
-import { clusterPrimaryOf, haveRedisServer, startCluster, type LocalRedis } from './local-redis.ts';
+import { clusterPrimaryOf, haveRedisServer, startCluster, until, type LocalRedis } from './local-redis.ts';
 
 if (!haveRedisServer) console.warn('store-redis: redis-server is not installed; the Redis Cluster suite is SKIPPED');
 
@@ -25,14 +25,6 @@ describe.skipIf(!haveRedisServer)('redis cluster', () => {
   runStoreConformance('redis cluster', () => open(`test-${randomBytes(6).toString('hex')}`), { realTime: true });
   describe('key layout', () => describeKeyLayout(open, () => cluster.ports.map((p) => `redis://127.0.0.1:${p}`)));
 });
-
-async function until(what: string, ok: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // Three primaries with a replica each: a primary that dies is replaced by its replica.
 describe.skipIf(!haveRedisServer)('redis cluster with replicas', () => {

@@ -31,9 +31,10 @@ function cli(port: number, ...args: string[]): string {
   return spawnSync('redis-cli', ['-p', String(port), ...args]).stdout?.toString() ?? '';
 }
 
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
+/** Polls `ok` every 100 ms until it holds, or fails naming `what`. */
+export async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!ok()) {
+  while (!(await ok())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -53,6 +54,8 @@ function deployment(dir: string, children: Map<number, ChildProcess>, args: Map<
     ports: [...children.keys()],
     async restart(port) {
       children.set(port, await startServer(port, args.get(port)!, dir));
+      // A Cluster node is back once every node agrees the Cluster is whole again.
+      if (args.get(port)!.includes('--cluster-enabled')) await clusterOk([...children.keys()]);
     },
     async kill(port) {
       const c = children.get(port);
@@ -66,6 +69,21 @@ function deployment(dir: string, children: Map<number, ChildProcess>, args: Map<
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function clusterOk(ports: number[]): Promise<void> {
+  return until('cluster_state:ok', () => ports.every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok')));
+}
+
+// Every write fsynced, so a process killed and restarted comes back with all it answered.
+const aof = (port: number) => ['--appendonly', 'yes', '--appendfsync', 'always', '--appendfilename', `aof-${port}.aof`, '--appenddirname', `aof-${port}`];
+
+/** One Redis; with `appendonly`, a killed and restarted one comes back with its data. */
+export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<LocalRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'sessiond-redis-'));
+  const port = await freePortPair();
+  const args = opts.appendonly ? aof(port) : [];
+  return deployment(dir, new Map([[port, await startServer(port, args, dir)]]), new Map([[port, args]]));
 }
 
 async function startServer(port: number, args: string[], dir: string): Promise<ChildProcess> {
@@ -87,20 +105,29 @@ export async function startCluster(n = 3, opts: { appendonly?: boolean; replicas
     const replicas = opts.replicas ?? 0;
     for (let i = 0; i < n * (1 + replicas); i++) {
       const port = await freePortPair();
-      const aof = opts.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always', '--appendfilename', `aof-${port}.aof`, '--appenddirname', `aof-${port}`] : [];
-      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...aof];
+      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...(opts.appendonly ? aof(port) : [])];
       argsOf.set(port, args);
       children.set(port, await startServer(port, args, dir));
     }
     const ports = [...children.keys()];
     const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
-    await until('cluster_state:ok', () => ports.every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok')));
+    await clusterOk(ports);
     if (replicas > 0) await until('replicas in sync', () => ports.every((p) => !cli(p, 'info', 'replication').includes('role:slave') || cli(p, 'info', 'replication').includes('master_link_status:up')));
     return deployment(dir, children, argsOf);
   } catch (e) {
     await deployment(dir, children, argsOf).stop();
     throw e;
+  }
+}
+
+/** Runs `fn` with the URL of a three-primary Redis Cluster that lives only for the call. */
+export async function withCluster<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const cluster = await startCluster(3);
+  try {
+    return await fn(`redis://127.0.0.1:${cluster.ports[0]}?cluster=1`);
+  } finally {
+    await cluster.stop();
   }
 }
 

@@ -4,17 +4,9 @@ import { makeEvent, makeSession, makeUser, runStoreConformance } from '@sessiond
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/redis-store.ts';
-import { haveRedisServer, sentinelPrimary, startSentinel } from './local-redis.ts';
+import { haveRedisServer, sentinelPrimary, startSentinel, until } from './local-redis.ts';
 
 if (!haveRedisServer) console.warn('store-redis: redis-server is not installed; the Sentinel suite is SKIPPED');
-
-async function until(what: string, ok: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(!haveRedisServer)('redis sentinel', () => {
   let sentinel: Awaited<ReturnType<typeof startSentinel>>;
