@@ -3,9 +3,13 @@ import type { Store } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
 import type { TrustedDeviceRecord } from './types.ts';
 
+/** Why every trust of an account ended at once (`devices.untrusted`, data.cause). */
+export type UntrustCause = 'totp_enabled' | 'password_changed' | 'account_disabled';
+
 /**
  * "Keep me signed in" marks the browser as a trusted device: a long-lived cookie of its own
- * (hashed at rest) that lets later sign-ins from it skip the second factor until it expires.
+ * (hashed at rest). Later sign-ins from it skip the second factor until it expires, but only when
+ * a second factor was checked on it (`secondFactorAt`).
  */
 export class TrustedDevices {
   constructor(
@@ -23,12 +27,16 @@ export class TrustedDevices {
     return secretMatches(parsed.secret, device.secretHash) ? device : null;
   }
 
-  /** Reuses the recognised device or creates one; returns a new cookie value when one was created. */
-  async trust(userId: string, label: string, existing: TrustedDeviceRecord | null): Promise<{ device: TrustedDeviceRecord; token: string | null }> {
+  /**
+   * Reuses the recognised device or creates one; returns a new cookie value when one was created.
+   * `secondFactor`: this sign-in checked one, so the device may stand in for it from now on.
+   */
+  async trust(userId: string, label: string, existing: TrustedDeviceRecord | null, secondFactor: boolean): Promise<{ device: TrustedDeviceRecord; token: string | null }> {
     const now = this.clock.now();
     if (existing) {
-      await this.store.updateTrustedDevice(existing.id, { lastUsedAt: now, label });
-      return { device: { ...existing, lastUsedAt: now, label }, token: null };
+      const patch = { lastUsedAt: now, label, ...(secondFactor ? { secondFactorAt: now } : {}) };
+      await this.store.updateTrustedDevice(existing.id, patch);
+      return { device: { ...existing, ...patch }, token: null };
     }
     const secret = randomSecret();
     const device: TrustedDeviceRecord = {
@@ -39,6 +47,7 @@ export class TrustedDevices {
       createdAt: now,
       lastUsedAt: now,
       expiresAt: now + this.ttlMs,
+      secondFactorAt: secondFactor ? now : null,
     };
     await this.store.createTrustedDevice(device);
     return { device, token: formatToken(device.id, secret) };
@@ -50,5 +59,19 @@ export class TrustedDevices {
 
   remove(userId: string, id: string): Promise<boolean> {
     return this.store.deleteTrustedDevice(userId, id);
+  }
+
+  /**
+   * Ends every trust of the account when what the trust rested on changed: a browser trusted
+   * before must prove the new factor (or password) again. Expired devices are already powerless.
+   * Recorded as one `devices.untrusted` event when there was anything to end.
+   */
+  async untrustAll(userId: string, cause: UntrustCause): Promise<number> {
+    const removed: string[] = [];
+    for (const d of await this.list(userId)) if (await this.remove(userId, d.id)) removed.push(d.id);
+    if (removed.length > 0) {
+      await this.store.recordEvent({ type: 'devices.untrusted', at: this.clock.now(), userId, sessionId: null, ip: null, reason: null, data: { cause, deviceIds: removed } });
+    }
+    return removed.length;
   }
 }

@@ -79,7 +79,7 @@ export interface Store {
   // Trusted devices
   createTrustedDevice(device: TrustedDeviceRecord): Promise<void>;
   findTrustedDevice(id: string): Promise<TrustedDeviceRecord | null>;
-  updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void>;
+  updateTrustedDevice(id: string, patch: TrustedDevicePatch): Promise<void>;
   /** Devices of the user whose expiresAt is after `now`. */
   listTrustedDevices(userId: string, now: number): Promise<TrustedDeviceRecord[]>;
   /** Removes it when it belongs to the user; returns whether it did. */
@@ -111,6 +111,8 @@ export interface Store {
   /** Inserts or replaces by kid. */
   saveSigningKey(key: SigningKeyRecord): Promise<void>;
 }
+
+export type TrustedDevicePatch = Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label' | 'secondFactorAt'>>;
 
 export interface SessionLimit {
   max: number;

@@ -13,6 +13,7 @@ import {
   type SigningKeyRecord,
   type Store,
   type SweepResult,
+  type TrustedDevicePatch,
   type TrustedDeviceRecord,
   type UserRecord,
 } from '@sessiond/core';
@@ -196,7 +197,7 @@ export class MemoryStore implements Store {
     const d = this.devices.get(id);
     return d ? clone(d) : null;
   }
-  async updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void> {
+  async updateTrustedDevice(id: string, patch: TrustedDevicePatch): Promise<void> {
     const d = this.devices.get(id);
     if (d) assignDefined(d, patch);
   }

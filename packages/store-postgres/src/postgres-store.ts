@@ -14,6 +14,7 @@ import {
   type SigningKeyRecord,
   type Store,
   type SweepResult,
+  type TrustedDevicePatch,
   type TrustedDeviceRecord,
   type UserRecord,
 } from '@sessiond/core';
@@ -348,7 +349,7 @@ export class PostgresStore implements Store {
     return r.rows[0]?.body ?? null;
   }
 
-  async updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void> {
+  async updateTrustedDevice(id: string, patch: TrustedDevicePatch): Promise<void> {
     await this.q(`UPDATE trusted_devices SET body = body || $2::jsonb, expires_at = COALESCE(($2::jsonb->>'expiresAt')::bigint, expires_at) WHERE id = $1`, [id, JSON.stringify(patch)]);
   }
 

@@ -220,7 +220,8 @@ export class SqliteStore implements Store {
   // Trusted devices
 
   async createTrustedDevice(d: TrustedDeviceRecord): Promise<void> {
-    this.guard(() => this.q.insertDevice.run(d.id, d.userId, d.secretHash, d.label, d.createdAt, d.lastUsedAt, d.expiresAt));
+    // `?? null`: a device migrated from an older Redis store lacks secondFactorAt.
+    this.guard(() => this.q.insertDevice.run(d.id, d.userId, d.secretHash, d.label, d.createdAt, d.lastUsedAt, d.expiresAt, d.secondFactorAt ?? null));
   }
 
   async findTrustedDevice(id: string): Promise<TrustedDeviceRecord | null> {

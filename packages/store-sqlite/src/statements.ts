@@ -75,7 +75,7 @@ export function prepareStatements(db: Database.Database) {
     purgeDue: sql('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ended_at IS NOT NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?)'),
     purgeCounters: sql('DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)'),
 
-    insertDevice: sql('INSERT INTO trusted_devices (id, user_id, secret_hash, label, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertDevice: sql('INSERT INTO trusted_devices (id, user_id, secret_hash, label, created_at, last_used_at, expires_at, second_factor_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     deviceById: sql('SELECT * FROM trusted_devices WHERE id = ?'),
     updateDevice: new PatchWriter<DevicePatch>(db, DEVICE_PATCH_COLUMNS, (set) => `UPDATE trusted_devices SET ${set} WHERE id = ?`),
     devicesOfUser: sql('SELECT * FROM trusted_devices WHERE user_id = ? AND expires_at > ? ORDER BY last_used_at DESC'),
