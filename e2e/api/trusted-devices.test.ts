@@ -71,4 +71,20 @@ describe('trusted devices ("Keep me signed in")', () => {
     expect((await browser.post('/v1/login', { email, password: PASSWORD })).status).toBe(200);
     expect((await browser.get('/v1/devices')).json.devices).toEqual([]);
   });
+
+  it('one account cannot fill the store: past 100 sessions and 50 trusted devices the oldest give way', async () => {
+    const { json } = await admin.post('/v1/admin/users', { email: 'many-sign-ins@example.com', password: PASSWORD });
+    const userId = json.user.id;
+    // Sessions the operator's app starts cost no password check: quick to make many.
+    const start = async () => (await admin.post('/v1/admin/sessions', { userId, rememberMe: true })).json.token as string;
+    const first = await start();
+    const tokens = [first];
+    for (let i = 0; i < 100; i++) tokens.push(await start());
+    expect((await admin.get(`/v1/admin/users/${userId}/sessions`)).json.sessions).toHaveLength(100);
+    const evicted = await new Client(server.url, { authorization: `Bearer ${first}` }).get('/v1/session');
+    expect(evicted.status).toBe(401);
+    expect(evicted.json.error).toMatchObject({ code: 'session_ended', reason: 'concurrent_limit', message: expect.stringContaining('an account can have at most 100 sessions') });
+    const latest = new Client(server.url, { authorization: `Bearer ${tokens.at(-1)}` });
+    expect((await latest.get('/v1/devices')).json.devices).toHaveLength(50);
+  });
 });

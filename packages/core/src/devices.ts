@@ -16,6 +16,7 @@ export class TrustedDevices {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly ttlMs: number,
+    private readonly maxPerUser: number,
   ) {}
 
   /** The user's device that this cookie proves, if any. */
@@ -50,7 +51,32 @@ export class TrustedDevices {
       secondFactorAt: secondFactor ? now : null,
     };
     await this.store.createTrustedDevice(device);
+    await this.keepWithinCeiling(device);
     return { device, token: formatToken(device.id, secret) };
+  }
+
+  /**
+   * The least recently used of the user's other devices give way beyond the ceiling, so sign-ins
+   * cannot grow the store without bound. Their sessions go on: the session ceiling bounds those.
+   * Not atomic: parallel sign-ins may briefly overshoot, and the next one trims back.
+   */
+  private async keepWithinCeiling(added: TrustedDeviceRecord): Promise<void> {
+    const others = (await this.list(added.userId)).filter((d) => d.id !== added.id);
+    const excess = others.length + 1 - this.maxPerUser;
+    if (excess <= 0) return;
+    others.sort((a, b) => a.lastUsedAt - b.lastUsedAt || a.createdAt - b.createdAt);
+    for (const d of others.slice(0, excess)) {
+      if (!(await this.remove(added.userId, d.id))) continue;
+      await this.store.recordEvent({
+        type: 'device.removed',
+        at: this.clock.now(),
+        userId: added.userId,
+        sessionId: null,
+        ip: null,
+        reason: null,
+        data: { deviceId: d.id, cause: 'device_limit', limit: this.maxPerUser },
+      });
+    }
   }
 
   list(userId: string): Promise<TrustedDeviceRecord[]> {

@@ -62,7 +62,7 @@ export class Sessiond {
     this.config = deps.config;
     this.guard = deps.guard ?? openGuard;
     this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
-    this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs);
+    this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
   }
 

@@ -37,6 +37,8 @@ export interface EndDetail {
   bySessionId?: string;
   /** The concurrent-session limit in force. */
   limit?: number;
+  /** The ceiling on the account's sessions across apps, when that is what ended this one. */
+  accountLimit?: number;
   /** The timeout that elapsed, in ms (idle_timeout, absolute_timeout). */
   timeoutMs?: number;
 }

@@ -40,7 +40,8 @@ export function prepareStatements(db: Database.Database) {
     sessionById: sql('SELECT * FROM sessions WHERE id = ?'),
     /** Active sessions of one user and app, oldest first: the concurrent limit's count. */
     activeOfUserApp: sql(`SELECT * FROM sessions WHERE user_id = ? AND app = ? AND ended_at IS NULL AND ${DEADLINE} > ? ORDER BY created_at, id`),
-    activeOfUser: sql(`SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL AND ${DEADLINE} > ?`),
+    /** Active sessions of one user, oldest first: listing, and the ceiling across apps. */
+    activeOfUser: sql(`SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL AND ${DEADLINE} > ? ORDER BY created_at, id`),
     isActive: sql('SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NULL'),
     updateSession: new PatchWriter<SessionPatch>(db, SESSION_PATCH_COLUMNS, (set) => `UPDATE sessions SET ${set} WHERE id = ? AND ended_at IS NULL`),
     // The refresh hash lives inside the JSON column; the row is already found by primary key, so
