@@ -95,6 +95,7 @@ export class Sessiond {
       }
     }
     await this.guard.succeeded(input.email, input.ip);
+    // Needed and not thrown: it was checked, so this browser may stand in for it from now on.
     return this.startFor(user, input, known, secondFactorNeeded);
   }
 
