@@ -79,13 +79,17 @@ describe('the embedded SQLite store', () => {
     const admin = 'kill-test-admin-token-0123456789';
     let server = await startServer({ SESSIOND_STORE: store, SESSIOND_ADMIN_TOKEN: admin });
     const adm = new Client(server.url, { authorization: `Bearer ${admin}` });
-    const userId = (await adm.post('/v1/admin/users', { email: 'crash@example.com', password: PASSWORD })).json.user.id;
+    let users = 0;
+    const newUser = async () => (await adm.post('/v1/admin/users', { email: `crash-${users++}@example.com`, password: PASSWORD })).json.user.id as string;
     // Admin-started sessions skip argon2, so the load is all store writes.
     const answered: string[] = [];
     let stop = false;
     const workers = Array.from({ length: 8 }, async () => {
-      while (!stop) {
+      // A new account every 90 sessions: an account keeps at most 100 active ones.
+      let userId = '';
+      for (let n = 0; !stop; n++) {
         try {
+          if (n % 90 === 0) userId = await newUser();
           const r = await adm.post('/v1/admin/sessions', { userId });
           if (r.status === 200) answered.push(r.json.token);
         } catch {

@@ -56,18 +56,22 @@ function checkRandom(secrets: Buffer[]) {
 describe('credentials issued by a running server', () => {
   let server: ServerProcess;
   let admin: Client;
-  let userId = '';
+  let users = 0;
   beforeAll(async () => {
     server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN });
     admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-    userId = (await admin.post('/v1/admin/users', { email: 'entropy@example.com', password: PASSWORD })).json.user.id;
   });
   afterAll(() => server.stop());
 
-  /** Starts `count` sessions through the admin API (no password hashing: fast), 16 at a time. */
+  /**
+   * Starts `count` sessions through the admin API (no password hashing: fast), 16 at a time, 96 per
+   * user: an account keeps at most 100 active sessions, and the refresh test needs them all alive.
+   */
   const issue = async (count: number, mode: 'cookie' | 'token') => {
     const out: { token?: string; refreshToken?: string; session: { id: string } }[] = [];
+    let userId = '';
     for (let i = 0; i < count; i += 16) {
+      if (i % 96 === 0) userId = (await admin.post('/v1/admin/users', { email: `entropy-${users++}@example.com`, password: PASSWORD })).json.user.id;
       const batch = Array.from({ length: Math.min(16, count - i) }, () => admin.post('/v1/admin/sessions', { userId, mode }));
       for (const r of await Promise.all(batch)) {
         expect(r.status).toBe(200);

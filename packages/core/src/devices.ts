@@ -3,15 +3,20 @@ import type { Store } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
 import type { TrustedDeviceRecord } from './types.ts';
 
+/** Why every trust of an account ended at once (`devices.untrusted`, data.cause). */
+export type UntrustCause = 'totp_enabled' | 'password_changed' | 'account_disabled';
+
 /**
  * "Keep me signed in" marks the browser as a trusted device: a long-lived cookie of its own
- * (hashed at rest) that lets later sign-ins from it skip the second factor until it expires.
+ * (hashed at rest). Later sign-ins from it skip the second factor until it expires, but only when
+ * a second factor was checked on it (`secondFactorAt`).
  */
 export class TrustedDevices {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly ttlMs: number,
+    private readonly maxPerUser: number,
   ) {}
 
   /** The user's device that this cookie proves, if any. */
@@ -23,12 +28,16 @@ export class TrustedDevices {
     return secretMatches(parsed.secret, device.secretHash) ? device : null;
   }
 
-  /** Reuses the recognised device or creates one; returns a new cookie value when one was created. */
-  async trust(userId: string, label: string, existing: TrustedDeviceRecord | null): Promise<{ device: TrustedDeviceRecord; token: string | null }> {
+  /**
+   * Reuses the recognised device or creates one; returns a new cookie value when one was created.
+   * `secondFactor`: this sign-in checked one, so the device may stand in for it from now on.
+   */
+  async trust(userId: string, label: string, existing: TrustedDeviceRecord | null, secondFactor: boolean): Promise<{ device: TrustedDeviceRecord; token: string | null }> {
     const now = this.clock.now();
     if (existing) {
-      await this.store.updateTrustedDevice(existing.id, { lastUsedAt: now, label });
-      return { device: { ...existing, lastUsedAt: now, label }, token: null };
+      const patch = { lastUsedAt: now, label, ...(secondFactor ? { secondFactorAt: now } : {}) };
+      await this.store.updateTrustedDevice(existing.id, patch);
+      return { device: { ...existing, ...patch }, token: null };
     }
     const secret = randomSecret();
     const device: TrustedDeviceRecord = {
@@ -39,9 +48,35 @@ export class TrustedDevices {
       createdAt: now,
       lastUsedAt: now,
       expiresAt: now + this.ttlMs,
+      secondFactorAt: secondFactor ? now : null,
     };
     await this.store.createTrustedDevice(device);
+    await this.keepWithinCeiling(device);
     return { device, token: formatToken(device.id, secret) };
+  }
+
+  /**
+   * The least recently used of the user's other devices give way beyond the ceiling, so sign-ins
+   * cannot grow the store without bound. Their sessions go on: the session ceiling bounds those.
+   * Not atomic: parallel sign-ins may briefly overshoot, and the next one trims back.
+   */
+  private async keepWithinCeiling(added: TrustedDeviceRecord): Promise<void> {
+    const others = (await this.list(added.userId)).filter((d) => d.id !== added.id);
+    const excess = others.length + 1 - this.maxPerUser;
+    if (excess <= 0) return;
+    others.sort((a, b) => a.lastUsedAt - b.lastUsedAt || a.createdAt - b.createdAt);
+    for (const d of others.slice(0, excess)) {
+      if (!(await this.remove(added.userId, d.id))) continue;
+      await this.store.recordEvent({
+        type: 'device.removed',
+        at: this.clock.now(),
+        userId: added.userId,
+        sessionId: null,
+        ip: null,
+        reason: null,
+        data: { deviceId: d.id, cause: 'device_limit', limit: this.maxPerUser },
+      });
+    }
   }
 
   list(userId: string): Promise<TrustedDeviceRecord[]> {
@@ -50,5 +85,19 @@ export class TrustedDevices {
 
   remove(userId: string, id: string): Promise<boolean> {
     return this.store.deleteTrustedDevice(userId, id);
+  }
+
+  /**
+   * Ends every trust of the account when what the trust rested on changed: a browser trusted
+   * before must prove the new factor (or password) again. Expired devices are already powerless.
+   * Recorded as one `devices.untrusted` event when there was anything to end.
+   */
+  async untrustAll(userId: string, cause: UntrustCause): Promise<number> {
+    const removed: string[] = [];
+    for (const d of await this.list(userId)) if (await this.remove(userId, d.id)) removed.push(d.id);
+    if (removed.length > 0) {
+      await this.store.recordEvent({ type: 'devices.untrusted', at: this.clock.now(), userId, sessionId: null, ip: null, reason: null, data: { cause, deviceIds: removed } });
+    }
+    return removed.length;
   }
 }

@@ -23,6 +23,13 @@ export interface CoreConfig {
   refreshGraceMs: number;
   /** How long trusted devices ("Keep me signed in") are remembered. */
   trustedDeviceTtlMs: number;
+  /**
+   * Ceilings per account that hold even when no limit is configured, so that one account cannot
+   * fill the store: the oldest active session (across apps) and the least recently used trusted
+   * device give way to a new one.
+   */
+  maxSessionsPerUser: number;
+  maxTrustedDevicesPerUser: number;
   /** Cache of validated sessions: entries re-read from the store at least this often. */
   cacheTtlMs: number;
   cacheSize: number;
@@ -58,6 +65,9 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   accessTokenTtlMs: 5 * 60_000,
   refreshGraceMs: 30_000,
   trustedDeviceTtlMs: 30 * 86_400_000,
+  // Far above what a person uses (a handful of browsers and apps each), far below what fills a store.
+  maxSessionsPerUser: 100,
+  maxTrustedDevicesPerUser: 50,
   cacheTtlMs: 1000,
   cacheSize: 100_000,
 };

@@ -30,8 +30,11 @@ export function endReasonMessage(reason: EndReason, ctx: ReasonContext): string 
     case 'password_changed':
       return 'Your password was changed, so this session was signed out.';
     case 'concurrent_limit': {
-      const limit = d.limit ?? ctx.maxSessions;
       const where = d.byDevice ? ` (${d.byDevice})` : '';
+      if (d.accountLimit !== undefined) {
+        return `You signed in on another device${where}, and an account can have at most ${d.accountLimit} sessions at a time, so the oldest was signed out.`;
+      }
+      const limit = d.limit ?? ctx.maxSessions;
       return `You signed in on another device${where}, and this app allows at most ${limit} session${limit === 1 ? '' : 's'} at a time.`;
     }
     case 'ip_changed':

@@ -8,7 +8,7 @@ import type { PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
 import type { Store } from './store.ts';
-import type { AuditEvent, SessionRecord, UserRecord } from './types.ts';
+import type { AuditEvent, SessionRecord, TrustedDeviceRecord, UserRecord } from './types.ts';
 import { UserService } from './users.ts';
 
 export interface SessiondDeps {
@@ -62,8 +62,8 @@ export class Sessiond {
     this.config = deps.config;
     this.guard = deps.guard ?? openGuard;
     this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
-    this.users = new UserService(deps.store, deps.clock, deps.passwords, deps.config.cacheTtlMs);
-    this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs);
+    this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
+    this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
   }
 
   close(): void {
@@ -83,7 +83,10 @@ export class Sessiond {
       throw new SessiondError('forbidden', { message: 'This account has been disabled. Please contact an administrator.' });
     }
     const known = await this.devices.recognise(user.id, input.deviceToken);
-    if (user.totpEnabled && !known) {
+    // A trusted browser stands in for the second factor only once one was checked on it. Loose
+    // on purpose: a record from before the field existed lacks it, which means never.
+    const secondFactorNeeded = user.totpEnabled && known?.secondFactorAt == null;
+    if (secondFactorNeeded) {
       // The password was right; asking for the code reveals nothing an attacker could not try.
       if (!input.totp) throw new SessiondError('totp_required');
       if (!(await this.users.checkSecondFactor(user, input.totp))) {
@@ -92,7 +95,8 @@ export class Sessiond {
       }
     }
     await this.guard.succeeded(input.email, input.ip);
-    return this.startFor(user, input, known);
+    // Needed and not thrown: it was checked, so this browser may stand in for it from now on.
+    return this.startFor(user, input, known, secondFactorNeeded);
   }
 
   /** Every check of a password or code goes through the throttle, wherever it happens. */
@@ -128,13 +132,14 @@ export class Sessiond {
   async startFor(
     user: UserRecord,
     input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'>,
-    knownDevice: Awaited<ReturnType<TrustedDevices['recognise']>> = null,
+    knownDevice: TrustedDeviceRecord | null = null,
+    secondFactorChecked = false,
   ): Promise<SignedIn> {
     let trustedDeviceId: string | null = null;
     let deviceToken: string | null = null;
     if (input.rememberMe) {
       const label = parseDevice(input.userAgent).label;
-      const trusted = await this.devices.trust(user.id, label, knownDevice);
+      const trusted = await this.devices.trust(user.id, label, knownDevice, secondFactorChecked);
       trustedDeviceId = trusted.device.id;
       deviceToken = trusted.token;
     }
@@ -252,7 +257,10 @@ export class Sessiond {
   async setUserDisabled(userId: string, disabled: boolean): Promise<number> {
     await this.users.get(userId);
     await this.store.updateUser(userId, { disabledAt: disabled ? this.clock.now() : null });
-    return disabled ? (await this.sessions.endUserSessions(userId, 'revoked_by_admin')).length : 0;
+    if (!disabled) return 0;
+    // Enabling the account again must not bring back browsers that skip its second factor.
+    await this.devices.untrustAll(userId, 'account_disabled');
+    return (await this.sessions.endUserSessions(userId, 'revoked_by_admin')).length;
   }
 
   async revokeUserSessionsAsAdmin(userId: string): Promise<number> {

@@ -7,7 +7,7 @@ import { ipPrefix } from './ip.ts';
 import { endReasonMessage } from './reasons.ts';
 import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from './policy.ts';
 import { SessionCache } from './session-cache.ts';
-import type { Store } from './store.ts';
+import type { SessionLimit, Store } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
 import type { EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
 
@@ -103,15 +103,15 @@ export class SessionService {
       endDetail: null,
       purgeAt: purgeAtFor(deadlines, this.config.tombstoneTtlMs),
     };
-    const limit =
-      policy.maxSessions > 0
-        ? {
-            max: policy.maxSessions,
-            onMax: policy.onMaxSessions,
-            now,
-            ending: this.ending('concurrent_limit', now, { byDevice: session.device.label, bySessionId: session.id, limit: policy.maxSessions }),
-          }
-        : undefined;
+    const by = { byDevice: session.device.label, bySessionId: session.id };
+    const ceiling = this.config.maxSessionsPerUser;
+    const limit: SessionLimit = {
+      max: policy.maxSessions,
+      onMax: policy.onMaxSessions,
+      now,
+      ending: this.ending('concurrent_limit', now, { ...by, limit: policy.maxSessions }),
+      ceiling: { max: ceiling, ending: this.ending('concurrent_limit', now, { ...by, accountLimit: ceiling }) },
+    };
     const result = await this.store.createSession(session, limit);
     if (!result.ok) {
       const oldest = [...result.active].sort((a, b) => a.lastActiveAt - b.lastActiveAt)[0];

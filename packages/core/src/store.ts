@@ -42,8 +42,10 @@ export interface Store {
   /**
    * Inserts a session. With `limit`, counts the user's active sessions of the same app
    * (not ended, both deadlines after `limit.now`) in the same atomic step: when the new one
-   * would exceed `limit.max`, either ends the oldest (by createdAt) with `limit.ending` and
-   * returns them as `evicted`, or inserts nothing and returns `{ ok: false, active }`.
+   * would exceed `limit.max` (unless 0), either ends the oldest (by createdAt) with `limit.ending`
+   * and returns them as `evicted`, or inserts nothing and returns `{ ok: false, active }`.
+   * Then, in the same step, when the new one would exceed `limit.ceiling.max` active sessions of
+   * the user across apps, ends the oldest of those with `limit.ceiling.ending` (also `evicted`).
    */
   createSession(session: SessionRecord, limit?: SessionLimit): Promise<CreateSessionResult>;
   /** The record, active or ended, until it is purged. */
@@ -79,7 +81,7 @@ export interface Store {
   // Trusted devices
   createTrustedDevice(device: TrustedDeviceRecord): Promise<void>;
   findTrustedDevice(id: string): Promise<TrustedDeviceRecord | null>;
-  updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void>;
+  updateTrustedDevice(id: string, patch: TrustedDevicePatch): Promise<void>;
   /** Devices of the user whose expiresAt is after `now`. */
   listTrustedDevices(userId: string, now: number): Promise<TrustedDeviceRecord[]>;
   /** Removes it when it belongs to the user; returns whether it did. */
@@ -112,12 +114,17 @@ export interface Store {
   saveSigningKey(key: SigningKeyRecord): Promise<void>;
 }
 
+export type TrustedDevicePatch = Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label' | 'secondFactorAt'>>;
+
 export interface SessionLimit {
+  /** Active sessions of the user in the session's app; 0 = no limit. */
   max: number;
   onMax: 'evict_oldest' | 'reject';
   now: number;
   /** How evicted sessions end (reason concurrent_limit). */
   ending: SessionEnding;
+  /** Active sessions of the user across apps; beyond it the oldest end (never a rejection). */
+  ceiling?: { max: number; ending: SessionEnding };
 }
 
 export type CreateSessionResult =

@@ -37,6 +37,8 @@ export interface EndDetail {
   bySessionId?: string;
   /** The concurrent-session limit in force. */
   limit?: number;
+  /** The ceiling on the account's sessions across apps, when that is what ended this one. */
+  accountLimit?: number;
   /** The timeout that elapsed, in ms (idle_timeout, absolute_timeout). */
   timeoutMs?: number;
 }
@@ -156,6 +158,13 @@ export interface TrustedDeviceRecord {
   createdAt: number;
   lastUsedAt: number;
   expiresAt: number;
+  /**
+   * When a second factor was last checked in a sign-in on this browser. Only then may a sign-in
+   * from it skip the second factor: "Keep me signed in" on an account without one, or a session an
+   * operator started, trusts the browser for staying signed in and nothing more. Records written
+   * before this field existed lack it, which counts as never.
+   */
+  secondFactorAt: number | null;
 }
 
 export type EventType =
@@ -174,6 +183,7 @@ export type EventType =
   | 'totp.enabled'
   | 'totp.disabled'
   | 'device.removed'
+  | 'devices.untrusted'
   | 'keys.rotated';
 
 /** An audit-log entry, also the message published to other nodes. Never holds a secret. */

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import type { TrustedDevices } from './devices.ts';
 import { SessiondError } from './errors.ts';
 import { isPlausibleEmail, normalizeEmail, passwordProblem, type PasswordHasher } from './passwords.ts';
 import type { Store } from './store.ts';
@@ -29,6 +30,7 @@ export class UserService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly passwords: PasswordHasher,
+    private readonly devices: TrustedDevices,
     private readonly cacheTtlMs = 1000,
   ) {
     this.unsubscribe = store.subscribe((e) => {
@@ -108,6 +110,8 @@ export class UserService {
     const now = this.clock.now();
     const patch = { passwordHash: await this.passwords.hash(next), passwordChangedAt: now };
     await this.store.updateUser(user.id, patch);
+    // A browser trusted under the old password must prove the new one.
+    await this.devices.untrustAll(user.id, 'password_changed');
     return { ...user, ...patch };
   }
 
@@ -127,6 +131,8 @@ export class UserService {
     }
     const { codes, hashes } = newRecoveryCodes();
     await this.store.updateUser(user.id, { totpEnabled: true, recoveryCodeHashes: hashes, totpLastStep: step });
+    // No browser trusted before has seen this factor: each must pass it once to skip it again.
+    await this.devices.untrustAll(user.id, 'totp_enabled');
     await this.store.recordEvent({ type: 'totp.enabled', at: this.clock.now(), userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
     return { recoveryCodes: codes };
   }

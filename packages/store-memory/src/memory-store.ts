@@ -13,6 +13,7 @@ import {
   type SigningKeyRecord,
   type Store,
   type SweepResult,
+  type TrustedDevicePatch,
   type TrustedDeviceRecord,
   type UserRecord,
 } from '@sessiond/core';
@@ -99,13 +100,18 @@ export class MemoryStore implements Store {
 
   async createSession(session: SessionRecord, limit?: SessionLimit): Promise<CreateSessionResult> {
     const evicted: SessionRecord[] = [];
+    const oldestFirst = (app?: string) => this.active(session.userId, limit!.now, app).sort((a, b) => a.createdAt - b.createdAt);
     if (limit && limit.max > 0) {
-      const active = this.active(session.userId, limit.now, session.app).sort((a, b) => a.createdAt - b.createdAt);
+      const active = oldestFirst(session.app);
       const excess = active.length + 1 - limit.max;
       if (excess > 0) {
         if (limit.onMax === 'reject') return { ok: false, active: active.map(clone) };
         for (const s of active.slice(0, excess)) evicted.push(this.endInPlace(s, limit.ending));
       }
+    }
+    if (limit?.ceiling) {
+      const active = oldestFirst();
+      for (const s of active.slice(0, Math.max(0, active.length + 1 - limit.ceiling.max))) evicted.push(this.endInPlace(s, limit.ceiling.ending));
     }
     this.sessions.set(session.id, clone(session));
     let set = this.byUser.get(session.userId);
@@ -196,7 +202,7 @@ export class MemoryStore implements Store {
     const d = this.devices.get(id);
     return d ? clone(d) : null;
   }
-  async updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void> {
+  async updateTrustedDevice(id: string, patch: TrustedDevicePatch): Promise<void> {
     const d = this.devices.get(id);
     if (d) assignDefined(d, patch);
   }

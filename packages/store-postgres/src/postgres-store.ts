@@ -14,6 +14,7 @@ import {
   type SigningKeyRecord,
   type Store,
   type SweepResult,
+  type TrustedDevicePatch,
   type TrustedDeviceRecord,
   type UserRecord,
 } from '@sessiond/core';
@@ -244,28 +245,37 @@ export class PostgresStore implements Store {
 
   async createSession(session: SessionRecord, limit?: SessionLimit): Promise<CreateSessionResult> {
     const insert = 'INSERT INTO sessions (id, user_id, app, body, idle_expires_at, absolute_expires_at, ended_at, purge_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)';
-    if (!limit || limit.max <= 0) {
+    if (!limit || (limit.max <= 0 && !limit.ceiling)) {
       await this.q(insert, PostgresStore.insertValues(session), 'insert_session');
       return { ok: true, evicted: [] };
     }
     return this.tx(async (c) => {
       // Serialise sign-ins of one user so a burst cannot exceed the limit.
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sessiond-user:${session.userId}`]);
-      const active = (
-        await c.query<{ body: SessionRecord }>('SELECT body FROM sessions WHERE user_id = $1 AND app = $2 AND ended_at IS NULL AND deadline > $3 ORDER BY (body->>\'createdAt\')::bigint', [
-          session.userId,
-          session.app,
-          limit.now,
-        ])
-      ).rows.map((r) => r.body);
-      const excess = active.length + 1 - limit.max;
+      // Oldest first; app null: across apps.
+      const activeOf = async (app: string | null) =>
+        (
+          await c.query<{ body: SessionRecord }>(
+            'SELECT body FROM sessions WHERE user_id = $1 AND ($2::text IS NULL OR app = $2) AND ended_at IS NULL AND deadline > $3 ORDER BY (body->>\'createdAt\')::bigint, id',
+            [session.userId, app, limit.now],
+          )
+        ).rows.map((r) => r.body);
       const evicted: SessionRecord[] = [];
-      if (excess > 0) {
-        if (limit.onMax === 'reject') return { ok: false as const, active };
-        for (const s of active.slice(0, excess)) {
-          const r = await c.query<{ body: SessionRecord }>(END_SQL, [s.id, endPatch(limit.ending), limit.ending.at, limit.ending.purgeAt]);
+      const evict = async (sessions: SessionRecord[], ending: SessionEnding) => {
+        for (const s of sessions) {
+          const r = await c.query<{ body: SessionRecord }>(END_SQL, [s.id, endPatch(ending), ending.at, ending.purgeAt]);
           if (r.rows[0]) evicted.push(r.rows[0].body);
         }
+      };
+      if (limit.max > 0) {
+        const active = await activeOf(session.app);
+        const excess = active.length + 1 - limit.max;
+        if (excess > 0 && limit.onMax === 'reject') return { ok: false as const, active };
+        if (excess > 0) await evict(active.slice(0, excess), limit.ending);
+      }
+      if (limit.ceiling) {
+        const active = await activeOf(null);
+        await evict(active.slice(0, Math.max(0, active.length + 1 - limit.ceiling.max)), limit.ceiling.ending);
       }
       await c.query(insert, PostgresStore.insertValues(session));
       return { ok: true as const, evicted };
@@ -348,7 +358,7 @@ export class PostgresStore implements Store {
     return r.rows[0]?.body ?? null;
   }
 
-  async updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void> {
+  async updateTrustedDevice(id: string, patch: TrustedDevicePatch): Promise<void> {
     await this.q(`UPDATE trusted_devices SET body = body || $2::jsonb, expires_at = COALESCE(($2::jsonb->>'expiresAt')::bigint, expires_at) WHERE id = $1`, [id, JSON.stringify(patch)]);
   }
 

@@ -14,6 +14,7 @@ import {
   type SigningKeyRecord,
   type Store,
   type SweepResult,
+  type TrustedDevicePatch,
   type TrustedDeviceRecord,
   type UserRecord,
 } from '@sessiond/core';
@@ -472,7 +473,7 @@ export class RedisStore implements Store {
     return raw ? (JSON.parse(raw) as TrustedDeviceRecord) : null;
   }
 
-  async updateTrustedDevice(id: string, patch: Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>): Promise<void> {
+  async updateTrustedDevice(id: string, patch: TrustedDevicePatch): Promise<void> {
     const userId = await this.call(() => this.redis.get(this.deviceOwner(id)));
     if (userId === null) return;
     const saved = await this.call(() => this.redis.saveDevice(this.deviceKey(userId, id), this.userDevices(userId), JSON.stringify(patch), 'patch'));

@@ -33,19 +33,31 @@ local evicted = {}
 if ARGV[2] ~= '' then
   local limit = cjson.decode(ARGV[2])
   local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. limit.now, '+inf')
-  local active = {}
+  -- Active sessions of this app, and of every app (for the ceiling), oldest first.
+  local active, all = {}, {}
   for _, id in ipairs(ids) do
     local raw = redis.call('GET', ARGV[3] .. id)
     if raw then
       local o = cjson.decode(raw)
-      if o.endedAt == cjson.null and o.app == s.app and deadline(o) > limit.now then table.insert(active, o) end
+      if o.endedAt == cjson.null and deadline(o) > limit.now then
+        table.insert(all, o)
+        if o.app == s.app then table.insert(active, o) end
+      end
     end
   end
+  local oldest = function(a, b) return a.createdAt < b.createdAt end
   local excess = #active + 1 - limit.max
-  if excess > 0 then
+  if limit.max > 0 and excess > 0 then
     if limit.onMax == 'reject' then return '{"ok":false,"active":' .. list(active) .. '}' end
-    table.sort(active, function(a, b) return a.createdAt < b.createdAt end)
+    table.sort(active, oldest)
+    -- endit marks the shared table, so the ceiling below sees these as ended.
     for i = 1, excess do table.insert(evicted, endit(ARGV[3] .. active[i].id, active[i], limit.ending, KEYS[2])) end
+  end
+  if limit.ceiling then
+    local left = {}
+    for _, o in ipairs(all) do if o.endedAt == cjson.null then table.insert(left, o) end end
+    table.sort(left, oldest)
+    for i = 1, #left + 1 - limit.ceiling.max do table.insert(evicted, endit(ARGV[3] .. left[i].id, left[i], limit.ceiling.ending, KEYS[2])) end
   end
 end
 save(KEYS[1], s)

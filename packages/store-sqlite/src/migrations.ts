@@ -102,4 +102,12 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE users ADD COLUMN disabled_at INTEGER;
   `,
   },
+  {
+    version: 4,
+    name: 'trusted devices record when a second factor was checked on them',
+    sql: `
+  -- NULL for devices trusted before: they must pass the second factor once more to skip it.
+  ALTER TABLE trusted_devices ADD COLUMN second_factor_at INTEGER;
+  `,
+  },
 ];

@@ -1,4 +1,4 @@
-import type { AuditEvent, SessionPatch, SessionRecord, TrustedDeviceRecord, UserRecord } from '@sessiond/core';
+import type { AuditEvent, SessionPatch, SessionRecord, TrustedDevicePatch, TrustedDeviceRecord, UserRecord } from '@sessiond/core';
 import type { PatchColumn } from './patch-writer.ts';
 
 /**
@@ -145,12 +145,13 @@ export const USER_PATCH_COLUMNS: readonly PatchColumn<UserPatch>[] = [
   { key: 'disabledAt', column: 'disabled_at' },
 ];
 
-export type DevicePatch = Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label'>>;
+export type DevicePatch = TrustedDevicePatch;
 
 export const DEVICE_PATCH_COLUMNS: readonly PatchColumn<DevicePatch>[] = [
   { key: 'lastUsedAt', column: 'last_used_at' },
   { key: 'expiresAt', column: 'expires_at' },
   { key: 'label', column: 'label' },
+  { key: 'secondFactorAt', column: 'second_factor_at' },
 ];
 
 export interface DeviceRow {
@@ -161,10 +162,11 @@ export interface DeviceRow {
   created_at: number;
   last_used_at: number;
   expires_at: number;
+  second_factor_at: number | null;
 }
 
 export function deviceFromRow(r: DeviceRow): TrustedDeviceRecord {
-  return { id: r.id, userId: r.user_id, secretHash: r.secret_hash, label: r.label, createdAt: r.created_at, lastUsedAt: r.last_used_at, expiresAt: r.expires_at };
+  return { id: r.id, userId: r.user_id, secretHash: r.secret_hash, label: r.label, createdAt: r.created_at, lastUsedAt: r.last_used_at, expiresAt: r.expires_at, secondFactorAt: r.second_factor_at };
 }
 
 export interface EventRow {

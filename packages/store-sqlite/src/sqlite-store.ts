@@ -137,22 +137,28 @@ export class SqliteStore implements Store {
 
   async createSession(session: SessionRecord, limit?: SessionLimit): Promise<CreateSessionResult> {
     const row = sessionToRow(session);
-    if (!limit || limit.max <= 0) {
+    if (!limit || (limit.max <= 0 && !limit.ceiling)) {
       this.guard(() => this.q.insertSession.run(row));
       return { ok: true, evicted: [] };
     }
     // Count, evict and insert under one write lock, so parallel sign-ins cannot all slip under the limit.
     return this.transaction((): CreateSessionResult => {
-      const active = this.q.activeOfUserApp.all(session.userId, session.app, limit.now) as SessionRow[];
-      const excess = active.length + 1 - limit.max;
       const evicted: SessionRecord[] = [];
-      if (excess > 0) {
-        if (limit.onMax === 'reject') return { ok: false, active: active.map(sessionFromRow) };
-        const ending = endingParams(limit.ending);
-        for (const old of active.slice(0, excess)) {
-          const ended = this.q.endSession.get({ ...ending, id: old.id }) as SessionRow | undefined;
+      const evict = (rows: SessionRow[], ending: SessionEnding) => {
+        for (const old of rows) {
+          const ended = this.q.endSession.get({ ...endingParams(ending), id: old.id }) as SessionRow | undefined;
           if (ended) evicted.push(sessionFromRow(ended));
         }
+      };
+      if (limit.max > 0) {
+        const active = this.q.activeOfUserApp.all(session.userId, session.app, limit.now) as SessionRow[];
+        const excess = active.length + 1 - limit.max;
+        if (excess > 0 && limit.onMax === 'reject') return { ok: false, active: active.map(sessionFromRow) };
+        if (excess > 0) evict(active.slice(0, excess), limit.ending);
+      }
+      if (limit.ceiling) {
+        const active = this.q.activeOfUser.all(session.userId, limit.now) as SessionRow[];
+        evict(active.slice(0, Math.max(0, active.length + 1 - limit.ceiling.max)), limit.ceiling.ending);
       }
       this.q.insertSession.run(row);
       return { ok: true, evicted };
@@ -220,7 +226,8 @@ export class SqliteStore implements Store {
   // Trusted devices
 
   async createTrustedDevice(d: TrustedDeviceRecord): Promise<void> {
-    this.guard(() => this.q.insertDevice.run(d.id, d.userId, d.secretHash, d.label, d.createdAt, d.lastUsedAt, d.expiresAt));
+    // `?? null`: a device migrated from an older Redis store lacks secondFactorAt.
+    this.guard(() => this.q.insertDevice.run(d.id, d.userId, d.secretHash, d.label, d.createdAt, d.lastUsedAt, d.expiresAt, d.secondFactorAt ?? null));
   }
 
   async findTrustedDevice(id: string): Promise<TrustedDeviceRecord | null> {

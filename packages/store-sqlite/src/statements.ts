@@ -40,7 +40,8 @@ export function prepareStatements(db: Database.Database) {
     sessionById: sql('SELECT * FROM sessions WHERE id = ?'),
     /** Active sessions of one user and app, oldest first: the concurrent limit's count. */
     activeOfUserApp: sql(`SELECT * FROM sessions WHERE user_id = ? AND app = ? AND ended_at IS NULL AND ${DEADLINE} > ? ORDER BY created_at, id`),
-    activeOfUser: sql(`SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL AND ${DEADLINE} > ?`),
+    /** Active sessions of one user, oldest first: listing, and the ceiling across apps. */
+    activeOfUser: sql(`SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL AND ${DEADLINE} > ? ORDER BY created_at, id`),
     isActive: sql('SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NULL'),
     updateSession: new PatchWriter<SessionPatch>(db, SESSION_PATCH_COLUMNS, (set) => `UPDATE sessions SET ${set} WHERE id = ? AND ended_at IS NULL`),
     // The refresh hash lives inside the JSON column; the row is already found by primary key, so
@@ -75,7 +76,7 @@ export function prepareStatements(db: Database.Database) {
     purgeDue: sql('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ended_at IS NOT NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?)'),
     purgeCounters: sql('DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)'),
 
-    insertDevice: sql('INSERT INTO trusted_devices (id, user_id, secret_hash, label, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertDevice: sql('INSERT INTO trusted_devices (id, user_id, secret_hash, label, created_at, last_used_at, expires_at, second_factor_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     deviceById: sql('SELECT * FROM trusted_devices WHERE id = ?'),
     updateDevice: new PatchWriter<DevicePatch>(db, DEVICE_PATCH_COLUMNS, (set) => `UPDATE trusted_devices SET ${set} WHERE id = ?`),
     devicesOfUser: sql('SELECT * FROM trusted_devices WHERE user_id = ? AND expires_at > ? ORDER BY last_used_at DESC'),

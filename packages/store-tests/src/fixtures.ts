@@ -90,6 +90,7 @@ export function makeTrustedDevice(overrides: Partial<TrustedDeviceRecord> = {}):
     createdAt: base,
     lastUsedAt: base,
     expiresAt: base + 30 * DAY,
+    secondFactorAt: null,
     ...overrides,
   };
 }

@@ -86,6 +86,52 @@ export function describeSessionLimit(ctx: SuiteContext): void {
       expect(results.flatMap((r) => (r.ok ? r.evicted : []))).toHaveLength(9);
     });
 
+    const ceiling = (max: number, perApp = 0, now = ctx.t0 + 10_000): SessionLimit => ({
+      ...limit(perApp, 'evict_oldest', now),
+      ceiling: { max, ending: makeEnding('concurrent_limit', now, { detail: { byDevice: 'Firefox on Windows', accountLimit: max } }) },
+    });
+
+    it('the ceiling ends the user’s oldest sessions across apps, with its own ending', async () => {
+      const userId = randomId();
+      const oldest = makeSession({ userId, app: 'web', createdAt: ctx.t0 });
+      const desktop = makeSession({ userId, app: 'desktop', createdAt: ctx.t0 + 1 });
+      const newer = makeSession({ userId, app: 'web', createdAt: ctx.t0 + 2 });
+      const otherUser = makeSession({ createdAt: ctx.t0 - 1 });
+      for (const s of [newer, desktop, oldest, otherUser]) await ctx.store.createSession(s);
+      const l = ceiling(3);
+      const incoming = makeSession({ userId, app: 'mobile', createdAt: l.now });
+      const r = await ctx.store.createSession(incoming, l);
+      const expectedEvicted = { ...oldest, endedAt: l.now, endReason: 'concurrent_limit', endDetail: { byDevice: 'Firefox on Windows', accountLimit: 3 }, purgeAt: l.ceiling!.ending.purgeAt };
+      expect(r).toEqual({ ok: true, evicted: [expectedEvicted] });
+      expect(await ctx.store.findSession(oldest.id)).toEqual(expectedEvicted);
+      expect(ids(await ctx.store.listUserSessions(userId, l.now))).toEqual(ids([desktop, newer, incoming]));
+      expect(await ctx.store.findSession(otherUser.id)).toEqual(otherUser);
+    });
+
+    it('the ceiling counts what the app’s limit already evicted, and brings a user above it down to it', async () => {
+      const userId = randomId();
+      const [a, b] = [0, 1].map((i) => makeSession({ userId, app: 'web', createdAt: ctx.t0 + i }));
+      const [c, d, e] = [2, 3, 4].map((i) => makeSession({ userId, app: 'desktop', createdAt: ctx.t0 + i }));
+      for (const s of [a!, b!, c!, d!, e!]) await ctx.store.createSession(s);
+      // The app's limit (2) evicts a; b, c, d, e and the new one are 5, the ceiling 3: b and c go.
+      const r = await ctx.store.createSession(makeSession({ userId, app: 'web', createdAt: ctx.t0 + 5 }), ceiling(3, 2));
+      expect(r.ok && r.evicted.map((s) => [s.id, s.endDetail])).toEqual([
+        [a!.id, { byDevice: 'Firefox on Windows', limit: 2 }],
+        [b!.id, { byDevice: 'Firefox on Windows', accountLimit: 3 }],
+        [c!.id, { byDevice: 'Firefox on Windows', accountLimit: 3 }],
+      ]);
+      expect(await ctx.store.listUserSessions(userId, ctx.t0 + 10)).toHaveLength(3);
+    });
+
+    it('a burst of parallel sign-ins leaves exactly the ceiling active', async () => {
+      const userId = randomId();
+      const l = ceiling(3);
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => ctx.store.createSession(makeSession({ userId, app: i % 2 ? 'web' : 'desktop', createdAt: ctx.t0 + i }), l)));
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(await ctx.store.listUserSessions(userId, l.now)).toHaveLength(3);
+      expect(results.flatMap((r) => (r.ok ? r.evicted : []))).toHaveLength(9);
+    });
+
     it('a burst of parallel sign-ins with reject admits exactly the limit', async () => {
       const userId = randomId();
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => ctx.store.createSession(makeSession({ userId, createdAt: ctx.t0 + i }), limit(3, 'reject'))));

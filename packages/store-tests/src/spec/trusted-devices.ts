@@ -14,6 +14,11 @@ export function describeTrustedDevices(ctx: SuiteContext): void {
       expect(await ctx.store.findTrustedDevice(d.id)).toEqual({ ...d, lastUsedAt: ctx.t0 + MIN, label: 'Chrome on Windows' });
       await ctx.store.updateTrustedDevice(d.id, { expiresAt: ctx.t0 + 60 * MIN });
       expect(await ctx.store.findTrustedDevice(d.id)).toEqual({ ...d, lastUsedAt: ctx.t0 + MIN, label: 'Chrome on Windows', expiresAt: ctx.t0 + 60 * MIN });
+      await ctx.store.updateTrustedDevice(d.id, { secondFactorAt: ctx.t0 + 2 * MIN });
+      expect((await ctx.store.findTrustedDevice(d.id))!.secondFactorAt).toBe(ctx.t0 + 2 * MIN);
+      const checked = makeTrustedDevice({ secondFactorAt: ctx.t0 });
+      await ctx.store.createTrustedDevice(checked);
+      expect(await ctx.store.findTrustedDevice(checked.id)).toEqual(checked);
       await ctx.store.updateTrustedDevice('missing', { label: 'x' });
       expect(await ctx.store.findTrustedDevice('missing')).toBeNull();
     });
