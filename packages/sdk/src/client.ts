@@ -3,7 +3,7 @@ import { watchActivity } from './activity.ts';
 import { createCredentials } from './credentials.ts';
 import { Drafts } from './drafts.ts';
 import { Emitter } from './emitter.ts';
-import { createHeldFetch, HeldRequests } from './held-fetch.ts';
+import { createHeldFetch, credentialOrigins, HeldRequests } from './held-fetch.ts';
 import { KeepAlive } from './keep-alive.ts';
 import { openPushChannel, readPushEvent, type PushChannel } from './push-channel.ts';
 import type { ServerSentEvent } from './sse-parser.ts';
@@ -82,6 +82,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
   const releaseHeld = (error: ApiError | null) => held.release(error);
   const http = createHeldFetch({
     url,
+    carriesCredentials: credentialOrigins(baseUrl, options.tokenOrigins ?? []),
     fetch: fetchFn,
     credentials,
     held,
