@@ -24,6 +24,8 @@ async function fillReport(page: Page, title: string): Promise<void> {
 }
 
 const draftKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sessiond:draft:')));
+/** Short enough to end a session while the test waits, long enough to fill the form first. */
+const SHORT_IDLE = { SESSIOND_IDLE_TIMEOUT: '6s', SESSIOND_WARNING_BEFORE: '3s' };
 
 describe('no lost work', () => {
   let server: ServerProcess;
@@ -64,6 +66,7 @@ describe('no lost work', () => {
     await expectAccessible(page, 'held request');
     await screenshot(page, 'held-request');
 
+    await dialog.getByLabel('Email').fill(email);
     await dialog.getByLabel('Password').fill(PASSWORD);
     await dialog.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Report “Client visit Hamburg” was submitted.', { exact: false }).waitFor();
@@ -137,4 +140,47 @@ describe('no lost work', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('after an idle timeout the page is covered until its owner signs in again, and the form comes back as it was, also after a reload', async () => {
+    const short = await startApp(SHORT_IDLE);
+    try {
+      const email = 'owner@example.com';
+      await createUser(short.url, email);
+      const { context, page, problems } = await newContext(browser);
+      await signIn(page, short.url, email);
+      await fillReport(page, 'Workshop in Bordeaux');
+      const dialog = page.getByRole('dialog', { name: 'Sign in to continue' });
+      await dialog.getByText(/You were signed out after 6 seconds without activity/).waitFor({ timeout: 20_000 });
+      // Covered: neither the form nor whose it is can be seen, and the email is not filled in.
+      expect(await page.getByLabel('Report title').isVisible()).toBe(false);
+      expect(await page.getByText(email).isVisible()).toBe(false);
+      expect(await dialog.getByLabel('Email').inputValue()).toBe('');
+      await expectAccessible(page, 'covered page');
+      await screenshot(page, 'covered-after-idle-timeout');
+
+      await dialog.getByLabel('Email').fill(email);
+      await dialog.getByLabel('Password').fill(PASSWORD);
+      await dialog.getByRole('button', { name: 'Sign in' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect(await page.getByLabel('Report title').inputValue()).toBe('Workshop in Bordeaux');
+      expect(await page.getByLabel('Description').nth(1).inputValue()).toBe('Hotel near the harbour, two nights');
+      await page.getByText('€501.90').waitFor();
+
+      // Ended again, and this time the tab is reloaded before signing in: the sealed draft brings it back.
+      await dialog.waitFor({ timeout: 20_000 });
+      await page.reload();
+      await page.waitForURL(/\/login\?/);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${short.url}/demo`);
+      await page.getByText(/We restored your unsaved draft from/).waitFor();
+      expect(await page.getByLabel('Report title').inputValue()).toBe('Workshop in Bordeaux');
+      expect(await page.getByLabel('Amount').nth(1).inputValue()).toBe('312');
+      expect(problems).toEqual([]);
+      await context.close();
+    } finally {
+      await short.stop();
+    }
+  }, 90_000);
 });

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerProcess } from '../harness.ts';
-import { createUser, launchBrowser, newContext, PASSWORD, signIn, startApp } from '../browser/support.ts';
+import { Client, type ServerProcess } from '../harness.ts';
+import { createUser, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from '../browser/support.ts';
 
 /** Everything script in the page can read: cookies, both storages, every IndexedDB record. */
 async function everythingScriptCanRead(page: Page): Promise<string> {
@@ -25,6 +25,29 @@ async function everythingScriptCanRead(page: Page): Promise<string> {
   });
 }
 
+const draftValues = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sessiond:draft:')).map((k) => localStorage.getItem(k)!));
+
+/** Signs in and types into the report until its (sealed) draft is saved. */
+async function signInAndType(page: Page, url: string, email: string, title: string): Promise<void> {
+  await signIn(page, url, email);
+  await page.getByLabel('Report title').fill(title);
+  await page.getByLabel('Business purpose').fill('Meeting the Oslo customer team.');
+  await expect.poll(() => draftValues(page)).toHaveLength(1);
+}
+
+/** What the next person at the browser can see and read once the session has ended. */
+async function expectNothingOfTheDraft(page: Page, email: string, typed: string[]): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: 'Sign in to continue' });
+  await dialog.waitFor({ timeout: 20_000 });
+  expect(await page.getByRole('textbox', { name: 'Report title' }).isVisible()).toBe(false);
+  expect(await page.getByRole('button', { name: 'Submit report' }).isVisible()).toBe(false);
+  for (const text of [...typed, email]) expect(await page.getByText(text).isVisible()).toBe(false);
+  expect(await dialog.getByLabel('Email').inputValue()).toBe('');
+  const readable = await everythingScriptCanRead(page);
+  for (const text of typed) expect(readable).not.toContain(text);
+  expect((await draftValues(page)).join()).not.toContain('Oslo');
+}
+
 describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.1, 14.3.3)', () => {
   let server: ServerProcess;
   let browser: Browser;
@@ -41,9 +64,10 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
     await createUser(server.url, email);
     const { context, page, problems } = await newContext(browser);
     await signIn(page, server.url, email, { rememberMe: true });
-    // A draft is the one thing kept on purpose: the person's own unsent work, scoped to them.
+    // A draft is the one thing kept on purpose: the person's own unsent work, scoped to them and sealed.
     await page.getByLabel('Report title').fill('Conference travel');
-    await expect.poll(async () => (await everythingScriptCanRead(page)).includes('Conference travel')).toBe(true);
+    await expect.poll(() => draftValues(page)).toHaveLength(1);
+    expect(await everythingScriptCanRead(page)).not.toContain('Conference travel');
 
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'sessiond')!;
@@ -59,6 +83,57 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
     const after = await everythingScriptCanRead(page);
     expect(after).not.toContain('Conference travel');
     expect((await context.cookies()).map((c) => c.name)).not.toContain('sessiond');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('after an idle timeout the next person sees neither the form nor its draft, and signing in as someone else never restores it', async () => {
+    const short = await startApp({ SESSIOND_IDLE_TIMEOUT: '6s', SESSIOND_WARNING_BEFORE: '3s' });
+    try {
+      await createUser(short.url, 'first@example.com');
+      await createUser(short.url, 'next@example.com');
+      const { context, page, problems } = await newContext(browser);
+      await signInAndType(page, short.url, 'first@example.com', 'Offsite in Oslo');
+      await expectNothingOfTheDraft(page, 'first@example.com', ['Offsite in Oslo', 'Meeting the Oslo customer team.']);
+      await screenshot(page, 'covered-for-the-next-person');
+
+      // Someone else signs in through the dialog: the page starts afresh for them, without the draft.
+      const dialog = page.getByRole('dialog', { name: 'Sign in to continue' });
+      await dialog.getByLabel('Email').fill('next@example.com');
+      await dialog.getByLabel('Password').fill(PASSWORD);
+      await dialog.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('next@example.com').waitFor();
+      await page.getByRole('textbox', { name: 'Report title' }).waitFor();
+      expect(await page.getByRole('textbox', { name: 'Report title' }).inputValue()).toBe('');
+      expect(await page.getByText(/We restored your unsaved draft/).count()).toBe(0);
+      expect(await everythingScriptCanRead(page)).not.toContain('Oslo');
+      await screenshot(page, 'next-person-signed-in');
+
+      // The first person's draft is still theirs, for when they are back.
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL(`${short.url}/signed-out?reason=logged_out`);
+      await signIn(page, short.url, 'first@example.com');
+      await page.getByText(/We restored your unsaved draft/).waitFor();
+      expect(await page.getByRole('textbox', { name: 'Report title' }).inputValue()).toBe('Offsite in Oslo');
+      expect(problems).toEqual([]);
+      await context.close();
+    } finally {
+      await short.stop();
+    }
+  }, 90_000);
+
+  it('a revocation from another device covers the page too, and leaves the draft sealed', async () => {
+    const email = 'revoked-storage@example.com';
+    await createUser(server.url, email);
+    const { context, page, problems } = await newContext(browser);
+    await signInAndType(page, server.url, email, 'Visit in Oslo');
+    const phone = new Client(server.url);
+    await phone.post('/v1/login', { email, password: PASSWORD });
+    const { json } = await phone.get('/v1/sessions');
+    const laptop = json.sessions.find((s: { current: boolean }) => !s.current);
+    expect((await phone.delete(`/v1/sessions/${laptop.id}`)).status).toBe(204);
+    await expectNothingOfTheDraft(page, email, ['Visit in Oslo', 'Meeting the Oslo customer team.']);
+    await screenshot(page, 'covered-after-revocation');
     expect(problems).toEqual([]);
     await context.close();
   });

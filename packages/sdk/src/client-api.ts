@@ -15,6 +15,12 @@ export interface SessionClientOptions {
   refreshRetryWindowMs?: number;
   /** Start at once (default true); otherwise call `start()`. */
   autoStart?: boolean;
+  /**
+   * Origins besides sessiond's own (`baseUrl`, else this page's) whose requests through `fetch`
+   * carry the session's credentials, e.g. `['https://api.example.com']`. Exact origins; a request
+   * anywhere else goes out without them.
+   */
+  tokenOrigins?: string[];
   /** Where drafts (and tokens in token mode) are kept; default localStorage. */
   storage?: Storage | null;
   fetch?: typeof fetch;

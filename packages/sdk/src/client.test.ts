@@ -25,6 +25,21 @@ function fakeServer(routes: Record<string, (req: Request) => Response | Promise<
   return { seen, fetchFn };
 }
 
+function memoryStorage() {
+  const memory = new Map<string, string>();
+  const storage = {
+    getItem: (k: string) => memory.get(k) ?? null,
+    setItem: (k: string, v: string) => void memory.set(k, v),
+    removeItem: (k: string) => void memory.delete(k),
+    key: (i: number) => [...memory.keys()][i] ?? null,
+    get length() {
+      return memory.size;
+    },
+    clear: () => memory.clear(),
+  } as Storage;
+  return { memory, storage };
+}
+
 let client: SessionClient | null = null;
 afterEach(() => client?.stop());
 
@@ -84,17 +99,7 @@ describe('createSessionClient', () => {
   });
 
   it('token mode: one refresh for concurrent requests, retried through a network drop', async () => {
-    const memory = new Map<string, string>();
-    const storage = {
-      getItem: (k: string) => memory.get(k) ?? null,
-      setItem: (k: string, v: string) => void memory.set(k, v),
-      removeItem: (k: string) => void memory.delete(k),
-      key: (i: number) => [...memory.keys()][i] ?? null,
-      get length() {
-        return memory.size;
-      },
-      clear: () => memory.clear(),
-    } as Storage;
+    const { memory, storage } = memoryStorage();
     const presented: string[] = [];
     let drops = 1;
     const srv = fakeServer({
@@ -114,5 +119,25 @@ describe('createSessionClient', () => {
     // The dropped attempt and its retry presented the same token; the second request reused the result.
     expect(presented).toEqual(['r1', 'r1']);
     expect(JSON.parse(memory.get('sessiond:tokens:web')!)).toMatchObject({ accessToken: 'a2', refreshToken: 'r2', sessionId: 's1' });
+  });
+
+  it('token mode: the bearer token goes only to sessiond and the origins the app names', async () => {
+    const srv = fakeServer({
+      'POST /v1/login': () => json(200, { user, session: session(), accessToken: 'a1', accessTokenExpiresAt: future(300_000), refreshToken: 'r1' }),
+      'GET /v1/things': () => json(200, { ok: true }),
+    });
+    client = createSessionClient({ baseUrl: 'http://test', mode: 'token', fetch: srv.fetchFn, storage: memoryStorage().storage, autoStart: false, tokenOrigins: ['https://api.example.com'] });
+    await client.signIn({ email: user.email, password: 'pw' });
+    for (const url of ['/v1/things', 'http://test/v1/things', 'https://api.example.com/v1/things', 'https://evil.example/v1/things', 'https://api.example.com.evil.example/v1/things', 'http://api.example.com/v1/things']) await client.fetch(url);
+    const sent = srv.seen.filter((r) => r.url.endsWith('/v1/things')).map((r) => [r.url, r.headers.get('authorization')]);
+    expect(sent).toEqual([
+      ['http://test/v1/things', 'Bearer a1'],
+      ['http://test/v1/things', 'Bearer a1'],
+      ['https://api.example.com/v1/things', 'Bearer a1'],
+      ['https://evil.example/v1/things', null],
+      ['https://api.example.com.evil.example/v1/things', null],
+      ['http://api.example.com/v1/things', null],
+    ]);
+    expect(() => createSessionClient({ tokenOrigins: ['https://api.example.com/v1'], autoStart: false })).toThrow(/not an origin/);
   });
 });

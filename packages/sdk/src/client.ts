@@ -1,9 +1,10 @@
 import { ApiError } from './api-error.ts';
 import { watchActivity } from './activity.ts';
 import { createCredentials } from './credentials.ts';
+import { fetchDraftKey } from './draft-key.ts';
 import { Drafts } from './drafts.ts';
 import { Emitter } from './emitter.ts';
-import { createHeldFetch, HeldRequests } from './held-fetch.ts';
+import { createHeldFetch, credentialOrigins, HeldRequests } from './held-fetch.ts';
 import { KeepAlive } from './keep-alive.ts';
 import { openPushChannel, readPushEvent, type PushChannel } from './push-channel.ts';
 import type { ServerSentEvent } from './sse-parser.ts';
@@ -44,13 +45,13 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
   const url = (path: string) => baseUrl + path;
 
   const emitter = new Emitter<SessionEvents>();
-  let state: SessionState = { status: 'loading', user: null, session: null, expiresAt: null, warnAt: null, warning: false, ending: null, heldRequests: 0 };
+  let state: SessionState = { status: 'loading', user: null, session: null, expiresAt: null, warnAt: null, warning: false, ending: null, heldRequests: 0, covered: false };
   const setState = (patch: Partial<SessionState>) => {
     state = { ...state, ...patch };
     emitter.emit('change', state);
   };
 
-  const drafts = new Drafts({ storage, userId: () => (state.status === 'signed-in' || state.status === 'ended' ? (state.user?.id ?? null) : null) });
+  const drafts = new Drafts({ storage });
 
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let idleWindowMs = 30 * 60_000;
@@ -59,7 +60,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
   let tabs: TabSync | null = null;
   let started: Promise<SessionState> | null = null;
   const cleanups: Array<() => void> = [];
-  /** Whose work this page may hold: set by the first sign-in seen, never cleared. */
+  /** Whose work this page may hold: set by the first sign-in seen, cleared by a deliberate sign-out. */
   let pageUserId: string | null = null;
   /** A sign-out this tab asked for: its push event may arrive before the HTTP answer. */
   let endingOnPurpose: EndReason | null = null;
@@ -82,6 +83,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
   const releaseHeld = (error: ApiError | null) => held.release(error);
   const http = createHeldFetch({
     url,
+    carriesCredentials: credentialOrigins(baseUrl, options.tokenOrigins ?? []),
     fetch: fetchFn,
     credentials,
     held,
@@ -205,8 +207,8 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     credentials.forget(sessionId);
     if (ending.byThisBrowser) endDeliberately(ending);
     else {
-      drafts.flush();
-      setState({ status: 'ended', warning: false, ending });
+      void drafts.lock();
+      setState({ status: 'ended', warning: false, ending, covered: true });
     }
     emitter.emit('ended', ending);
     if (source !== 'tab') tabs?.post({ type: 'ended', sessionId, ending });
@@ -215,15 +217,23 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
   /** The person signed out in this browser: their drafts here go, and nothing waits to resume. */
   function endDeliberately(ending: Ending): void {
     if (state.user) drafts.eraseAll(state.user.id);
-    setState({ status: 'signed-out', user: null, session: null, expiresAt: null, warnAt: null, warning: false, ending });
+    void drafts.lock();
+    // Nothing of theirs is left on the page: whoever signs in next starts afresh.
+    pageUserId = null;
+    setState({ status: 'signed-out', user: null, session: null, expiresAt: null, warnAt: null, warning: false, ending, covered: false });
     releaseHeld(new ApiError(401, 'session_ended', ending.message, ending.reason, ending.endedAt));
   }
 
   function handleSignedIn(user: PublicUser, session: SessionView, source: 'server' | 'tab' | 'local'): SignedIn {
     const sameUser = pageUserId === null || pageUserId === user.id;
-    pageUserId = user.id;
     clearTimeout(retryTimer);
-    setState({ status: 'signed-in', user, ending: null, warning: false });
+    // Someone else at this page: it stays covered and their drafts stay shut, since the page
+    // still holds the previous person's work (the app loads the page afresh for them).
+    if (sameUser) {
+      pageUserId = user.id;
+      drafts.unlock(user.id, loadDraftKey(session.id));
+    }
+    setState({ status: 'signed-in', user, ending: null, warning: false, covered: !sameUser });
     keepAlive.sentElsewhere(Date.now()); // signing in is activity
     applySession(session);
     openPush();
@@ -234,6 +244,16 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     if (source === 'local') tabs?.post({ type: 'signed-in', userId: user.id, session });
     emitter.emit('sessionsChanged', { cause: source === 'tab' ? 'tab' : 'local' });
     return signedIn;
+  }
+
+  function loadDraftKey(sessionId: string): Promise<CryptoKey> {
+    return fetchDraftKey({
+      url: url('/v1/session/draft-key'),
+      fetch: fetchFn,
+      headers: () => authHeaders(true),
+      wanted: () => state.status === 'signed-in' && state.session?.id === sessionId,
+      onRefused: endFromError,
+    });
   }
 
   // ---- push channel and other tabs ----------------------------------------------------------

@@ -12,8 +12,6 @@ export interface Draft {
 
 export interface DraftOptions {
   storage: Storage | null;
-  /** Whose drafts: null while nobody is signed in, which pauses saving. */
-  userId: () => string | null;
   /** Drafts older than this are dropped when read. */
   maxAgeMs?: number;
   debounceMs?: number;
@@ -21,63 +19,119 @@ export interface DraftOptions {
 
 type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 
+/** Whose drafts are open, and the key sessiond gave that person's live session. */
+interface Access {
+  userId: string;
+  key: CryptoKey;
+}
+
+/** At rest: only `savedAt` in the clear (so stale drafts can be dropped unread), the fields sealed. */
+interface SealedDraft {
+  savedAt: number;
+  iv: string;
+  sealed: string;
+}
+
 const NEVER_SAVED = new Set(['password', 'file', 'hidden', 'submit', 'button', 'reset', 'image']);
-const PREFIX = 'sessiond:draft:v1:';
+const PREFIX = 'sessiond:draft:v2:';
+/** Drafts the SDK kept in plaintext before they were sealed: removed unread. */
+const PLAINTEXT_PREFIX = 'sessiond:draft:v1:';
 
 /**
- * Autosaves marked forms into localStorage, keyed by user, so work typed before a session ended
- * survives a sign-in, a reload or a crash — and never shows up for another person at this browser.
+ * Autosaves marked forms into localStorage, keyed by user and sealed with AES-GCM under a key
+ * that only that person's live session can fetch from sessiond (held in memory, never stored), so
+ * work typed before a session ended survives a sign-in, a reload or a crash — and is unreadable
+ * to anyone else at this browser, and to everyone until that person signs in again.
  */
 export class Drafts {
   private readonly pending = new Map<HTMLFormElement, ReturnType<typeof setTimeout>>();
   private readonly maxAgeMs: number;
   private readonly debounceMs: number;
+  private access: Promise<Access | null> = Promise.resolve(null);
+  private openFor: string | null = null;
+  /** Writes and erasures in the order they were asked for: sealing is asynchronous. */
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: DraftOptions) {
     this.maxAgeMs = opts.maxAgeMs ?? 7 * 24 * 3600_000;
     this.debounceMs = opts.debounceMs ?? 300;
+    this.removeWhere((k) => k.startsWith(PLAINTEXT_PREFIX));
   }
 
-  /** The saved draft of the form named `name` for the signed-in person, if any. */
-  read(name: string): Draft | null {
-    const key = this.key(name);
-    if (!key) return null;
+  /** Opens the drafts of `userId` once `key` (sessiond's draft key for them) arrives. */
+  unlock(userId: string, key: Promise<CryptoKey>): void {
+    this.openFor = userId;
+    const access = key.then(
+      (k): Access | null => (this.access === access ? { userId, key: k } : null),
+      () => null,
+    );
+    this.access = access;
+  }
+
+  /**
+   * The session ended: what is pending is sealed with the key still held, then the key is
+   * forgotten, so the drafts stay unreadable until the same person signs in again.
+   */
+  lock(): Promise<void> {
+    const saved = this.flush();
+    this.access = Promise.resolve(null);
+    this.openFor = null;
+    return saved;
+  }
+
+  /** The saved draft of the form named `name` for the person whose drafts are open, if any. */
+  async read(name: string): Promise<Draft | null> {
+    const access = await this.access;
+    const storage = this.opts.storage;
+    if (!access || !storage) return null;
+    const key = storageKey(access.userId, name);
     try {
-      const raw = this.opts.storage?.getItem(key);
+      const raw = storage.getItem(key);
       if (!raw) return null;
-      const draft = JSON.parse(raw) as Draft;
-      if (typeof draft.savedAt !== 'number' || typeof draft.fields !== 'object' || Date.now() - draft.savedAt > this.maxAgeMs) {
-        this.opts.storage?.removeItem(key);
+      const at = JSON.parse(raw) as SealedDraft;
+      if (typeof at.savedAt !== 'number' || Date.now() - at.savedAt > this.maxAgeMs) {
+        storage.removeItem(key);
         return null;
       }
-      return draft;
+      const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromBase64(at.iv), additionalData: encode(key) }, access.key, fromBase64(at.sealed));
+      const fields = JSON.parse(new TextDecoder().decode(plain)) as Draft['fields'];
+      return typeof fields === 'object' && fields !== null ? { savedAt: at.savedAt, fields } : null;
     } catch {
+      // Tampered with, or sealed under a key sessiond no longer derives: it can never be read.
+      storage.removeItem(key);
       return null;
     }
   }
 
-  /** Saves a marked form now. */
-  save(form: HTMLFormElement): void {
+  /** Saves a marked form now; resolves once it is sealed and stored. */
+  save(form: HTMLFormElement): Promise<void> {
     const timer = this.pending.get(form);
     if (timer !== undefined) clearTimeout(timer);
     this.pending.delete(form);
     // A form the page has removed (submitted, started over) must not write its old content back.
-    if (!form.isConnected) return;
     const name = form.getAttribute(DRAFT_ATTRIBUTE);
-    const key = name ? this.key(name) : null;
-    if (!key) return;
+    const storage = this.opts.storage;
+    if (!form.isConnected || !name || !storage) return this.writes;
     const draft: Draft = { savedAt: Date.now(), fields: serializeForm(form) };
-    try {
-      this.opts.storage?.setItem(key, JSON.stringify(draft));
-    } catch {
-      // Quota exceeded: the page still holds the work; nothing better to do here.
-    }
+    const access = this.access;
+    return this.queue(async () => {
+      const open = await access;
+      if (!open) return; // Nobody's drafts are open: nothing is written in the clear.
+      const key = storageKey(open.userId, name);
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encode(key) }, open.key, encode(JSON.stringify(draft.fields)));
+      try {
+        storage.setItem(key, JSON.stringify({ savedAt: draft.savedAt, iv: toBase64(iv), sealed: toBase64(new Uint8Array(sealed)) } satisfies SealedDraft));
+      } catch {
+        // Quota exceeded: the page still holds the work; nothing better to do here.
+      }
+    });
   }
 
   /** Fills a marked form from its draft; returns the draft used. */
-  restore(form: HTMLFormElement): Draft | null {
+  async restore(form: HTMLFormElement): Promise<Draft | null> {
     const name = form.getAttribute(DRAFT_ATTRIBUTE);
-    const draft = name ? this.read(name) : null;
+    const draft = name ? await this.read(name) : null;
     if (draft) fillForm(form, draft.fields);
     return draft;
   }
@@ -88,28 +142,27 @@ export class Drafts {
       clearTimeout(timer);
       this.pending.delete(form);
     }
-    const key = this.key(name);
-    if (key) this.opts.storage?.removeItem(key);
+    const userId = this.openFor;
+    if (!userId) return;
+    const key = storageKey(userId, name);
+    // Now, and again after a save still being sealed.
+    this.opts.storage?.removeItem(key);
+    void this.queue(async () => this.opts.storage?.removeItem(key));
   }
 
   /** Erases every draft of `userId`: the person signed out of this browser on purpose. */
   eraseAll(userId: string): void {
-    const storage = this.opts.storage;
-    if (!storage) return;
-    const prefix = `${PREFIX}${userId}:`;
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
-    const keys: string[] = [];
-    for (let i = 0; i < storage.length; i++) {
-      const k = storage.key(i);
-      if (k?.startsWith(prefix)) keys.push(k);
-    }
-    for (const k of keys) storage.removeItem(k);
+    const mine = (k: string) => k.startsWith(`${PREFIX}${userId}:`);
+    this.removeWhere(mine);
+    void this.queue(async () => this.removeWhere(mine));
   }
 
   /** Saves every form with a pending change at once (before an ending, when the tab hides). */
-  flush(): void {
-    for (const form of [...this.pending.keys()]) this.save(form);
+  flush(): Promise<void> {
+    for (const form of [...this.pending.keys()]) void this.save(form);
+    return this.writes;
   }
 
   /** Autosaves marked forms under `root` as the person types, by event delegation. */
@@ -119,12 +172,12 @@ export class Drafts {
       if (!form || !form.hasAttribute(DRAFT_ATTRIBUTE)) return;
       const timer = this.pending.get(form);
       if (timer !== undefined) clearTimeout(timer);
-      this.pending.set(form, setTimeout(() => this.save(form), this.debounceMs));
+      this.pending.set(form, setTimeout(() => void this.save(form), this.debounceMs));
     };
     const onHide = () => {
-      if (root.visibilityState === 'hidden') this.flush();
+      if (root.visibilityState === 'hidden') void this.flush();
     };
-    const onPageHide = () => this.flush();
+    const onPageHide = () => void this.flush();
     root.addEventListener('input', onInput, true);
     root.addEventListener('change', onInput, true);
     root.addEventListener('visibilitychange', onHide);
@@ -139,11 +192,35 @@ export class Drafts {
     };
   }
 
-  private key(name: string): string | null {
-    const userId = this.opts.userId();
-    return userId ? `${PREFIX}${userId}:${name}` : null;
+  private queue(step: () => Promise<void>): Promise<void> {
+    this.writes = this.writes.then(step).catch(() => {});
+    return this.writes;
+  }
+
+  private removeWhere(match: (key: string) => boolean): void {
+    const storage = this.opts.storage;
+    if (!storage) return;
+    const keys: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (k !== null && match(k)) keys.push(k);
+    }
+    for (const k of keys) storage.removeItem(k);
   }
 }
+
+/** The storage key is also the AES-GCM associated data: a sealed draft cannot be moved to another person or form. */
+function storageKey(userId: string, name: string): string {
+  return `${PREFIX}${userId}:${name}`;
+}
+
+const encode = (text: string) => new TextEncoder().encode(text);
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
 function savedFields(form: HTMLFormElement): Field[] {
   const out: Field[] = [];

@@ -34,6 +34,8 @@ export class HeldRequests {
 
 export interface HeldFetchOptions {
   url(path: string): string;
+  /** May a request to this URL carry the session's credentials (see `tokenOrigins`)? */
+  carriesCredentials(url: string): boolean;
   fetch: typeof fetch;
   credentials: Credentials;
   held: HeldRequests;
@@ -46,13 +48,36 @@ export interface HeldFetchOptions {
 }
 
 /**
+ * Sessiond's own origin (`baseUrl`, else this page's) plus the origins the app names: the only ones
+ * a bearer token goes to. Exact origins, compared after parsing, so `https://api.example.com.evil`
+ * or a path on another host never matches.
+ */
+export function credentialOrigins(baseUrl: string, tokenOrigins: readonly string[]): (url: string) => boolean {
+  const page = typeof location === 'undefined' ? undefined : location.href;
+  const origins = new Set<string>();
+  if (baseUrl || page) origins.add(new URL(baseUrl || page!, page).origin);
+  for (const o of tokenOrigins) {
+    const origin = new URL(o).origin;
+    if (origin === 'null' || origin !== o.replace(/\/$/, '')) throw new TypeError(`tokenOrigins: "${o}" is not an origin; give scheme, host and port only, e.g. https://api.example.com`);
+    origins.add(origin);
+  }
+  return (url) => {
+    try {
+      return origins.has(new URL(url, page).origin);
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
  * `fetch` that survives an ending: a request refused because the session ended is held, the
  * person signs in again in place, and the request is sent once more — with the same
  * `Idempotency-Key`, added here when the caller gave none, so a repeat cannot act twice.
  */
 export function createHeldFetch(opts: HeldFetchOptions) {
   async function send(request: Request, passive: boolean): Promise<Response> {
-    for (const [k, v] of Object.entries(await opts.credentials.headers(passive))) request.headers.set(k, v);
+    if (opts.carriesCredentials(request.url)) for (const [k, v] of Object.entries(await opts.credentials.headers(passive))) request.headers.set(k, v);
     try {
       return await opts.fetch(request);
     } catch (e) {
@@ -68,7 +93,7 @@ export function createHeldFetch(opts: HeldFetchOptions) {
     let spare = request.clone();
     let res = await send(request, passive);
     if (res.status !== 401) return res;
-    if (opts.credentials.mode === 'token' && opts.signedIn() && (await ApiError.fromResponse(res)).code === 'invalid_token' && (await opts.credentials.rotateAfterRefusal())) {
+    if (opts.credentials.mode === 'token' && opts.carriesCredentials(request.url) && opts.signedIn() && (await ApiError.fromResponse(res)).code === 'invalid_token' && (await opts.credentials.rotateAfterRefusal())) {
       // The access token lapsed on the way: rotate once and resend.
       const again = spare;
       spare = again.clone();

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { SessionClient } from './client.ts';
 import type { Draft } from './drafts.ts';
 import type { SessionEvents, SessionState } from './types.ts';
@@ -41,12 +41,21 @@ export function useSessionEvent<K extends keyof SessionEvents>(type: K, handler:
 
 /**
  * The saved draft of a marked form for the signed-in person, read once per person, so the page
- * can shape itself (e.g. how many item rows) before fields are filled from it.
+ * can shape itself (e.g. how many item rows) before fields are filled from it. `undefined` while
+ * it is being read: drafts are sealed, and open only once sessiond has handed over the key.
  */
-export function useDraft(name: string): Draft | null {
+export function useDraft(name: string): Draft | null | undefined {
   const client = useSessionClient();
   const userId = useSession().user?.id ?? null;
-  const cache = useRef<{ userId: string | null; draft: Draft | null } | null>(null);
-  if (cache.current?.userId !== userId) cache.current = { userId, draft: userId ? client.drafts.read(name) : null };
-  return cache.current.draft;
+  const [read, setRead] = useState<{ userId: string; draft: Draft | null } | null>(null);
+  useEffect(() => {
+    if (!userId) return;
+    let current = true;
+    void client.drafts.read(name).then((draft) => current && setRead({ userId, draft }));
+    return () => {
+      current = false;
+    };
+  }, [client, name, userId]);
+  if (!userId) return null;
+  return read?.userId === userId ? read.draft : undefined;
 }

@@ -104,6 +104,11 @@ export interface SessionState {
   ending: Ending | null;
   /** Requests held until the person signs in again. */
   heldRequests: number;
+  /**
+   * The page holds the work of someone who is not signed in now (their session ended, or someone
+   * else signed in): keep its content out of sight. Cleared only when that same person signs in.
+   */
+  covered: boolean;
 }
 
 export interface SignInInput {

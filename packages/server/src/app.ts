@@ -9,6 +9,7 @@ import { fromFastifyError, sendError } from './http/errors.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { draftKeyRoutes } from './routes/draft-key.ts';
 import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { reasonRoutes } from './routes/reasons.ts';
@@ -79,7 +80,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
   f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found', { message: 'There is nothing at this address.' })));
 
-  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, sessionRoutes, sessionsRoutes, adminRoutes, demoRoutes, pageRoutes, ...(opts.extraRoutes ?? [])]) {
+  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, sessionRoutes, draftKeyRoutes, sessionsRoutes, adminRoutes, demoRoutes, pageRoutes, ...(opts.extraRoutes ?? [])]) {
     await f.register(async (scope) => plugin(scope, app));
   }
   return f;

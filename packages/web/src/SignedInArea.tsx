@@ -7,7 +7,9 @@ import { navigate, useLocation } from './router.tsx';
 
 /**
  * Pages that need a session. The page stays mounted through an ending and the in-place
- * sign-in, so nothing typed into it is lost; the dialogs sit on top.
+ * sign-in, so nothing typed into it is lost; but while its person is not signed in it is covered
+ * (SPEC §14): the next person at a shared computer sees only the sign-in, not the form, nor whose
+ * it was (the header's email is covered too).
  */
 export function SignedInArea({ children }: { children: ReactNode }) {
   const client = useSessionClient();
@@ -37,12 +39,14 @@ export function SignedInArea({ children }: { children: ReactNode }) {
   }
   if (state.status === 'signed-out') return null;
   return (
-    <Layout signedIn>
-      {children}
+    <>
+      <div className={state.covered ? 'page-covered' : undefined} inert={state.covered}>
+        <Layout signedIn>{children}</Layout>
+      </div>
       {state.status === 'signed-in' && state.warning && state.expiresAt !== null && (
         <WarningDialog key={state.warnAt} expiresAt={state.expiresAt} onSignOut={() => void client.signOut().catch(() => {})} />
       )}
-      {state.status === 'ended' && state.ending && <SignInAgainDialog ending={state.ending} email={state.user?.email} heldRequests={state.heldRequests} />}
-    </Layout>
+      {state.status === 'ended' && state.ending && <SignInAgainDialog ending={state.ending} heldRequests={state.heldRequests} />}
+    </>
   );
 }

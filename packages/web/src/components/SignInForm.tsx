@@ -4,16 +4,15 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Field } from './Field.tsx';
 
 interface SignInFormProps {
-  initialEmail?: string;
   onSignedIn: (s: SignedIn) => void;
   /** Heading level inside a dialog differs from the page. */
   totpHeading?: 'h2' | 'h3';
 }
 
 /** Email + password (+ "Keep me signed in"), then the authentication code when the account asks. */
-export function SignInForm({ initialEmail = '', onSignedIn, totpHeading = 'h2' }: SignInFormProps) {
+export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) {
   const client = useSessionClient();
-  const [email, setEmail] = useState(initialEmail);
+  const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [rememberMe, setRememberMe] = useState(false);
   const [totp, setTotp] = useState('');
@@ -54,7 +53,7 @@ export function SignInForm({ initialEmail = '', onSignedIn, totpHeading = 'h2' }
       {step === 'password' ? (
         <>
           <Field label="Email" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-          <Field label="Password" type="password" name="password" autoComplete="current-password" required {...(initialEmail ? { 'data-autofocus': '' } : {})} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <Field label="Password" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
           <div className="checkbox">
             <input id={keepId} type="checkbox" checked={rememberMe} onChange={(e) => setRememberMe(e.target.checked)} aria-describedby={`${keepId}-hint`} />
             <label htmlFor={keepId}>Keep me signed in</label>

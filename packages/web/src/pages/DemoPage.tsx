@@ -1,4 +1,4 @@
-import { ApiError, DRAFT_ATTRIBUTE, newIdempotencyKey, type DraftValue } from '@sessiond/sdk';
+import { ApiError, DRAFT_ATTRIBUTE, newIdempotencyKey, type Draft, type DraftValue } from '@sessiond/sdk';
 import { useDraft, useSessionClient } from '@sessiond/sdk/react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Field, SelectField, TextAreaField } from '../components/Field.tsx';
@@ -16,8 +16,20 @@ const text = (v: DraftValue | undefined, fallback = '') => (typeof v === 'string
  * means a sign-in in place and then the same request, once.
  */
 export function DemoPage() {
-  const client = useSessionClient();
   const draft = useDraft(DRAFT_NAME);
+  // Drafts are sealed: the form is built once the key has opened them, so it takes its shape from the draft.
+  if (draft === undefined) {
+    return (
+      <p className="loading" role="status">
+        Loading…
+      </p>
+    );
+  }
+  return <ExpenseReportForm draft={draft} />;
+}
+
+function ExpenseReportForm({ draft }: { draft: Draft | null }) {
+  const client = useSessionClient();
   const [formKey, setFormKey] = useState(0);
   const [defaults, setDefaults] = useState<Record<string, DraftValue>>(() => draft?.fields ?? {});
   const [restoredAt, setRestoredAt] = useState<number | null>(() => draft?.savedAt ?? null);
@@ -43,7 +55,7 @@ export function DemoPage() {
     if (!rowsEditedByUser.current || !form.current) return;
     rowsEditedByUser.current = false;
     // Adding or removing a row fires no input event, so save the draft here.
-    client.drafts.save(form.current);
+    void client.drafts.save(form.current);
     form.current.querySelector<HTMLInputElement>(`[name="item-${rows[rows.length - 1]}-date"]`)?.focus();
   }, [rows, client]);
 

@@ -1,0 +1,20 @@
+import { createHmac } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { authenticate } from '../http/auth.ts';
+import { loadKeyEncryptionKey, subkey } from '../token-mode/secrets.ts';
+
+/**
+ * `GET /v1/session/draft-key`: the key the browser SDK seals this person's drafts with (AES-GCM).
+ * Derived, never stored: HMAC of a subkey of the key-encryption key and the user id, so every node
+ * answers the same key, each person has their own, and only a live session of that person gets it
+ * — after any ending the drafts at rest are unreadable until the same person signs in again.
+ */
+export async function draftKeyRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+  const secret = subkey(loadKeyEncryptionKey(process.env, app.config.dataDir), 'draft keys');
+  // Fetching the key is the SDK's background work, never activity.
+  f.get('/v1/session/draft-key', { preHandler: authenticate(app, { passive: true }), schema: { response: { 200: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } } } }, async (req, reply) => {
+    const key = createHmac('sha256', secret).update(req.session!.userId).digest('base64url');
+    return reply.header('cache-control', 'no-store').send({ key });
+  });
+}
