@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import { readCookie, serializeCookie } from './cookies.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SIGN_IN_ROUTES = new Set(['/v1/login', '/v1/signup']);
 
 export function requestContext(req: FastifyRequest): RequestContext {
   const ua = req.headers['user-agent'];
@@ -64,7 +65,8 @@ export function checkOrigin(app: AppContext) {
     const hasBearer = typeof req.headers.authorization === 'string' && req.headers.authorization.length > 0;
     const hasCookie = readCookie(req.headers.cookie, app.cookieNames.session) !== null;
     const origin = requestOrigin(req);
-    const isSignIn = req.url.startsWith('/v1/login') || req.url.startsWith('/v1/signup');
+    // The route the router matched, not the raw URL: '/v1/%6Cogin' is /v1/login too.
+    const isSignIn = SIGN_IN_ROUTES.has(req.routeOptions.url ?? '');
     if (hasCookie && !hasBearer) {
       if (!origin || !app.allowedOrigins.has(origin)) throw new SessiondError('csrf_failed');
     } else if (isSignIn && origin && !app.allowedOrigins.has(origin)) {
