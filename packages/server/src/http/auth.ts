@@ -6,12 +6,18 @@ import { readCookie, serializeCookie } from './cookies.ts';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SIGN_IN_ROUTES = new Set(['/v1/login', '/v1/signup']);
 
+/**
+ * A request is passive (no activity, the idle timeout does not slide) when the client says so, or
+ * when the browser says another site caused it: a link or form elsewhere sends the Lax cookie on
+ * a top-level GET, and must not keep a person's session alive. Same-site callers (an app on a
+ * sibling subdomain) still count as activity.
+ */
 export function requestContext(req: FastifyRequest): RequestContext {
   const ua = req.headers['user-agent'];
   return {
     ip: normalizeIp(req.ip),
     userAgent: typeof ua === 'string' ? ua : null,
-    passive: req.headers['x-sessiond-passive'] === '1',
+    passive: req.headers['x-sessiond-passive'] === '1' || req.headers['sec-fetch-site'] === 'cross-site',
   };
 }
 
