@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startServer, type ServerProcess } from '../harness.ts';
 
+const ADMIN = 'bad-input-admin-token-0123456789';
+
 describe('bad input gets a clear 4xx in the SPEC shape, never a 500', () => {
   let server: ServerProcess;
   let c: Client;
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN });
     c = new Client(server.url);
   });
   afterAll(() => server.stop());
@@ -40,6 +42,26 @@ describe('bad input gets a clear 4xx in the SPEC shape, never a 500', () => {
     const r = await c.post('/v1/signup', { email: 'not an email', password: 'long enough password' });
     expectError(r, 400, 'invalid_request');
     expect(r.json.error.details.field).toBe('email');
+  });
+  it('a common password, at sign-up, admin user creation and password change', async () => {
+    const admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
+    const person = new Client(server.url);
+    const strong = 'violet kettle under seven bridges';
+    expect((await person.post('/v1/signup', { email: 'common@example.com', password: strong })).status).toBe(201);
+    expect((await person.post('/v1/login', { email: 'common@example.com', password: strong })).status).toBe(200);
+    for (const weak of ['password', '12345678', 'qwertyuiop', 'PassWord1']) {
+      // details.field names the body's field: newPassword at a password change.
+      for (const [r, field] of [
+        [await c.post('/v1/signup', { email: 'weak@example.com', password: weak }), 'password'],
+        [await admin.post('/v1/admin/users', { email: 'weak@example.com', password: weak }), 'password'],
+        [await person.post('/v1/password', { currentPassword: strong, newPassword: weak }), 'newPassword'],
+      ] as const) {
+        expectError(r, 400, 'invalid_request');
+        expect(r.json.error.details).toEqual({ field });
+        expect(r.json.error.message).toMatch(/one of the most common passwords/);
+      }
+    }
+    expect((await admin.post('/v1/admin/users', { email: 'strong@example.com', password: 'a passphrase nobody else has' })).status).toBe(201);
   });
   it('no credential, a malformed one, and one never issued', async () => {
     expectError(await c.get('/v1/session'), 401, 'unauthenticated');

@@ -35,6 +35,28 @@ describe('deadlines with short configured timeouts', () => {
     }
   });
 
+  it('a request another site caused (Sec-Fetch-Site: cross-site) is not activity; same-origin and same-site ones are', async () => {
+    const server = await startServer({ SESSIOND_IDLE_TIMEOUT: '2s' });
+    try {
+      const c = new Client(server.url);
+      await c.post('/v1/signup', { email: 'cross@example.com', password: PASSWORD });
+      const login = await c.post('/v1/login', { email: 'cross@example.com', password: PASSWORD });
+      const signedInIdle = login.json.session.idleExpiresAt;
+      await sleep(1100);
+      const crossSite = await c.get('/v1/session', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' });
+      expect(crossSite.status).toBe(200);
+      expect(crossSite.json.session.idleExpiresAt).toBe(signedInIdle);
+      expect((await c.get('/v1/sessions', { 'sec-fetch-site': 'cross-site' })).json.sessions[0].idleExpiresAt).toBe(signedInIdle);
+      const sameOrigin = await c.get('/v1/session', { 'sec-fetch-site': 'same-origin' });
+      expect(Date.parse(sameOrigin.json.session.idleExpiresAt)).toBeGreaterThan(Date.parse(signedInIdle));
+      await sleep(1100);
+      const sameSite = await c.get('/v1/session', { 'sec-fetch-site': 'same-site' });
+      expect(Date.parse(sameSite.json.session.idleExpiresAt)).toBeGreaterThan(Date.parse(sameOrigin.json.session.idleExpiresAt));
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('extend never moves the absolute deadline', async () => {
     const server = await startServer({ SESSIOND_IDLE_TIMEOUT: '2s', SESSIOND_ABSOLUTE_TIMEOUT: '3s' });
     try {

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startServer, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
+const ADMIN = 'totp-and-logs-admin-token-0123456789';
 // A code is accepted once: a second use in the same 30-second step takes the next step's code,
 // which the server accepts as one step of clock drift.
 const nextCode = (secret: string) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
@@ -11,7 +13,7 @@ describe('two-factor sign-in', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     // Debug logging with request logs would show any secret that leaked into a log line.
-    server = await startServer({ SESSIOND_LOG_LEVEL: 'debug' });
+    server = await startServer({ SESSIOND_LOG_LEVEL: 'debug', SESSIOND_ADMIN_TOKEN: ADMIN });
   });
   afterAll(() => server.stop());
 
@@ -99,5 +101,19 @@ describe('two-factor sign-in', () => {
     expect(logs).not.toContain(token.split('.')[1]);
     expect(logs).not.toContain(PASSWORD);
     for (const v of c.cookies.values()) expect(logs).not.toContain(v.split('.')[1] ?? v);
+  });
+
+  it('the audit log keeps a typed email only when it is an account\'s; anything else as a fingerprint', async () => {
+    await new Client(server.url).post('/v1/signup', { email: 'audited@example.com', password: PASSWORD });
+    const typed = ['hunter2-secret', 'Stranger-Secret@Example.com', ' Audited@Example.com '];
+    for (const email of typed) expect((await new Client(server.url).post('/v1/login', { email, password: 'wrong password here' })).status).toBe(401);
+    const audit = await new Client(server.url, { authorization: `Bearer ${ADMIN}` }).get('/v1/admin/audit?limit=100');
+    const failed = audit.json.events.filter((e: { type: string }) => e.type === 'login.failed').map((e: { data: { email: string } }) => e.data.email);
+    const text = JSON.stringify(audit.json).toLowerCase();
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('stranger-secret');
+    const fingerprint = (s: string) => `sha256:${createHash('sha256').update(s.trim().toLowerCase()).digest('hex').slice(0, 16)}`;
+    expect(failed).toEqual(expect.arrayContaining([fingerprint('hunter2-secret'), fingerprint('stranger-secret@example.com'), 'audited@example.com']));
+    expect(server.output()).not.toContain('hunter2');
   });
 });

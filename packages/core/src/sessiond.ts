@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import { parseDevice } from './device.ts';
 import { TrustedDevices } from './devices.ts';
 import { SessiondError } from './errors.ts';
 import { sessionEvent } from './events.ts';
 import { openGuard, type SignInGuard } from './guard.ts';
-import type { PasswordHasher } from './passwords.ts';
+import { isPlausibleEmail, normalizeEmail, type PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
 import type { Store } from './store.ts';
@@ -105,14 +106,25 @@ export class Sessiond {
       await this.guard.before(attempt.email, attempt.ip);
     } catch (e) {
       if (e instanceof SessiondError && e.code === 'rate_limited') {
-        await this.store.recordEvent({ type: 'login.throttled', at: this.clock.now(), userId, sessionId: null, ip: attempt.ip, reason: null, data: this.attemptData(attempt) });
+        await this.store.recordEvent({ type: 'login.throttled', at: this.clock.now(), userId, sessionId: null, ip: attempt.ip, reason: null, data: await this.attemptData(attempt, userId) });
       }
       throw e;
     }
   }
 
-  private attemptData(attempt: Attempt): Record<string, unknown> {
-    return { email: attempt.email.trim().toLowerCase().slice(0, 254), ...(attempt.step ? { step: attempt.step } : {}) };
+  private async attemptData(attempt: Attempt, userId: string | null): Promise<Record<string, unknown>> {
+    return { email: await this.auditedEmail(attempt.email, userId), ...(attempt.step ? { step: attempt.step } : {}) };
+  }
+
+  /**
+   * What was typed into the email field, kept only when it is an account's email: a password typed
+   * there (or a stranger's address) must not land in the audit log. Anything else becomes a short
+   * fingerprint, `sha256:` and 16 hex digits, which still groups repeated attempts at one name.
+   */
+  private async auditedEmail(typed: string, userId: string | null): Promise<string> {
+    const email = normalizeEmail(typed);
+    if (isPlausibleEmail(email) && (userId !== null || (await this.store.findUserByEmail(email)) !== null)) return email;
+    return `sha256:${createHash('sha256').update(email).digest('hex').slice(0, 16)}`;
   }
 
   private async signInFailed(attempt: Attempt, userId: string | null, factor: string): Promise<void> {
@@ -124,7 +136,7 @@ export class Sessiond {
       sessionId: null,
       ip: attempt.ip,
       reason: null,
-      data: { ...this.attemptData(attempt), factor },
+      data: { ...(await this.attemptData(attempt, userId)), factor },
     });
   }
 

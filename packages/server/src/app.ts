@@ -1,6 +1,6 @@
 import { SessiondError } from '@sessiond/core';
 import pino from 'pino';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AppContext } from './context.ts';
 import { checkOrigin, clearSessionCookie } from './http/auth.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
@@ -33,6 +33,14 @@ function trustProxyOption(v: AppContext['config']['trustProxy']): boolean | stri
   return typeof v === 'number' ? (_addr, hop) => hop < v : v;
 }
 
+/**
+ * Every answer, JSON, error, page or event stream, is read only as the type it declares. Set on
+ * the raw response so that hijacked answers (the push channels) carry it too.
+ */
+function noSniff(reply: FastifyReply): void {
+  reply.raw.setHeader('x-content-type-options', 'nosniff');
+}
+
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const logger = opts.logger ?? silentLogger;
   // Fastify derives a child logger for every request; below debug nothing uses it, so it gets a
@@ -54,12 +62,14 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     clientErrorHandler,
     // Errors raised while routing (malformed %-escapes, overlong ids) get the SPEC's shape too.
     frameworkErrors: (err, _req, reply) => {
+      noSniff(reply);
       void sendError(reply, fromFastifyError(err as never) ?? new SessiondError('invalid_request'));
     },
   });
   f.decorateRequest('session', null);
   f.decorateRequest('credentialKind', null);
 
+  f.addHook('onRequest', async (_req, reply) => noSniff(reply));
   f.addHook('onRequest', checkOrigin(app));
   f.addHook('onResponse', async (req, reply) => {
     app.metrics.httpDuration.observe({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);

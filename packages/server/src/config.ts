@@ -15,6 +15,8 @@ export interface ServerConfig {
   dataDir: string;
   /** Path of a JSON config file with per-app policies (SESSIOND_CONFIG). */
   configFile: string | null;
+  /** Push channels this node holds open at most (SESSIOND_MAX_PUSH_CHANNELS). */
+  maxPushChannels: number;
   core: CoreConfig;
 }
 
@@ -115,6 +117,7 @@ export function loadConfig(env: Env): ServerConfig {
     logLevel: oneOf(env, 'SESSIOND_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     dataDir: env.SESSIOND_DATA_DIR || './data',
     configFile,
+    maxPushChannels: integer(env, 'SESSIOND_MAX_PUSH_CHANNELS', 10_000, 1, 1_000_000),
     core,
   };
 }

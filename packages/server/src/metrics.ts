@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -8,6 +8,8 @@ export interface Metrics {
   validations: Counter<'result'>;
   storeErrors: Counter;
   httpDuration: Histogram<'route' | 'status'>;
+  pushChannelsOpen: Gauge;
+  pushChannelsRefused: Counter<'limit'>;
 }
 
 export function createMetrics(): Metrics {
@@ -28,5 +30,7 @@ export function createMetrics(): Metrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       ...r,
     }),
+    pushChannelsOpen: new Gauge({ name: 'sessiond_push_channels_open', help: 'Browser push channels open on this node', ...r }),
+    pushChannelsRefused: new Counter({ name: 'sessiond_push_channels_refused_total', help: 'Push channels refused (429), by the limit reached: user or node', labelNames: ['limit'], ...r }),
   };
 }

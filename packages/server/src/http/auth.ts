@@ -4,13 +4,20 @@ import type { AppContext } from '../context.ts';
 import { readCookie, serializeCookie } from './cookies.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SIGN_IN_ROUTES = new Set(['/v1/login', '/v1/signup']);
 
+/**
+ * A request is passive (no activity, the idle timeout does not slide) when the client says so, or
+ * when the browser says another site caused it: a link or form elsewhere sends the Lax cookie on
+ * a top-level GET, and must not keep a person's session alive. Same-site callers (an app on a
+ * sibling subdomain) still count as activity.
+ */
 export function requestContext(req: FastifyRequest): RequestContext {
   const ua = req.headers['user-agent'];
   return {
     ip: normalizeIp(req.ip),
     userAgent: typeof ua === 'string' ? ua : null,
-    passive: req.headers['x-sessiond-passive'] === '1',
+    passive: req.headers['x-sessiond-passive'] === '1' || req.headers['sec-fetch-site'] === 'cross-site',
   };
 }
 
@@ -64,7 +71,8 @@ export function checkOrigin(app: AppContext) {
     const hasBearer = typeof req.headers.authorization === 'string' && req.headers.authorization.length > 0;
     const hasCookie = readCookie(req.headers.cookie, app.cookieNames.session) !== null;
     const origin = requestOrigin(req);
-    const isSignIn = req.url.startsWith('/v1/login') || req.url.startsWith('/v1/signup');
+    // The route the router matched, not the raw URL: '/v1/%6Cogin' is /v1/login too.
+    const isSignIn = SIGN_IN_ROUTES.has(req.routeOptions.url ?? '');
     if (hasCookie && !hasBearer) {
       if (!origin || !app.allowedOrigins.has(origin)) throw new SessiondError('csrf_failed');
     } else if (isSignIn && origin && !app.allowedOrigins.has(origin)) {

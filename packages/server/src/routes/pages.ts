@@ -9,13 +9,12 @@ export const PAGE_PATHS = ['/', '/login', '/signup', '/settings/security/session
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
-/** Headers for every page: no inline script or style, no framing, no referrer leaks. */
+/** Headers for every page: no inline script or style, no framing, no referrer leaks (nosniff is on every answer: app.ts). */
 export function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {
   reply.header(
     'content-security-policy',
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   );
-  reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
   reply.header('x-frame-options', 'DENY');
   reply.header('cross-origin-opener-policy', 'same-origin');

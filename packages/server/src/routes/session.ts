@@ -3,14 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie, requestContext } from '../http/auth.ts';
 import { viewOf } from '../http/views.ts';
+import { PUSH_CHANNELS_PER_SESSION, PUSH_CHANNELS_PER_USER, PushChannels } from '../push-channels.ts';
 import * as S from './schemas.ts';
 
 const HEARTBEAT_MS = 15_000;
+const REPLACED_RETRY_MS = 5 * 60_000;
 
 /** The current session: who am I, stay signed in, log out, and its push channel. */
 export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
   const users = app.sessiond.users;
+  const channels = new PushChannels({ perSession: PUSH_CHANNELS_PER_SESSION, perUser: PUSH_CHANNELS_PER_USER, perNode: app.config.maxPushChannels }, app.metrics);
 
   // The answer depends only on the session record and the user's public view; both objects are
   // replaced (never mutated) when they change, so the serialised body can be kept per record.
@@ -43,6 +46,8 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
   f.get('/v1/session/events', { preHandler: authenticate(app, { passive: true }) }, async (req, reply) => {
     let session: SessionRecord = req.session!;
     const ctx = { ...requestContext(req), passive: true };
+    // Refused (429) before anything is written; a newer channel of this session closes this one.
+    const release = channels.admit(session.id, session.userId, () => replaced());
     const res = reply.raw;
     reply.hijack();
     res.writeHead(200, {
@@ -60,10 +65,17 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
     const close = () => {
       if (closed) return;
       closed = true;
+      release();
       clearInterval(heartbeat);
       clearTimeout(deadlineTimer);
       unsubscribe();
       res.end();
+    };
+    // The tab holding the oldest channel waits minutes before it reconnects, so several tabs
+    // on one session take turns slowly instead of replacing each other every few seconds.
+    const replaced = () => {
+      if (!closed) res.write(`retry: ${REPLACED_RETRY_MS}\n: replaced by a newer channel of this session\n\n`);
+      close();
     };
     const sendEnded = (reason: NonNullable<SessionRecord['endReason']>, endedAt: number, detail: SessionRecord['endDetail']) => {
       const policy = app.sessiond.sessions.policy(session.app);
