@@ -173,6 +173,7 @@ export type EventType =
   | 'password.changed'
   | 'totp.enabled'
   | 'totp.disabled'
+  | 'totp.failed'
   | 'device.removed'
   | 'keys.rotated';
 
