@@ -72,8 +72,9 @@ interface Window {
  * Each attempt is counted in its windows before the password is checked, by the store's atomic
  * increment: of attempts sent at once, only those whose own count is within the limit go on. A
  * failure keeps its count; a success clears its own (account, client) record and gives back its
- * client counts; an attempt refused or left without a verdict gives everything back. Counters live
- * in the store, so every node sees the same numbers.
+ * client counts; an attempt refused or left without a verdict gives everything back. Sign-ups are
+ * counted per client the same way (`reserveSignUp`). Counters live in the store, so every node sees
+ * the same numbers.
  */
 export class SignInThrottle implements SignInGuard {
   constructor(
