@@ -117,3 +117,51 @@ describe('two-factor sign-in', () => {
     expect(server.output()).not.toContain('hunter2');
   });
 });
+
+describe('wrong codes when turning two-factor sign-in on or off', () => {
+  const ADMIN = 'totp-admin-token-0123456789abcdef';
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN });
+  });
+  afterAll(() => server.stop());
+  const audit = async (userId: string) =>
+    (await new Client(server.url, { authorization: `Bearer ${ADMIN}` }).get(`/v1/admin/audit?userId=${userId}&limit=100`)).json.events as { type: string; data: Record<string, unknown> }[];
+  const signedIn = async (email: string) => {
+    const c = new Client(server.url);
+    await c.post('/v1/signup', { email, password: PASSWORD });
+    const { json } = await c.post('/v1/login', { email, password: PASSWORD });
+    const { secret } = (await c.post('/v1/totp/setup')).json;
+    return { c, userId: json.user.id as string, secret: secret as string };
+  };
+  /** 30 codes of the right form that the authenticator does not show now (nor a step either side). */
+  const wrongCodes = async (secret: string) => {
+    const now = Math.floor(Date.now() / 1000);
+    const valid = await Promise.all([-30, 0, 30].map((s) => generate({ secret, epoch: now + s })));
+    return Array.from({ length: 33 }, (_, i) => String(100000 + i * 7919)).filter((c) => !valid.includes(c)).slice(0, 30);
+  };
+
+  it('are throttled like sign-ins and audited as totp.failed', async () => {
+    // Turning it off: 30 wrong codes one after another.
+    const off = await signedIn('totp-off@example.com');
+    await off.c.post('/v1/totp/enable', { code: await generate({ secret: off.secret }) });
+    const statuses: number[] = [];
+    for (const code of await wrongCodes(off.secret)) statuses.push((await off.c.post('/v1/totp/disable', { code })).status);
+    expect(statuses).toEqual([...Array(5).fill(400), ...Array(25).fill(429)]);
+    const refused = await off.c.post('/v1/totp/disable', { code: await nextCode(off.secret) });
+    expect(refused.json.error.code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    const events = await audit(off.userId);
+    expect(events.filter((e) => e.type === 'totp.failed').map((e) => e.data)).toEqual(Array(5).fill({ email: 'totp-off@example.com', step: 'totp_disable', factor: 'totp' }));
+    expect(events.filter((e) => e.type === 'login.throttled' && e.data.step === 'totp_disable')).toHaveLength(26);
+    expect(events.some((e) => e.type === 'totp.disabled')).toBe(false);
+
+    // Turning it on: 30 wrong codes at once.
+    const on = await signedIn('totp-on@example.com');
+    const codes = await wrongCodes(on.secret);
+    const answers = await Promise.all(codes.map((code) => on.c.post('/v1/totp/enable', { code })));
+    expect(answers.filter((a) => a.status === 400)).toHaveLength(5);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(25);
+    expect((await audit(on.userId)).filter((e) => e.type === 'totp.failed' && e.data.step === 'totp_enable')).toHaveLength(5);
+  });
+});

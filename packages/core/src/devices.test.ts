@@ -25,7 +25,7 @@ describe('trusted devices and the second factor', () => {
   it('a device trusted without a second factor (an operator-started session) does not stand in for one', async () => {
     const { clock, sd, user, signIn } = await make();
     const { secret } = await sd.users.setupTotp(user);
-    await sd.users.enableTotp(await sd.users.get(user.id), await generate({ secret, epoch: clock.now() / 1000 }));
+    await sd.users.enableTotp(await sd.users.get(user.id), await generate({ secret, epoch: clock.now() / 1000 }), async () => {});
     const started = await sd.startFor(await sd.users.get(user.id), { rememberMe: true, app: 'web', mode: 'cookie', ip: null, userAgent: CHROME });
     expect(started.deviceToken).not.toBeNull();
     await expect(signIn({ deviceToken: started.deviceToken })).rejects.toMatchObject({ code: 'totp_required' });

@@ -123,7 +123,7 @@ describe('recovery codes at sign-in', () => {
     const sd = new Sessiond({ store, clock, passwords, config: DEFAULT_CORE_CONFIG });
     const created = await sd.users.create('ada@example.com', 'correct horse battery');
     const { secret } = await sd.users.setupTotp(created);
-    const { recoveryCodes } = await sd.users.enableTotp(await sd.users.get(created.id), await generate({ secret, epoch: clock.now() / 1000 }));
+    const { recoveryCodes } = await sd.users.enableTotp(await sd.users.get(created.id), await generate({ secret, epoch: clock.now() / 1000 }), async () => {});
     return { sd, id: created.id, recoveryCodes };
   }
 

@@ -4,7 +4,7 @@ import { parseDevice } from './device.ts';
 import { TrustedDevices } from './devices.ts';
 import { SessiondError } from './errors.ts';
 import { sessionEvent } from './events.ts';
-import { openGuard, type SignInGuard } from './guard.ts';
+import { openGuard, type ReservedAttempt, type SignInGuard } from './guard.ts';
 import { isPlausibleEmail, normalizeEmail, type PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
@@ -38,7 +38,7 @@ export interface SignInInput {
 interface Attempt {
   email: string;
   ip: string | null;
-  step?: 'reauth' | 'password_change';
+  step?: 'reauth' | 'password_change' | 'totp_enable' | 'totp_disable';
 }
 
 export interface SignedIn extends StartedSession {
@@ -73,37 +73,47 @@ export class Sessiond {
   }
 
   async signIn(input: SignInInput): Promise<SignedIn> {
-    await this.guardBefore(input, null);
-    const user = await this.users.checkPassword(input.email, input.password);
-    if (!user) {
-      await this.signInFailed(input, null, 'password');
-      throw new SessiondError('invalid_credentials');
-    }
-    if (user.disabledAt !== null) {
-      await this.signInFailed(input, user.id, 'disabled');
-      throw new SessiondError('forbidden', { message: 'This account has been disabled. Please contact an administrator.' });
-    }
-    const known = await this.devices.recognise(user.id, input.deviceToken);
-    // A trusted browser stands in for the second factor only once one was checked on it. Loose
-    // on purpose: a record from before the field existed lacks it, which means never.
-    const secondFactorNeeded = user.totpEnabled && known?.secondFactorAt == null;
-    if (secondFactorNeeded) {
-      // The password was right; asking for the code reveals nothing an attacker could not try.
-      if (!input.totp) throw new SessiondError('totp_required');
-      if (!(await this.users.checkSecondFactor(user, input.totp))) {
-        await this.signInFailed(input, user.id, 'totp');
-        throw new SessiondError('invalid_credentials', { message: 'That code is not correct. Enter the current code from your authenticator app.', details: { field: 'totp' } });
+    const reserved = await this.reserve(input, null);
+    let user: UserRecord | null;
+    let known: TrustedDeviceRecord | null;
+    let secondFactorNeeded: boolean;
+    try {
+      user = await this.users.checkPassword(input.email, input.password);
+      if (!user) {
+        await this.signInFailed(reserved, input, null, 'password');
+        throw new SessiondError('invalid_credentials');
       }
+      if (user.disabledAt !== null) {
+        await this.signInFailed(reserved, input, user.id, 'disabled');
+        throw new SessiondError('forbidden', { message: 'This account has been disabled. Please contact an administrator.' });
+      }
+      known = await this.devices.recognise(user.id, input.deviceToken);
+      // A trusted browser stands in for the second factor only once one was checked on it. Loose
+      // on purpose: a record from before the field existed lacks it, which means never.
+      secondFactorNeeded = user.totpEnabled && known?.secondFactorAt == null;
+      if (secondFactorNeeded) {
+        // The password was right; asking for the code reveals nothing an attacker could not try.
+        if (!input.totp) throw new SessiondError('totp_required');
+        if (!(await this.users.checkSecondFactor(user, input.totp))) {
+          await this.signInFailed(reserved, input, user.id, 'totp');
+          throw new SessiondError('invalid_credentials', { message: 'That code is not correct. Enter the current code from your authenticator app.', details: { field: 'totp' } });
+        }
+      }
+      await reserved.succeeded();
+    } finally {
+      await reserved.release();
     }
-    await this.guard.succeeded(input.email, input.ip);
     // Needed and not thrown: it was checked, so this browser may stand in for it from now on.
     return this.startFor(user, input, known, secondFactorNeeded);
   }
 
-  /** Every check of a password or code goes through the throttle, wherever it happens. */
-  private async guardBefore(attempt: Attempt, userId: string | null): Promise<void> {
+  /**
+   * Every check of a password or code is counted by the throttle before it happens, wherever it
+   * happens; a refusal is audited.
+   */
+  private async reserve(attempt: Attempt, userId: string | null): Promise<ReservedAttempt> {
     try {
-      await this.guard.before(attempt.email, attempt.ip);
+      return await this.guard.reserve(attempt.email, attempt.ip);
     } catch (e) {
       if (e instanceof SessiondError && e.code === 'rate_limited') {
         await this.store.recordEvent({ type: 'login.throttled', at: this.clock.now(), userId, sessionId: null, ip: attempt.ip, reason: null, data: await this.attemptData(attempt, userId) });
@@ -127,10 +137,10 @@ export class Sessiond {
     return `sha256:${createHash('sha256').update(email).digest('hex').slice(0, 16)}`;
   }
 
-  private async signInFailed(attempt: Attempt, userId: string | null, factor: string): Promise<void> {
-    await this.guard.failed(attempt.email, attempt.ip);
+  private async signInFailed(reserved: ReservedAttempt, attempt: Attempt, userId: string | null, factor: string, type: 'login.failed' | 'totp.failed' = 'login.failed'): Promise<void> {
+    await reserved.failed();
     await this.store.recordEvent({
-      type: 'login.failed',
+      type,
       at: this.clock.now(),
       userId,
       sessionId: null,
@@ -138,6 +148,22 @@ export class Sessiond {
       reason: null,
       data: { ...(await this.attemptData(attempt, userId)), factor },
     });
+  }
+
+  /** A new account; sign-ups are throttled per client, as each costs a password hash. */
+  async signUp(email: string, password: string, ip: string | null): Promise<UserRecord> {
+    const reserved = await this.guard.reserveSignUp(ip);
+    try {
+      const user = await this.users.create(email, password);
+      await reserved.succeeded();
+      return user;
+    } catch (e) {
+      // An email already taken was a real check (the enumeration the throttle bounds); bad input is given back.
+      if (e instanceof SessiondError && e.code === 'email_taken') await reserved.failed();
+      throw e;
+    } finally {
+      await reserved.release();
+    }
   }
 
   /** Starts a session for a user already authenticated (here, or by the operator's own app). */
@@ -183,20 +209,24 @@ export class Sessiond {
     const user = await this.users.get(current.userId);
     // Throttled like a sign-in: a stolen session must not become a free password oracle.
     const attempt: Attempt = { email: user.email, ip: current.ipLast, step: 'reauth' };
-    await this.guardBefore(attempt, user.id);
-    const ok = await this.users.checkPassword(user.email, password);
-    if (!ok) {
-      await this.signInFailed(attempt, user.id, 'password');
-      throw new SessiondError('invalid_credentials', { message: 'That password is not correct.', details: { field: 'password' } });
-    }
-    if (user.totpEnabled) {
-      if (!totp) throw new SessiondError('totp_required');
-      if (!(await this.users.checkSecondFactor(user, totp))) {
-        await this.signInFailed(attempt, user.id, 'totp');
-        throw new SessiondError('invalid_credentials', { message: 'That code is not correct.', details: { field: 'totp' } });
+    const reserved = await this.reserve(attempt, user.id);
+    try {
+      const ok = await this.users.checkPassword(user.email, password);
+      if (!ok) {
+        await this.signInFailed(reserved, attempt, user.id, 'password');
+        throw new SessiondError('invalid_credentials', { message: 'That password is not correct.', details: { field: 'password' } });
       }
+      if (user.totpEnabled) {
+        if (!totp) throw new SessiondError('totp_required');
+        if (!(await this.users.checkSecondFactor(user, totp))) {
+          await this.signInFailed(reserved, attempt, user.id, 'totp');
+          throw new SessiondError('invalid_credentials', { message: 'That code is not correct.', details: { field: 'totp' } });
+        }
+      }
+      await reserved.succeeded();
+    } finally {
+      await reserved.release();
     }
-    await this.guard.succeeded(attempt.email, attempt.ip);
     // A new token on every authentication (ASVS 7.2.4): one captured before this is now useless.
     const renewed = await this.sessions.renewToken(current);
     await this.store.recordEvent(sessionEvent('session.reauthenticated', renewed.session, this.clock.now()));
@@ -251,18 +281,44 @@ export class Sessiond {
     const user = await this.users.get(current.userId);
     // The current password is a re-authentication (so no step-up here), and throttled like one.
     const attempt: Attempt = { email: user.email, ip: current.ipLast, step: 'password_change' };
-    await this.guardBefore(attempt, user.id);
+    const reserved = await this.reserve(attempt, user.id);
     try {
       await this.users.changePassword(user, currentPassword, newPassword);
+      await reserved.succeeded();
     } catch (e) {
-      if (e instanceof SessiondError && e.code === 'invalid_credentials') await this.signInFailed(attempt, user.id, 'password');
+      if (e instanceof SessiondError && e.code === 'invalid_credentials') await this.signInFailed(reserved, attempt, user.id, 'password');
       throw e;
+    } finally {
+      await reserved.release();
     }
-    await this.guard.succeeded(attempt.email, attempt.ip);
     await this.sessions.endUserSessions(user.id, 'password_changed', { exceptId: current.id });
     const renewed = await this.sessions.renewToken(current);
     await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: {} });
     return renewed;
+  }
+
+  /** Turning two-step sign-in on checks a code from the new authenticator: throttled and audited like a sign-in. */
+  enableTotp(current: SessionRecord, code: string): Promise<{ recoveryCodes: string[] }> {
+    return this.checkingCode(current, 'totp_enable', (user, wrongCode) => this.users.enableTotp(user, code, wrongCode));
+  }
+
+  /** Turning it off checks a code too, so a stolen session cannot guess its way to removing it. */
+  disableTotp(current: SessionRecord, code: string): Promise<void> {
+    return this.checkingCode(current, 'totp_disable', (user, wrongCode) => this.users.disableTotp(user, code, wrongCode));
+  }
+
+  private async checkingCode<T>(current: SessionRecord, step: 'totp_enable' | 'totp_disable', run: (user: UserRecord, wrongCode: () => Promise<void>) => Promise<T>): Promise<T> {
+    this.requireFresh(current);
+    const user = await this.users.get(current.userId);
+    const attempt: Attempt = { email: user.email, ip: current.ipLast, step };
+    const reserved = await this.reserve(attempt, user.id);
+    try {
+      const result = await run(user, () => this.signInFailed(reserved, attempt, user.id, 'totp', 'totp.failed'));
+      await reserved.succeeded();
+      return result;
+    } finally {
+      await reserved.release();
+    }
   }
 
   /** ASVS 7.4.2: a disabled account cannot sign in, and every session it had ends now. */

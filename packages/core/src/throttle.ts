@@ -1,6 +1,6 @@
 import type { Clock } from './clock.ts';
 import { SessiondError } from './errors.ts';
-import type { SignInGuard } from './guard.ts';
+import type { ReservedAttempt, SignInGuard } from './guard.ts';
 import { clientKey } from './ip.ts';
 import { normalizeEmail } from './passwords.ts';
 import type { Store } from './store.ts';
@@ -26,6 +26,8 @@ export interface ThrottleLimits {
   account: Tier;
   slowdownMs: number;
   slowdownCapMs: number;
+  /** Sign-ups from one client, successful or not: each costs a password hash and answers "is this email taken?". */
+  signUp: Tier[];
 }
 
 export const DEFAULT_THROTTLE: ThrottleLimits = {
@@ -42,6 +44,10 @@ export const DEFAULT_THROTTLE: ThrottleLimits = {
   account: { windowMs: 60 * 60_000, max: 100 },
   slowdownMs: 30_000,
   slowdownCapMs: 15 * 60_000,
+  signUp: [
+    { windowMs: 60_000, max: 10 },
+    { windowMs: 60 * 60_000, max: 50 },
+  ],
 };
 
 /** "30 seconds", "1 minute", "15 minutes": how long, for people. */
@@ -50,14 +56,25 @@ const waitText = (ms: number) => {
   return ms < 60_000 ? `${Math.ceil(ms / 1000)} seconds` : `${m} minute${m === 1 ? '' : 's'}`;
 };
 
+/** A counter and the tier it counts for. */
+interface Window {
+  key: string;
+  tier: Tier;
+}
+
 /**
  * Sign-in throttling that stops online guessing without handing attackers a lock-out button
  * (NIST SP 800-63B §5.2.2, OWASP Authentication Cheat Sheet). Failures are counted per
  * (account, client) and per client in stepped windows (1 min, 15 min, 1 h), and per account with
  * an exponential slowdown (see ThrottleLimits.account). A client is an IPv4 address or an IPv6 /64
- * (`clientKey`), so rotating through one's own /64 or respelling an address gains nothing. A
- * success clears only its own (account, client) record. Counters live in the store, so every node
- * sees the same numbers.
+ * (`clientKey`), so rotating through one's own /64 or respelling an address gains nothing.
+ *
+ * Each attempt is counted in its windows before the password is checked, by the store's atomic
+ * increment: of attempts sent at once, only those whose own count is within the limit go on. A
+ * failure keeps its count; a success clears its own (account, client) record and gives back its
+ * client counts; an attempt refused or left without a verdict gives everything back. Sign-ups are
+ * counted per client the same way (`reserveSignUp`). Counters live in the store, so every node sees
+ * the same numbers.
  */
 export class SignInThrottle implements SignInGuard {
   constructor(
@@ -68,10 +85,10 @@ export class SignInThrottle implements SignInGuard {
 
   private keys(email: string, ip: string | null) {
     const account = normalizeEmail(email).slice(0, 254);
-    const client = ip ? clientKey(ip) : 'unknown';
+    const client = clientOf(ip);
     return {
-      pair: (t: Tier) => `signin:pair:${t.windowMs}:${account}|${client}`,
-      client: (t: Tier) => `signin:client:${t.windowMs}:${client}`,
+      pair: (t: Tier): Window => ({ key: `signin:pair:${t.windowMs}:${account}|${client}`, tier: t }),
+      client: (t: Tier): Window => ({ key: `signin:client:${t.windowMs}:${client}`, tier: t }),
       account: `signin:account:${this.limits.account.windowMs}:${account}`,
       // One key per failure count: it exists for exactly the wait that count earned.
       slowdown: (n: number) => `signin:slow:${account}|${client}:${n}`,
@@ -82,47 +99,90 @@ export class SignInThrottle implements SignInGuard {
     return Math.min(this.limits.slowdownMs * 2 ** Math.min(n - 1, 30), this.limits.slowdownCapMs);
   }
 
-  async before(email: string, ip: string | null): Promise<void> {
+  /** Counts one attempt in every window; when one is past its max, gives all back and names that tier. */
+  private async count(windows: Window[], now: number): Promise<{ counts: number[]; over: Tier | null }> {
+    const counts = await Promise.all(windows.map((w) => this.store.incrementCounter(w.key, w.tier.windowMs, now)));
+    const over = windows.find((w, i) => counts[i]! > w.tier.max)?.tier ?? null;
+    if (over) await this.giveBack(windows);
+    return { counts, over };
+  }
+
+  private async giveBack(windows: Window[]): Promise<void> {
+    const now = this.clock.now();
+    await Promise.all(windows.map((w) => this.store.decrementCounter(w.key, now)));
+  }
+
+  async reserve(email: string, ip: string | null): Promise<ReservedAttempt> {
     const now = this.clock.now();
     const k = this.keys(email, ip);
-    const { pair, client } = this.limits;
-    const counts = await Promise.all([...pair.map((t) => this.store.peekCounter(k.pair(t), now)), ...client.map((t) => this.store.peekCounter(k.client(t), now))]);
-    const tiers = [...pair, ...client];
-    for (let i = 0; i < tiers.length; i++) {
-      if (counts[i]! >= tiers[i]!.max) {
-        throw new SessiondError('rate_limited', {
-          message: `Too many failed sign-in attempts. Please wait ${waitText(tiers[i]!.windowMs)} and try again, or reset your password.`,
-          retryAfter: tiers[i]!.windowMs / 1000,
-        });
-      }
+    const pair = this.limits.pair.map(k.pair);
+    const client = this.limits.client.map(k.client);
+    const { counts, over } = await this.count([...pair, ...client], now);
+    if (over) {
+      throw new SessiondError('rate_limited', {
+        message: `Too many failed sign-in attempts. Please wait ${waitText(over.windowMs)} and try again, or reset your password.`,
+        retryAfter: over.windowMs / 1000,
+      });
     }
-    const failedHere = counts[pair.length - 1]!;
-    if (failedHere > 0 && (await this.store.peekCounter(k.slowdown(failedHere), now)) > 0) {
-      const wait = this.slowdown(failedHere);
+    // This client's attempts on the account in the longest window, this one included.
+    const n = counts[pair.length - 1]!;
+    const wait = await this.runningWait(k.slowdown, n - 1, now);
+    if (wait > 0) {
+      await this.giveBack([...pair, ...client]);
       throw new SessiondError('rate_limited', {
         message: `This account is receiving many failed sign-in attempts, so each try from here must wait a little longer. Please wait ${waitText(wait)} and try again.`,
         retryAfter: wait / 1000,
       });
     }
+    return this.settleOnce({
+      failed: async () => {
+        const accountCount = await this.store.incrementCounter(k.account, this.limits.account.windowMs, this.clock.now());
+        if (accountCount >= this.limits.account.max) await this.store.incrementCounter(k.slowdown(n), this.slowdown(n), this.clock.now());
+      },
+      succeeded: async () => {
+        await Promise.all([...pair.map((w) => this.store.resetCounter(w.key)), this.giveBack(client)]);
+      },
+      release: () => this.giveBack([...pair, ...client]),
+    });
   }
 
-  async failed(email: string, ip: string | null): Promise<void> {
-    const now = this.clock.now();
-    const k = this.keys(email, ip);
-    const { pair, client, account } = this.limits;
-    const [accountCount, ...pairCounts] = await Promise.all([
-      this.store.incrementCounter(k.account, account.windowMs, now),
-      ...pair.map((t) => this.store.incrementCounter(k.pair(t), t.windowMs, now)),
-      ...client.map((t) => this.store.incrementCounter(k.client(t), t.windowMs, now)),
-    ]);
-    if (accountCount! >= account.max) {
-      const n = pairCounts[pair.length - 1]!;
-      await this.store.incrementCounter(k.slowdown(n), this.slowdown(n), now);
+  /**
+   * The longest wait still running that one of this client's earlier failures earned (0: none).
+   * Every earlier count is looked at, not only the latest: attempts in flight at once hold counts
+   * whose failures have not been recorded yet.
+   */
+  private async runningWait(slowdownKey: (n: number) => string, earlier: number, now: number): Promise<number> {
+    if (earlier <= 0) return 0;
+    const counts = await Promise.all(Array.from({ length: earlier }, (_, i) => this.store.peekCounter(slowdownKey(i + 1), now)));
+    const longest = counts.findLastIndex((c) => c > 0) + 1;
+    return longest > 0 ? this.slowdown(longest) : 0;
+  }
+
+  /** Every sign-up that gets past input checks counts, whether it creates an account or finds the email taken. */
+  async reserveSignUp(ip: string | null): Promise<ReservedAttempt> {
+    const client = clientOf(ip);
+    const windows = this.limits.signUp.map((t) => ({ key: `signup:client:${t.windowMs}:${client}`, tier: t }));
+    const { over } = await this.count(windows, this.clock.now());
+    if (over) {
+      throw new SessiondError('rate_limited', {
+        message: `Too many sign-ups from your network. Please wait ${waitText(over.windowMs)} and try again.`,
+        retryAfter: over.windowMs / 1000,
+      });
     }
+    const keep = async () => {};
+    return this.settleOnce({ failed: keep, succeeded: keep, release: () => this.giveBack(windows) });
   }
 
-  async succeeded(email: string, ip: string | null): Promise<void> {
-    const k = this.keys(email, ip);
-    await Promise.all(this.limits.pair.map((t) => this.store.resetCounter(k.pair(t))));
+  /** The first verdict wins; a later `release` (from a `finally`) does nothing. */
+  private settleOnce(outcomes: ReservedAttempt): ReservedAttempt {
+    let settled = false;
+    const once = (f: () => Promise<void>) => async () => {
+      if (settled) return;
+      settled = true;
+      await f();
+    };
+    return { failed: once(outcomes.failed), succeeded: once(outcomes.succeeded), release: once(outcomes.release) };
   }
 }
+
+const clientOf = (ip: string | null) => (ip ? clientKey(ip) : 'unknown');

@@ -182,6 +182,7 @@ export type EventType =
   | 'password.changed'
   | 'totp.enabled'
   | 'totp.disabled'
+  | 'totp.failed'
   | 'device.removed'
   | 'devices.untrusted'
   | 'keys.rotated';

@@ -122,11 +122,13 @@ export class UserService {
     return { secret, otpauthUrl: totpUri(secret, user.email) };
   }
 
-  async enableTotp(user: UserRecord, code: string): Promise<{ recoveryCodes: string[] }> {
+  /** `wrongCode` runs before a wrong code is refused (the caller counts and audits it). */
+  async enableTotp(user: UserRecord, code: string, wrongCode: () => Promise<void>): Promise<{ recoveryCodes: string[] }> {
     if (user.totpEnabled) throw new SessiondError('invalid_request', { message: 'Two-factor sign-in is already on.' });
     if (!user.totpSecret) throw new SessiondError('invalid_request', { message: 'Set up two-factor sign-in first.' });
     const step = await totpCodeStep(user.totpSecret, code, this.clock.now());
     if (step === null) {
+      await wrongCode();
       throw new SessiondError('invalid_request', { message: 'That code is not correct. Check the time on your phone and try again.', details: { field: 'code' } });
     }
     const { codes, hashes } = newRecoveryCodes();
@@ -137,9 +139,10 @@ export class UserService {
     return { recoveryCodes: codes };
   }
 
-  async disableTotp(user: UserRecord, code: string): Promise<void> {
+  async disableTotp(user: UserRecord, code: string, wrongCode: () => Promise<void>): Promise<void> {
     if (!user.totpEnabled) throw new SessiondError('invalid_request', { message: 'Two-factor sign-in is not on.' });
     if (!(await this.checkSecondFactor(user, code))) {
+      await wrongCode();
       throw new SessiondError('invalid_request', { message: 'That code is not correct.', details: { field: 'code' } });
     }
     await this.store.updateUser(user.id, { totpEnabled: false, totpSecret: null, recoveryCodeHashes: [], totpLastStep: null });

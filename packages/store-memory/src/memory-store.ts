@@ -248,6 +248,10 @@ export class MemoryStore implements Store {
     }
     return ++c.value;
   }
+  async decrementCounter(key: string, now: number): Promise<void> {
+    const c = this.counters.get(key);
+    if (c && c.expiresAt > now && c.value > 0) c.value--;
+  }
   async peekCounter(key: string, now: number): Promise<number> {
     const c = this.counters.get(key);
     return c && c.expiresAt > now ? c.value : 0;

@@ -413,6 +413,11 @@ export class PostgresStore implements Store {
     return r.rows[0]!.value;
   }
 
+  async decrementCounter(key: string, now: number): Promise<void> {
+    // One statement: under concurrent updates PostgreSQL re-checks `value > 0` on the newest row.
+    await this.q('UPDATE counters SET value = value - 1 WHERE key = $1 AND expires_at > $2 AND value > 0', [key, now]);
+  }
+
   async peekCounter(key: string, now: number): Promise<number> {
     return (await this.q<{ value: number }>('SELECT value FROM counters WHERE key = $1 AND expires_at > $2', [key, now])).rows[0]?.value ?? 0;
   }

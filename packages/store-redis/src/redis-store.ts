@@ -20,7 +20,7 @@ import {
 } from '@sessiond/core';
 import { parseRedisUrl, type RedisTarget } from './client.ts';
 import { migrateLegacyLayout } from './migrate.ts';
-import { CREATE_SESSION, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR } from './scripts.ts';
+import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR } from './scripts.ts';
 
 const EVENTS_MAX = 1_000_000;
 const CATCH_UP_MS = 500;
@@ -37,6 +37,7 @@ interface Scripts {
   timeOutUser(userIndex: string, now: string, ttl: string, sessionPrefix: string, limit: string): Promise<string>;
   recordEvent(stream: string, channel: string, json: string, max: string): Promise<string>;
   incrementCounter(key: string, ttl: string): Promise<number>;
+  decrementCounter(key: string): Promise<number>;
   saveDevice(device: string, userDevices: string, json: string, mode: '' | 'patch'): Promise<number>;
   updateUser(user: string, ...fieldsAndValues: string[]): Promise<number>;
   useSecondFactor(user: string, kind: 'totp' | 'recovery', value: string): Promise<number>;
@@ -106,6 +107,7 @@ export class RedisStore implements Store {
     this.redis.defineCommand('timeOutUser', { numberOfKeys: 1, lua: TIME_OUT_USER });
     this.redis.defineCommand('recordEvent', { numberOfKeys: 1, lua: RECORD_EVENT });
     this.redis.defineCommand('incrementCounter', { numberOfKeys: 1, lua: INCREMENT });
+    this.redis.defineCommand('decrementCounter', { numberOfKeys: 1, lua: DECREMENT });
     this.redis.defineCommand('saveDevice', { numberOfKeys: 2, lua: SAVE_DEVICE });
     this.redis.defineCommand('updateUser', { numberOfKeys: 1, lua: UPDATE_USER });
     this.redis.defineCommand('useSecondFactor', { numberOfKeys: 1, lua: USE_SECOND_FACTOR });
@@ -537,6 +539,10 @@ export class RedisStore implements Store {
 
   async incrementCounter(key: string, ttlMs: number): Promise<number> {
     return this.call(() => this.redis.incrementCounter(`${this.p}:c:${key}`, String(ttlMs)));
+  }
+
+  async decrementCounter(key: string): Promise<void> {
+    await this.call(() => this.redis.decrementCounter(`${this.p}:c:${key}`));
   }
 
   async peekCounter(key: string): Promise<number> {

@@ -166,11 +166,21 @@ redis.call('PUBLISH', ARGV[1], id)
 return id
 `;
 
-/** KEYS: counter. ARGV: ttl ms. */
+/**
+ * KEYS: counter. ARGV: ttl ms. The expiry is set only on a new key, so a counter taken back to 0
+ * keeps its window.
+ */
 export const INCREMENT = `
 local v = redis.call('INCR', KEYS[1])
-if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return v
+`;
+
+/** KEYS: counter. Takes 1 back, never below 0; an absent key stays absent (DECR would create it). */
+export const DECREMENT = `
+local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+if v > 0 then redis.call('DECR', KEYS[1]) end
+return 0
 `;
 
 /**

@@ -268,6 +268,10 @@ export class SqliteStore implements Store {
     return this.guard(() => (this.q.incrementCounter.get({ key, expiresAt: now + ttlMs, now }) as { value: number }).value);
   }
 
+  async decrementCounter(key: string, now: number): Promise<void> {
+    this.guard(() => this.q.decrementCounter.run(key, now));
+  }
+
   async peekCounter(key: string, now: number): Promise<number> {
     return this.guard(() => (this.q.peekCounter.get(key, now) as { value: number } | undefined)?.value ?? 0);
   }

@@ -91,6 +91,7 @@ export function prepareStatements(db: Database.Database) {
          expires_at = CASE WHEN expires_at <= @now THEN excluded.expires_at ELSE expires_at END
        RETURNING value`,
     ),
+    decrementCounter: sql('UPDATE counters SET value = value - 1 WHERE key = ? AND expires_at > ? AND value > 0'),
     resetCounter: sql('DELETE FROM counters WHERE key = ?'),
     peekCounter: sql('SELECT value FROM counters WHERE key = ? AND expires_at > ?'),
 

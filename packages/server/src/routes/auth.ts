@@ -15,7 +15,7 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     { schema: { body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: S.email, password: S.password } } } },
     async (req, reply) => {
       if (app.config.signup === 'closed') throw new SessiondError('forbidden', { message: 'Sign-up is closed. Ask an administrator for an account.' });
-      const user = await app.sessiond.users.create(req.body.email, req.body.password);
+      const user = await app.sessiond.signUp(req.body.email, req.body.password, requestContext(req).ip);
       return reply.code(201).send({ user: publicUser(user) });
     },
   );
@@ -102,16 +102,12 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
 
   const codeBody = { body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: S.secondFactorCode } } };
   f.post<{ Body: { code: string } }>('/v1/totp/enable', { preHandler: auth, schema: codeBody }, async (req, reply) => {
-    app.sessiond.requireFresh(req.session!);
-    const user = await app.sessiond.users.get(req.session!.userId);
-    const result = await app.sessiond.users.enableTotp(user, req.body.code.trim());
+    const result = await app.sessiond.enableTotp(req.session!, req.body.code.trim());
     return reply.header('cache-control', 'no-store').send({ enabled: true, recoveryCodes: result.recoveryCodes });
   });
 
   f.post<{ Body: { code: string } }>('/v1/totp/disable', { preHandler: auth, schema: codeBody }, async (req) => {
-    app.sessiond.requireFresh(req.session!);
-    const user = await app.sessiond.users.get(req.session!.userId);
-    await app.sessiond.users.disableTotp(user, req.body.code.trim());
+    await app.sessiond.disableTotp(req.session!, req.body.code.trim());
     return { enabled: false };
   });
 }

@@ -54,5 +54,51 @@ export function describeCounters(ctx: SuiteContext): void {
         expect(await ctx.store.incrementCounter(key, ttl, start + ttl + 2)).toBe(2);
       }
     });
+
+    it('takes back an increment, never below 0 and never into an absent counter', async () => {
+      const key = `login:${randomId()}`;
+      await ctx.store.decrementCounter(key, now());
+      expect(await ctx.store.peekCounter(key, now())).toBe(0);
+      await ctx.store.incrementCounter(key, 10_000, now());
+      await ctx.store.incrementCounter(key, 10_000, now());
+      await ctx.store.decrementCounter(key, now());
+      expect(await ctx.store.peekCounter(key, now())).toBe(1);
+      await ctx.store.decrementCounter(key, now());
+      await ctx.store.decrementCounter(key, now());
+      expect(await ctx.store.peekCounter(key, now())).toBe(0);
+      expect(await ctx.store.incrementCounter(key, 10_000, now())).toBe(1);
+    });
+
+    it('loses none of many concurrent increments and decrements', async () => {
+      const key = `login:${randomId()}`;
+      await Promise.all(Array.from({ length: 20 }, () => ctx.store.incrementCounter(key, 10_000, now())));
+      await Promise.all([
+        ...Array.from({ length: 10 }, () => ctx.store.decrementCounter(key, now())),
+        ...Array.from({ length: 5 }, () => ctx.store.incrementCounter(key, 10_000, now())),
+      ]);
+      expect(await ctx.store.peekCounter(key, now())).toBe(15);
+    });
+
+    it('a counter taken back to 0 keeps the window of its first increment', async () => {
+      const key = `login:${randomId()}`;
+      const window = 400;
+      const start = now();
+      await ctx.store.incrementCounter(key, window, start);
+      if (ctx.realTime) {
+        await sleep(window / 2);
+        await ctx.store.decrementCounter(key, Date.now());
+        expect(await ctx.store.incrementCounter(key, window, Date.now())).toBe(1);
+        // Restarted by that increment, the window would last until 600 ms; it ends at 400 ms.
+        await sleep(window / 2 + 100);
+        expect(await ctx.store.peekCounter(key, Date.now())).toBe(0);
+      } else {
+        await ctx.store.decrementCounter(key, start + 200);
+        expect(await ctx.store.incrementCounter(key, window, start + 200)).toBe(1);
+        expect(await ctx.store.peekCounter(key, start + window + 1)).toBe(0);
+        // Past its TTL there is nothing to take back.
+        await ctx.store.decrementCounter(key, start + window + 1);
+        expect(await ctx.store.incrementCounter(key, window, start + window + 2)).toBe(1);
+      }
+    });
   });
 }
