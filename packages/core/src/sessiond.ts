@@ -1,3 +1,4 @@
+import { AppKeys } from './app-keys.ts';
 import type { Clock } from './clock.ts';
 import { parseDevice } from './device.ts';
 import { TrustedDevices } from './devices.ts';
@@ -54,6 +55,7 @@ export class Sessiond {
   readonly sessions: SessionService;
   readonly users: UserService;
   readonly devices: TrustedDevices;
+  readonly appKeys: AppKeys;
   private readonly guard: SignInGuard;
 
   constructor(deps: SessiondDeps) {
@@ -64,14 +66,25 @@ export class Sessiond {
     this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
     this.users = new UserService(deps.store, deps.clock, deps.passwords, deps.config.cacheTtlMs);
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs);
+    this.appKeys = new AppKeys(deps.store, deps.clock);
   }
 
   close(): void {
     this.sessions.close();
+    this.appKeys.close();
     this.users.unsubscribe();
   }
 
+  /** A client never picks a policy by inventing an app name: only registered apps get sessions. */
+  requireRegisteredApp(app: string): void {
+    if (!this.config.apps.includes(app)) {
+      throw new SessiondError('invalid_request', { message: `"${app.slice(0, 64)}" is not a registered app.`, details: { field: 'app' } });
+    }
+  }
+
   async signIn(input: SignInInput): Promise<SignedIn> {
+    // Before the password is even checked: a request for an unknown app is malformed, not an attempt.
+    this.requireRegisteredApp(input.app);
     await this.guardBefore(input, null);
     const user = await this.users.checkPassword(input.email, input.password);
     if (!user) {
@@ -130,6 +143,7 @@ export class Sessiond {
     input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'>,
     knownDevice: Awaited<ReturnType<TrustedDevices['recognise']>> = null,
   ): Promise<SignedIn> {
+    this.requireRegisteredApp(input.app);
     let trustedDeviceId: string | null = null;
     let deviceToken: string | null = null;
     if (input.rememberMe) {

@@ -102,4 +102,18 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE users ADD COLUMN disabled_at INTEGER;
   `,
   },
+  {
+    version: 4,
+    name: 'app keys',
+    sql: `
+  CREATE TABLE app_keys (
+    id TEXT PRIMARY KEY,
+    app TEXT NOT NULL,
+    secret_hash TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL,
+    last_used_at INTEGER
+  );
+  CREATE INDEX app_keys_app ON app_keys (app);
+  `,
+  },
 ];
