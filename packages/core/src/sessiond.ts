@@ -269,9 +269,10 @@ export class Sessiond {
     return disabled ? (await this.sessions.endUserSessions(userId, 'revoked_by_admin')).length : 0;
   }
 
-  async revokeUserSessionsAsAdmin(userId: string): Promise<number> {
+  /** With `app`, only that app's sessions (an app key acts for its own app only). */
+  async revokeUserSessionsAsAdmin(userId: string, app?: string): Promise<number> {
     await this.users.get(userId);
-    return (await this.sessions.endUserSessions(userId, 'revoked_by_admin')).length;
+    return (await this.sessions.endUserSessions(userId, 'revoked_by_admin', app === undefined ? {} : { app })).length;
   }
 
   audit(query: { userId?: string; sessionId?: string; limit: number }): Promise<AuditEvent[]> {

@@ -58,6 +58,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
   f.decorateRequest('session', null);
   f.decorateRequest('credentialKind', null);
+  f.decorateRequest('adminCaller', null);
 
   f.addHook('onRequest', checkOrigin(app));
   f.addHook('onResponse', async (req, reply) => {
