@@ -163,3 +163,29 @@ describe('SESSIOND_METRICS', () => {
     }
   });
 });
+
+describe('app origins (SESSIOND_CONFIG apps.<name>.origins)', () => {
+  it('CORS with credentials for exactly the listed origins, and the CSRF check accepts them', async () => {
+    const config = join(dir, 'origins.json');
+    writeFileSync(config, JSON.stringify({ apps: { banking: { origins: ['https://bank.example.com'] } } }));
+    const server = await startServer({ SESSIOND_CONFIG: config });
+    try {
+      const preflight = (origin: string) =>
+        fetch(`${server.url}/v1/session/extend`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      const ok = await preflight('https://bank.example.com');
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://bank.example.com');
+      expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
+      for (const other of ['https://evil.example.com', 'https://bank.example.com.evil.example', 'null']) expect((await preflight(other)).headers.get('access-control-allow-origin')).toBeNull();
+
+      const c = new Client(server.url);
+      await c.post('/v1/signup', { email: 'cors@example.com', password: PASSWORD });
+      await c.post('/v1/login', { email: 'cors@example.com', password: PASSWORD, app: 'banking' });
+      const fromBank = await c.post('/v1/session/extend', {}, { origin: 'https://bank.example.com' });
+      expect(fromBank.status).toBe(200);
+      expect(fromBank.headers.get('access-control-allow-origin')).toBe('https://bank.example.com');
+      expect((await c.post('/v1/session/extend', {}, { origin: 'https://evil.example.com' })).json.error.code).toBe('csrf_failed');
+    } finally {
+      await server.stop();
+    }
+  });
+});
