@@ -42,10 +42,12 @@ export async function benchVerifier(): Promise<{ name: string; opsPerSec: number
     await fetch(url + '/v1/signup', { method: 'POST', headers: json, body });
     const login = (await (await fetch(url + '/v1/login', { method: 'POST', headers: json, body: body.replace('}', ',"mode":"token"}') })).json()) as { accessToken: string };
     const issuer = url.replace('127.0.0.1', 'localhost');
-    const base = { issuer, jwksUrl: `${url}/.well-known/jwks.json` };
+    const base = { issuer, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'web' };
+    const keyed = await fetch(url + '/v1/admin/apps/web/keys', { method: 'POST', headers: { ...json, authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ label: 'bench', scopes: ['events:read'] }) });
+    const { secret } = (await keyed.json()) as { secret: string };
     const cached = createVerifier(base);
     const uncached = createVerifier({ ...base, cacheSize: 0 });
-    const withFeed = createVerifier({ ...base, eventsUrl: `${url}/v1/admin/events`, adminToken: ADMIN });
+    const withFeed = createVerifier({ ...base, eventsUrl: `${url}/v1/admin/events`, appKey: secret });
     await withFeed.ready();
     const out = [
       { name: 'verifier: offline verify, cache on', opsPerSec: await rate((t) => cached.verify(t), login.accessToken) },

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVerifier } from '@sessiond/verifier';
 import { Client, readEvents, ROOT, startServer, type ServerSentEvent, type ServerProcess } from '../harness.ts';
 
 const ADMIN = 'resource-server-admin-token-0123456789';
@@ -25,9 +26,14 @@ describe('resource servers', () => {
   });
   afterAll(() => sessiond.stop());
 
-  it('a separate resource server refuses a revoked session’s unexpired access token within 1 s', async () => {
+  const eventsKey = async (app: string) => {
+    const r = await new Client(sessiond.url, { authorization: `Bearer ${ADMIN}` }).post(`/v1/admin/apps/${app}/keys`, { label: 'resource server', scopes: ['events:read'] });
+    return r.json.secret as string;
+  };
+
+  it('a separate resource server, holding only an events:read key, refuses a revoked session’s unexpired access token within 1 s', async () => {
     const rs = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/verifier/examples/resource-server.ts')], {
-      env: { ...process.env, SESSIOND_URL: sessiond.url, SESSIOND_ADMIN_TOKEN: ADMIN, PORT: '0' },
+      env: { ...process.env, SESSIOND_URL: sessiond.url, SESSIOND_APP_KEY: await eventsKey('web'), SESSIOND_APP: 'web', SESSIOND_ADMIN_TOKEN: '', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -91,5 +97,61 @@ describe('resource servers', () => {
     expect(new Set(got.ids).size).toBe(got.ids.length);
     expect(got.ids).not.toContain(seen.ids[0]);
     expect(got.ids).not.toContain(seen.ids[1]);
+  });
+
+  it('the feed gives its position at connect, so a verifier cut before any event resumes without a gap', async () => {
+    const headers = { authorization: `Bearer ${ADMIN}` };
+    // At connect, before any event: a bare id line (EventSource's lastEventId) and nothing else.
+    const stop = new AbortController();
+    const res = await fetch(sessiond.url + '/v1/admin/events', { headers, signal: stop.signal });
+    const reader = res.body!.getReader();
+    let head = '';
+    while (!/^id: \S+$/m.test(head)) head += new TextDecoder().decode((await reader.read()).value);
+    stop.abort();
+    expect(head).toMatch(/^retry: 1000\n\nid: \S+\n\n$/);
+
+    const api = new Client(sessiond.url);
+    await api.post('/v1/signup', { email: 'quiet@example.com', password: PASSWORD });
+    const t = (await api.post('/v1/login', { email: 'quiet@example.com', password: PASSWORD, mode: 'token' })).json;
+    // The verifier's first connection is cut before any event arrives; its second is held back
+    // until the session has been revoked, so only a resume from the connect position can tell it.
+    const cut = new AbortController();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const requests: Headers[] = [];
+    const verifier = createVerifier({
+      issuer: sessiond.url.replace('127.0.0.1', 'localhost'),
+      jwksUrl: `${sessiond.url}/.well-known/jwks.json`,
+      eventsUrl: `${sessiond.url}/v1/admin/events`,
+      appKey: await eventsKey('web'),
+      audience: 'web',
+      onFeedError: () => {},
+      fetch: async (url, init) => {
+        requests.push(new Headers(init?.headers));
+        if (requests.length === 1) return fetch(url, { ...init, signal: AbortSignal.any([init!.signal!, cut.signal]) });
+        await released;
+        return fetch(url, init);
+      },
+    });
+    try {
+      await verifier.ready();
+      expect(await verifier.verify(t.accessToken)).toMatchObject({ sessionId: t.session.id });
+      await new Promise((r) => setTimeout(r, 100));
+      cut.abort();
+      await new Promise((r) => setTimeout(r, 50));
+      await new Client(sessiond.url, headers).post(`/v1/admin/users/${t.user.id}/revoke-sessions`);
+      release();
+      const t0 = Date.now();
+      let refused: unknown = null;
+      while (!refused && Date.now() - t0 < 3000) {
+        refused = await verifier.verify(t.accessToken).then(() => null, (e: unknown) => e);
+        if (!refused) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(refused).toMatchObject({ code: 'session_ended', reason: 'revoked_by_admin' });
+      expect(requests[0]!.get('last-event-id')).toBeNull();
+      expect(requests[1]!.get('last-event-id')).toMatch(/\S/);
+    } finally {
+      verifier.close();
+    }
   });
 });

@@ -21,7 +21,7 @@ describe('token mode', () => {
   const refresh = (refreshToken: string, extra: Record<string, unknown> = {}) => new Client(server.url).post('/v1/session/refresh', { refreshToken, ...extra });
 
   beforeAll(async () => {
-    server = await startServer({ SESSIOND_REFRESH_GRACE: '1s', SESSIOND_ACCESS_TOKEN_TTL: '1m', SESSIOND_ADMIN_TOKEN: ADMIN });
+    server = await startServer({ SESSIOND_REFRESH_GRACE: '1s', SESSIOND_ACCESS_TOKEN_TTL: '1m', SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_APPS: 'web,mobile' });
     api = new Client(server.url);
   });
   afterAll(() => server.stop());

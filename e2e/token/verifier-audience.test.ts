@@ -6,7 +6,7 @@ describe('@sessiond/verifier', () => {
   let server: ServerProcess;
   let issuer: string;
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ SESSIOND_APPS: 'web,mobile' });
     issuer = server.url.replace('127.0.0.1', 'localhost');
   });
   afterAll(() => server.stop());
@@ -21,16 +21,23 @@ describe('@sessiond/verifier', () => {
   it('verifies offline and refuses tokens minted for another app (aud)', async () => {
     const jwksUrl = `${server.url}/.well-known/jwks.json`;
     const mobile = await tokenFor('mobile');
-    const any = createVerifier({ issuer, jwksUrl });
+    const any = createVerifier({ issuer, jwksUrl, audience: 'any' });
     expect(await any.verify(mobile)).toMatchObject({ app: 'mobile' });
     const webOnly = createVerifier({ issuer, jwksUrl, audience: 'web' });
     await expect(webOnly.verify(mobile)).rejects.toMatchObject({ code: 'invalid_token' });
     expect(await webOnly.verify(await tokenFor('web'))).toMatchObject({ app: 'web' });
-    const wrongIssuer = createVerifier({ issuer: 'https://other.example', jwksUrl });
+    const wrongIssuer = createVerifier({ issuer: 'https://other.example', jwksUrl, audience: 'any' });
     await expect(wrongIssuer.verify(mobile)).rejects.toMatchObject({ code: 'invalid_token' });
     // One signature character changed, well inside it: the last ones may carry only padding bits.
     const i = mobile.length - 20;
     const forged = mobile.slice(0, i) + (mobile[i] === 'A' ? 'B' : 'A') + mobile.slice(i + 1);
     await expect(any.verify(forged)).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+
+  it('cannot be built without an audience: accepting every app is a choice made out loud', () => {
+    const jwksUrl = `${server.url}/.well-known/jwks.json`;
+    // @ts-expect-error: the type requires it too; plain JavaScript callers get the error.
+    expect(() => createVerifier({ issuer, jwksUrl })).toThrow(/"audience" is required.*audience: "any"/);
+    expect(() => createVerifier({ issuer, jwksUrl, audience: [] })).toThrow(/"audience" is required/);
   });
 });

@@ -22,3 +22,4 @@ export * from './guard.ts';
 export * from './sessiond.ts';
 export * from './refresh.ts';
 export * from './throttle.ts';
+export * from './app-keys.ts';

@@ -16,6 +16,8 @@ export interface SessionPolicy {
 
 export interface CoreConfig {
   policy: SessionPolicy;
+  /** Registered apps (SPEC §9): a session is only ever started for one of these. */
+  apps: readonly string[];
   /** Overrides per `app` (from a config file). */
   appPolicies: Record<string, Partial<SessionPolicy>>;
   tombstoneTtlMs: number;
@@ -60,6 +62,7 @@ export const DEFAULT_POLICY: SessionPolicy = {
 
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
   policy: DEFAULT_POLICY,
+  apps: ['web', 'desktop', 'api'],
   appPolicies: {},
   tombstoneTtlMs: 7 * 86_400_000,
   accessTokenTtlMs: 5 * 60_000,

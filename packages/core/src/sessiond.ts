@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AppKeys } from './app-keys.ts';
 import type { Clock } from './clock.ts';
 import { parseDevice } from './device.ts';
 import { TrustedDevices } from './devices.ts';
@@ -55,6 +56,7 @@ export class Sessiond {
   readonly sessions: SessionService;
   readonly users: UserService;
   readonly devices: TrustedDevices;
+  readonly appKeys: AppKeys;
   private readonly guard: SignInGuard;
 
   constructor(deps: SessiondDeps) {
@@ -65,14 +67,25 @@ export class Sessiond {
     this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
+    this.appKeys = new AppKeys(deps.store, deps.clock);
   }
 
   close(): void {
     this.sessions.close();
+    this.appKeys.close();
     this.users.unsubscribe();
   }
 
+  /** A client never picks a policy by inventing an app name: only registered apps get sessions. */
+  requireRegisteredApp(app: string): void {
+    if (!this.config.apps.includes(app)) {
+      throw new SessiondError('invalid_request', { message: `"${app.slice(0, 64)}" is not a registered app.`, details: { field: 'app' } });
+    }
+  }
+
   async signIn(input: SignInInput): Promise<SignedIn> {
+    // Before the password is even checked: a request for an unknown app is malformed, not an attempt.
+    this.requireRegisteredApp(input.app);
     const reserved = await this.reserve(input, null);
     let user: UserRecord | null;
     let known: TrustedDeviceRecord | null;
@@ -173,6 +186,7 @@ export class Sessiond {
     knownDevice: TrustedDeviceRecord | null = null,
     secondFactorChecked = false,
   ): Promise<SignedIn> {
+    this.requireRegisteredApp(input.app);
     let trustedDeviceId: string | null = null;
     let deviceToken: string | null = null;
     if (input.rememberMe) {
@@ -331,9 +345,10 @@ export class Sessiond {
     return (await this.sessions.endUserSessions(userId, 'revoked_by_admin')).length;
   }
 
-  async revokeUserSessionsAsAdmin(userId: string): Promise<number> {
+  /** With `app`, only that app's sessions (an app key acts for its own app only). */
+  async revokeUserSessionsAsAdmin(userId: string, app?: string): Promise<number> {
     await this.users.get(userId);
-    return (await this.sessions.endUserSessions(userId, 'revoked_by_admin')).length;
+    return (await this.sessions.endUserSessions(userId, 'revoked_by_admin', app === undefined ? {} : { app })).length;
   }
 
   audit(query: { userId?: string; sessionId?: string; limit: number }): Promise<AuditEvent[]> {

@@ -247,7 +247,7 @@ export class SessionService {
   async endUserSessions(
     userId: string,
     reason: EndReason,
-    opts: { exceptId?: string; trustedDeviceId?: string; detail?: EndDetail | null } = {},
+    opts: { exceptId?: string; trustedDeviceId?: string; app?: string; detail?: EndDetail | null } = {},
   ): Promise<SessionRecord[]> {
     const { detail = null, ...filter } = opts;
     const ended = await this.store.endUserSessions(userId, this.ending(reason, this.clock.now(), detail), filter);

@@ -1,4 +1,5 @@
 import type {
+  AppKeyRecord,
   AuditEvent,
   NewAuditEvent,
   SessionEnding,
@@ -120,6 +121,16 @@ export interface Store {
   listSigningKeys(): Promise<SigningKeyRecord[]>;
   /** Inserts or replaces by kid. */
   saveSigningKey(key: SigningKeyRecord): Promise<void>;
+
+  // App keys (credentials of apps' backends)
+  createAppKey(key: AppKeyRecord): Promise<void>;
+  /** The app's keys, oldest first. */
+  listAppKeys(app: string): Promise<AppKeyRecord[]>;
+  findAppKeyByHash(secretHash: string): Promise<AppKeyRecord | null>;
+  /** Removes it when it belongs to the app; returns whether it did. */
+  deleteAppKey(app: string, id: string): Promise<boolean>;
+  /** Sets lastUsedAt; nothing when the key is gone. */
+  touchAppKey(id: string, lastUsedAt: number): Promise<void>;
 }
 
 export type TrustedDevicePatch = Partial<Pick<TrustedDeviceRecord, 'lastUsedAt' | 'expiresAt' | 'label' | 'secondFactorAt'>>;

@@ -185,7 +185,9 @@ export type EventType =
   | 'totp.failed'
   | 'device.removed'
   | 'devices.untrusted'
-  | 'keys.rotated';
+  | 'keys.rotated'
+  | 'app_key.created'
+  | 'app_key.revoked';
 
 /** An audit-log entry, also the message published to other nodes. Never holds a secret. */
 export interface AuditEvent {
@@ -214,4 +216,20 @@ export interface SigningKeyRecord {
   retiredAt: number | null;
   /** After this the public key leaves the JWKS (retiredAt + access-token TTL). */
   expiresAt: number | null;
+}
+
+/** What an app key may do (SPEC §9); each scope is for the key's own app only. */
+export type AppKeyScope = 'sessions:write' | 'sessions:read' | 'events:read' | 'users:write' | 'metrics:read';
+
+export const APP_KEY_SCOPES: readonly AppKeyScope[] = ['sessions:write', 'sessions:read', 'events:read', 'users:write', 'metrics:read'];
+
+/** A credential for an app's own backend. Only SHA-256 of its secret is stored. */
+export interface AppKeyRecord {
+  id: string;
+  app: string;
+  label: string;
+  scopes: AppKeyScope[];
+  secretHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
 }

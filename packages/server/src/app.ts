@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import { SessiondError } from '@sessiond/core';
 import pino from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -68,8 +69,13 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
   f.decorateRequest('session', null);
   f.decorateRequest('credentialKind', null);
+  f.decorateRequest('adminCaller', null);
 
   f.addHook('onRequest', async (_req, reply) => noSniff(reply));
+  // Registered apps' own origins (SESSIOND_CONFIG apps.<name>.origins) may call with the cookie:
+  // exactly those, never a pattern; the CSRF check accepts the same list (server.ts).
+  const appOrigins = Object.values(app.config.appOrigins).flat();
+  if (appOrigins.length > 0) await f.register(cors, { origin: appOrigins, credentials: true, allowedHeaders: ['content-type', 'authorization', 'x-sessiond-passive', 'if-match'], maxAge: 600 });
   f.addHook('onRequest', checkOrigin(app));
   f.addHook('onResponse', async (req, reply) => {
     app.metrics.httpDuration.observe({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { Sessiond, systemClock, normalizeEmail, SessiondError } from '@sessiond/core';
+import { APP_KEY_SCOPES, Sessiond, systemClock, normalizeEmail, SessiondError, type AppKeyScope } from '@sessiond/core';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { openStore } from './open-store.ts';
 import { argon2Hasher } from './passwords.ts';
@@ -13,6 +13,9 @@ const USAGE = `Usage:
   sessiond sessions list --user <email or user id>
   sessiond sessions revoke <session id> | --user <email or user id>
   sessiond keys rotate
+  sessiond apps keys create <app> --label <label> --scopes <scope,scope…>
+  sessiond apps keys list <app>
+  sessiond apps keys revoke <app> <key id>
 
 Configuration comes from the environment (see README).`;
 
@@ -87,7 +90,7 @@ async function main(argv: string[]): Promise<void> {
     process.once('SIGINT', stop);
     return;
   }
-  const options = { email: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' } } as const;
+  const options = { email: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' }, label: { type: 'string' }, scopes: { type: 'string' } } as const;
   const { values, positionals } = parseArgs({ args: normaliseArgs(rest, options), allowPositionals: true, options });
   if (cmd === 'users' && sub === 'create') {
     if (!values.email) fail(USAGE);
@@ -120,9 +123,34 @@ async function main(argv: string[]): Promise<void> {
     const rotate = extensions().rotateKeys;
     if (!rotate) fail('sessiond: token mode is not available in this build');
     await withDomain(async (s) => process.stdout.write((await rotate(s, config())) + '\n'));
+  } else if (cmd === 'apps' && sub === 'keys') {
+    await appKeysCommand(positionals, values);
   } else {
     fail(USAGE);
   }
+}
+
+/** `apps keys create|list|revoke`: the same operations as /v1/admin/apps/:app/keys. */
+async function appKeysCommand([action, appName, id]: string[], values: { label?: string; scopes?: string }): Promise<void> {
+  if (!appName) fail(USAGE);
+  if (!config().core.apps.includes(appName)) fail(`sessiond: "${appName}" is not a registered app (SESSIOND_APPS, SESSIOND_CONFIG)`);
+  await withDomain(async (s) => {
+    if (action === 'create') {
+      const scopes = (values.scopes ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      if (!values.label || scopes.length === 0) fail(USAGE);
+      const unknown = scopes.find((x) => !(APP_KEY_SCOPES as readonly string[]).includes(x));
+      if (unknown) fail(`sessiond: unknown scope "${unknown}"; scopes are ${APP_KEY_SCOPES.join(', ')}`);
+      const { key, secret } = await s.appKeys.create(appName, values.label, scopes as AppKeyScope[]);
+      process.stdout.write(`created key ${key.id} for ${appName} (${key.scopes.join(', ')})\n${secret}\nThe secret is shown only this once.\n`);
+    } else if (action === 'list') {
+      const keys = await s.appKeys.list(appName);
+      for (const k of keys) process.stdout.write(`${k.id}\t${k.label}\t${k.scopes.join(',')}\tcreated ${new Date(k.createdAt).toISOString()}\tlast used ${k.lastUsedAt === null ? 'never' : new Date(k.lastUsedAt).toISOString()}\n`);
+      process.stdout.write(`${keys.length} key${keys.length === 1 ? '' : 's'}\n`);
+    } else if (action === 'revoke' && id) {
+      await s.appKeys.revoke(appName, id);
+      process.stdout.write(`revoked key ${id}\n`);
+    } else fail(USAGE);
+  });
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

@@ -33,11 +33,15 @@ describe('per-app policies (SESSIOND_CONFIG)', () => {
     expect(policyFor(c.core, 'c')).toMatchObject({ idleTimeoutMs: 7 * 24 * h, absoluteTimeoutMs: 30 * 24 * h });
   });
 
-  it('an app named "__proto__" is only a name: other apps keep the defaults', () => {
-    const path = file('proto.json', '{"apps":{"__proto__":{"preset":"consumer"}}}');
-    const c = loadConfig({ SESSIOND_CONFIG: path });
-    expect(policyFor(c.core, 'web').idleTimeoutMs).toBe(30 * 60_000);
-    expect(policyFor(c.core, '__proto__').idleTimeoutMs).toBe(7 * 86_400_000);
+  it('registers every app it names, beside SESSIOND_APPS', () => {
+    const path = file('register.json', { apps: { banking: {}, 'point-of-sale': { preset: 'pci-dss' } } });
+    expect(loadConfig({ SESSIOND_CONFIG: path }).core.apps).toEqual(['web', 'desktop', 'api', 'banking', 'point-of-sale']);
+    expect(loadConfig({ SESSIOND_CONFIG: path, SESSIOND_APPS: 'api' }).core.apps).toEqual(['web', 'api', 'banking', 'point-of-sale']);
+  });
+
+  it('reads exact browser origins per app', () => {
+    const path = file('origins.json', { apps: { banking: { origins: ['https://bank.example.com', 'http://localhost:5173'] } } });
+    expect(loadConfig({ SESSIOND_CONFIG: path }).appOrigins).toEqual({ banking: ['https://bank.example.com', 'http://localhost:5173'] });
   });
 
   it.each([
@@ -51,6 +55,11 @@ describe('per-app policies (SESSIOND_CONFIG)', () => {
     ['an inherited name as preset', { apps: { a: { preset: 'constructor' } } }, /apps\.a\.preset "constructor" must be one of/],
     ['an inherited name as key', { apps: { a: { toString: '5m' } } }, /apps\.a\.toString is not a known setting/],
     ['too many sessions', { apps: { a: { maxSessions: 1e9 } } }, /apps\.a\.maxSessions must be a whole number from 0 to 10000/],
+    ['an upper-case app name', { apps: { Banking: {} } }, /app name "Banking" must match/],
+    ['an inherited name as app', '{"apps":{"__proto__":{"preset":"consumer"}}}', /app name "__proto__" must match/],
+    ['a wildcard origin', { apps: { a: { origins: ['https://*.example.com'] } } }, /apps\.a\.origins "https:\/\/\*\.example\.com" must be an origin/],
+    ['an origin with a path', { apps: { a: { origins: ['https://app.example.com/'] } } }, /apps\.a\.origins "https:\/\/app\.example\.com\/" must be an origin/],
+    ['origins not a list', { apps: { a: { origins: 'https://app.example.com' } } }, /apps\.a\.origins must be a list/],
   ])('refuses %s, naming file, app and key', (name, body, message) => {
     const path = file(`${name.replace(/\W/g, '-')}.json`, body);
     expect(() => loadConfig({ SESSIOND_CONFIG: path })).toThrow(/^SESSIOND_CONFIG: /);

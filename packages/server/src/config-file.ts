@@ -32,12 +32,21 @@ const CHOICES: Record<string, [keyof SessionPolicy, readonly string[]]> = {
   bindDevice: ['bindDevice', ['off', 'strict']],
 };
 
+/** Registered app names (SPEC §9): lower case, so "Banking" can never pass for "banking". */
+export const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+export interface AppsSection {
+  policies: Record<string, Partial<SessionPolicy>>;
+  /** Browser origins per app whose pages may call the API with the cookie (CORS, CSRF). */
+  origins: Record<string, string[]>;
+}
+
 /**
- * Per-app policies from SESSIOND_CONFIG (JSON):
- *   { "apps": { "banking": { "preset": "pci-dss", "maxSessions": 1 }, "web": { "idleTimeout": "1h" } } }
+ * The `apps` section of SESSIOND_CONFIG (JSON); each app named there is registered:
+ *   { "apps": { "banking": { "preset": "pci-dss", "maxSessions": 1, "origins": ["https://bank.example.com"] }, "web": { "idleTimeout": "1h" } } }
  * Keys mirror the environment variables; a bad entry stops start-up naming file, app and key.
  */
-export function loadAppPolicies(path: string): Record<string, Partial<SessionPolicy>> {
+export function loadAppsSection(path: string): AppsSection {
   const fail = (problem: string): never => {
     throw new ConfigError('SESSIOND_CONFIG', `${path}: ${problem}`);
   };
@@ -53,9 +62,9 @@ export function loadAppPolicies(path: string): Record<string, Partial<SessionPol
   // A misspelt section would otherwise be ignored in silence, and its policy never applied.
   for (const key of Object.keys(doc as object)) if (key !== 'apps' && key !== '$schema') fail(`"${key}" is not a known section; per-app policies go under "apps"`);
   // No prototype: an app named "__proto__" or "constructor" is just a name here.
-  const out: Record<string, Partial<SessionPolicy>> = Object.create(null);
+  const out: AppsSection = { policies: Object.create(null), origins: Object.create(null) };
   for (const [app, raw] of Object.entries(apps as Record<string, unknown>)) {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(app)) fail(`app name "${app}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    if (!APP_NAME.test(app)) fail(`app name "${app}" must match ${APP_NAME.source} (lower-case letters, digits and "-", 1-32 long)`);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`apps.${app} must be an object`);
     const entry = raw as Record<string, unknown>;
     let policy: Partial<SessionPolicy> = {};
@@ -66,6 +75,10 @@ export function loadAppPolicies(path: string): Record<string, Partial<SessionPol
     }
     for (const [key, value] of Object.entries(entry)) {
       if (key === 'preset') continue;
+      if (key === 'origins') {
+        out.origins[app] = origins(value, (problem) => fail(`apps.${app}.origins ${problem}`));
+        continue;
+      }
       if (Object.hasOwn(DURATIONS, key)) {
         const ms = typeof value === 'string' ? parseDuration(value) : null;
         if (ms === null || ms < 1000) fail(`apps.${app}.${key} "${String(value)}" must be a duration of at least 1s, e.g. 15m`);
@@ -79,7 +92,22 @@ export function loadAppPolicies(path: string): Record<string, Partial<SessionPol
         policy.maxSessions = value as number;
       } else fail(`apps.${app}.${key} is not a known setting`);
     }
-    out[app] = policy;
+    out.policies[app] = policy;
   }
   return out;
+}
+
+/** Exact origins only: a wildcard would hand the cookie's power to every site that matches it. */
+function origins(value: unknown, fail: (problem: string) => never): string[] {
+  if (!Array.isArray(value)) fail('must be a list of origins such as ["https://app.example.com"]');
+  return value.map((o) => {
+    let url: URL | null = null;
+    try {
+      url = typeof o === 'string' && !o.includes('*') ? new URL(o) : null;
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== o) fail(`"${String(o)}" must be an origin such as https://app.example.com (scheme, host and port only; no wildcards, no path)`);
+    return url.origin;
+  });
 }

@@ -55,8 +55,27 @@ describe('loadConfig', () => {
     ['SESSIOND_ADMIN_TOKEN', 'short'],
     ['SESSIOND_TRUST_PROXY', 'maybe'],
     ['SESSIOND_MAX_SESSIONS', '2.5'],
+    ['SESSIOND_APPS', 'web,Banking'],
+    ['SESSIOND_APPS', 'web,,api'],
+    ['SESSIOND_APPS', 'a-very-long-app-name-of-more-than-32'],
+    ['SESSIOND_METRICS', 'public'],
   ])('rejects a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+
+  it('registers web, desktop and api by default; SESSIOND_APPS replaces them, web always stays', () => {
+    expect(loadConfig({}).core.apps).toEqual(['web', 'desktop', 'api']);
+    expect(loadConfig({ SESSIOND_APPS: 'banking, api' }).core.apps).toEqual(['web', 'banking', 'api']);
+    expect(loadConfig({ SESSIOND_APPS: 'web' }).core.apps).toEqual(['web']);
+  });
+
+  it('SESSIOND_METRICS is open on a loopback bind and protected on any other, unless set', () => {
+    expect(loadConfig({}).metrics).toBe('open');
+    expect(loadConfig({ HOST: '::1' }).metrics).toBe('open');
+    expect(loadConfig({ HOST: '0.0.0.0' }).metrics).toBe('protected');
+    expect(loadConfig({ HOST: '10.1.2.3' }).metrics).toBe('protected');
+    expect(loadConfig({ HOST: '0.0.0.0', SESSIOND_METRICS: 'open' }).metrics).toBe('open');
+    expect(loadConfig({ SESSIOND_METRICS: 'protected' }).metrics).toBe('protected');
   });
 });

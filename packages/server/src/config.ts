@@ -1,4 +1,4 @@
-import { loadAppPolicies } from './config-file.ts';
+import { APP_NAME, loadAppsSection } from './config-file.ts';
 import { DEFAULT_CORE_CONFIG, DEFAULT_POLICY, parseDuration, type CoreConfig, type SessionPolicy } from '@sessiond/core';
 
 /** Everything the server reads from its environment, validated once at start-up. */
@@ -17,6 +17,10 @@ export interface ServerConfig {
   configFile: string | null;
   /** Push channels this node holds open at most (SESSIOND_MAX_PUSH_CHANNELS). */
   maxPushChannels: number;
+  /** Browser origins per registered app (SESSIOND_CONFIG apps.<name>.origins). */
+  appOrigins: Record<string, string[]>;
+  /** `protected`: /metrics needs the admin token or a metrics:read app key. */
+  metrics: 'open' | 'protected';
   core: CoreConfig;
 }
 
@@ -75,6 +79,20 @@ function publicUrl(raw: string | undefined): string | null {
   }
 }
 
+/** `web` always exists; SESSIOND_APPS and the config file's `apps` register more (SPEC §9). */
+function registeredApps(raw: string | undefined, fromFile: string[]): string[] {
+  const listed = raw === undefined || raw.trim() === '' ? ['web', 'desktop', 'api'] : raw.split(',').map((s) => s.trim());
+  for (const name of listed) {
+    if (!APP_NAME.test(name)) throw new ConfigError('SESSIOND_APPS', `"${name}" is not an app name; names match ${APP_NAME.source}, e.g. web,desktop,api`);
+  }
+  return [...new Set(['web', ...listed, ...fromFile])];
+}
+
+/** The Prometheus page shows sign-in failures and traffic: open only where only this machine can reach it. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export function loadConfig(env: Env): ServerConfig {
   const port = integer(env, 'PORT', 4000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
@@ -105,7 +123,9 @@ export function loadConfig(env: Env): ServerConfig {
     refreshGraceMs: duration(env, 'SESSIOND_REFRESH_GRACE', DEFAULT_CORE_CONFIG.refreshGraceMs),
   };
   const configFile = env.SESSIOND_CONFIG || null;
-  if (configFile) core.appPolicies = loadAppPolicies(configFile);
+  const apps = configFile ? loadAppsSection(configFile) : { policies: {}, origins: {} };
+  core.appPolicies = apps.policies;
+  core.apps = registeredApps(env.SESSIOND_APPS, Object.keys(apps.policies));
   return {
     port,
     host,
@@ -118,6 +138,8 @@ export function loadConfig(env: Env): ServerConfig {
     dataDir: env.SESSIOND_DATA_DIR || './data',
     configFile,
     maxPushChannels: integer(env, 'SESSIOND_MAX_PUSH_CHANNELS', 10_000, 1, 1_000_000),
+    appOrigins: apps.origins,
+    metrics: oneOf(env, 'SESSIOND_METRICS', ['open', 'protected'] as const, isLoopback(host) ? 'open' : 'protected'),
     core,
   };
 }

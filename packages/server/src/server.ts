@@ -60,7 +60,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   await fastify.listen({ port: config.port, host: config.host });
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  for (const o of originsFor(config.publicUrl, port)) app.allowedOrigins.add(o);
+  for (const o of [...originsFor(config.publicUrl, port), ...Object.values(config.appOrigins).flat()]) app.allowedOrigins.add(o);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   SessiondError,
+  type AppKeyRecord,
   type AuditEvent,
   type CreateSessionResult,
   type EventQuery,
@@ -43,6 +44,7 @@ export class MemoryStore implements Store {
   private nextEventId = 1;
   private readonly counters = new Map<string, { value: number; expiresAt: number }>();
   private readonly keys = new Map<string, SigningKeyRecord>();
+  private readonly appKeys = new Map<string, AppKeyRecord>();
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
   async init(): Promise<void> {}
@@ -265,6 +267,24 @@ export class MemoryStore implements Store {
   }
   async saveSigningKey(key: SigningKeyRecord): Promise<void> {
     this.keys.set(key.kid, clone(key));
+  }
+
+  async createAppKey(key: AppKeyRecord): Promise<void> {
+    this.appKeys.set(key.id, clone(key));
+  }
+  async listAppKeys(app: string): Promise<AppKeyRecord[]> {
+    return [...this.appKeys.values()].filter((k) => k.app === app).map(clone);
+  }
+  async findAppKeyByHash(secretHash: string): Promise<AppKeyRecord | null> {
+    for (const k of this.appKeys.values()) if (k.secretHash === secretHash) return clone(k);
+    return null;
+  }
+  async deleteAppKey(app: string, id: string): Promise<boolean> {
+    return this.appKeys.get(id)?.app === app && this.appKeys.delete(id);
+  }
+  async touchAppKey(id: string, lastUsedAt: number): Promise<void> {
+    const k = this.appKeys.get(id);
+    if (k) k.lastUsedAt = lastUsedAt;
   }
 }
 

@@ -55,4 +55,15 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
   ALTER TABLE users ADD COLUMN disabled_at BIGINT;
   `,
+  `
+  CREATE TABLE app_keys (
+    id TEXT PRIMARY KEY,
+    app TEXT NOT NULL,
+    secret_hash TEXT NOT NULL UNIQUE,
+    body JSONB NOT NULL,
+    seq BIGSERIAL,
+    last_used_at BIGINT
+  );
+  CREATE INDEX app_keys_app ON app_keys (app, seq);
+  `,
 ];

@@ -2,6 +2,7 @@ import { ReplyError, type Cluster, type Redis } from 'ioredis';
 import {
   SessiondError,
   StoreUnavailableError,
+  type AppKeyRecord,
   type AuditEvent,
   type CreateSessionResult,
   type EventQuery,
@@ -20,7 +21,7 @@ import {
 } from '@sessiond/core';
 import { parseRedisUrl, type RedisTarget } from './client.ts';
 import { migrateLegacyLayout } from './migrate.ts';
-import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR } from './scripts.ts';
+import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR } from './scripts.ts';
 
 const EVENTS_MAX = 1_000_000;
 const CATCH_UP_MS = 500;
@@ -41,6 +42,7 @@ interface Scripts {
   saveDevice(device: string, userDevices: string, json: string, mode: '' | 'patch'): Promise<number>;
   updateUser(user: string, ...fieldsAndValues: string[]): Promise<number>;
   useSecondFactor(user: string, kind: 'totp' | 'recovery', value: string): Promise<number>;
+  touchAppKey(appKeys: string, id: string, at: string): Promise<number>;
 }
 
 type Client = (Redis | Cluster) & Scripts;
@@ -111,6 +113,7 @@ export class RedisStore implements Store {
     this.redis.defineCommand('saveDevice', { numberOfKeys: 2, lua: SAVE_DEVICE });
     this.redis.defineCommand('updateUser', { numberOfKeys: 1, lua: UPDATE_USER });
     this.redis.defineCommand('useSecondFactor', { numberOfKeys: 1, lua: USE_SECOND_FACTOR });
+    this.redis.defineCommand('touchAppKey', { numberOfKeys: 1, lua: TOUCH_APP_KEY });
   }
 
   // Keys. The user's tag comes first in braces, so Cluster hashes only it.
@@ -137,6 +140,10 @@ export class RedisStore implements Store {
   }
   private deviceOwner(id: string): string {
     return `${this.p}:did:${id}`;
+  }
+  /** One hash holds every app key: `id:<id>` the record, `h:<secret hash>` its id, `u:<id>` lastUsedAt. */
+  private get appKeys(): string {
+    return `${this.p}:appkeys`;
   }
   private get due(): string {
     return `${this.p}:due`;
@@ -560,6 +567,45 @@ export class RedisStore implements Store {
 
   async saveSigningKey(key: SigningKeyRecord): Promise<void> {
     await this.call(() => this.redis.hset(`${this.p}:keys`, key.kid, JSON.stringify(key)));
+  }
+
+  async createAppKey(key: AppKeyRecord): Promise<void> {
+    const { lastUsedAt, ...record } = key;
+    const f: Record<string, string> = { [`id:${key.id}`]: JSON.stringify(record), [`h:${key.secretHash}`]: key.id };
+    if (lastUsedAt !== null) f[`u:${key.id}`] = String(lastUsedAt);
+    await this.call(() => this.redis.hset(this.appKeys, f));
+  }
+
+  async listAppKeys(app: string): Promise<AppKeyRecord[]> {
+    const all = await this.call(() => this.redis.hgetall(this.appKeys));
+    const keys: AppKeyRecord[] = [];
+    for (const [field, raw] of Object.entries(all)) {
+      if (!field.startsWith('id:')) continue;
+      const record = JSON.parse(raw) as Omit<AppKeyRecord, 'lastUsedAt'>;
+      const used = all[`u:${record.id}`];
+      if (record.app === app) keys.push({ ...record, lastUsedAt: used === undefined ? null : Number(used) });
+    }
+    return keys.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async findAppKeyByHash(secretHash: string): Promise<AppKeyRecord | null> {
+    const id = await this.call(() => this.redis.hget(this.appKeys, `h:${secretHash}`));
+    if (id === null) return null;
+    const [raw, used] = await this.call(() => this.redis.hmget(this.appKeys, `id:${id}`, `u:${id}`));
+    return raw ? { ...(JSON.parse(raw) as Omit<AppKeyRecord, 'lastUsedAt'>), lastUsedAt: used ? Number(used) : null } : null;
+  }
+
+  async deleteAppKey(app: string, id: string): Promise<boolean> {
+    const raw = await this.call(() => this.redis.hget(this.appKeys, `id:${id}`));
+    if (!raw) return false;
+    const record = JSON.parse(raw) as AppKeyRecord;
+    if (record.app !== app) return false;
+    // One HDEL: the record, its hash pointer and lastUsedAt go together; a racing delete removes 0.
+    return (await this.call(() => this.redis.hdel(this.appKeys, `id:${id}`, `h:${record.secretHash}`, `u:${id}`))) > 0;
+  }
+
+  async touchAppKey(id: string, lastUsedAt: number): Promise<void> {
+    await this.call(() => this.redis.touchAppKey(this.appKeys, id, String(lastUsedAt)));
   }
 }
 

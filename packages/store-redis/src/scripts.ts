@@ -236,3 +236,11 @@ if #kept > 0 then out = cjson.encode(kept) end
 redis.call('HSET', KEYS[1], 'recoveryCodeHashes', out)
 return 1
 `;
+
+/** KEYS[1] app-key hash, ARGV[1] key id, ARGV[2] time: sets lastUsedAt only while the key exists. */
+export const TOUCH_APP_KEY = `
+if redis.call('HEXISTS', KEYS[1], 'id:' .. ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'u:' .. ARGV[1], ARGV[2])
+end
+return 0
+`;

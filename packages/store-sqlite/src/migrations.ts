@@ -110,4 +110,18 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE trusted_devices ADD COLUMN second_factor_at INTEGER;
   `,
   },
+  {
+    version: 5,
+    name: 'app keys',
+    sql: `
+  CREATE TABLE app_keys (
+    id TEXT PRIMARY KEY,
+    app TEXT NOT NULL,
+    secret_hash TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL,
+    last_used_at INTEGER
+  );
+  CREATE INDEX app_keys_app ON app_keys (app);
+  `,
+  },
 ];

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   SessiondError,
+  type AppKeyRecord,
   type AuditEvent,
   type CreateSessionResult,
   type EventQuery,
@@ -35,6 +36,10 @@ export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before answering store_unavailable. */
   busyTimeoutMs?: number;
 }
+
+type AppKeyRow = { record: string; last_used_at: number | null };
+/** lastUsedAt has its own column so that a touch rewrites one integer, not the record. */
+const appKeyFromRow = (r: AppKeyRow): AppKeyRecord => ({ ...(JSON.parse(r.record) as AppKeyRecord), lastUsedAt: r.last_used_at });
 
 const endingParams = (e: SessionEnding) => ({ at: e.at, reason: e.reason, detail: e.detail ? JSON.stringify(e.detail) : null, purgeAt: e.purgeAt });
 
@@ -289,6 +294,27 @@ export class SqliteStore implements Store {
 
   async saveSigningKey(key: SigningKeyRecord): Promise<void> {
     this.guard(() => this.q.saveSigningKey.run(key.kid, JSON.stringify(key)));
+  }
+
+  async createAppKey(key: AppKeyRecord): Promise<void> {
+    this.guard(() => this.q.insertAppKey.run(key.id, key.app, key.secretHash, JSON.stringify(key), key.lastUsedAt));
+  }
+
+  async listAppKeys(app: string): Promise<AppKeyRecord[]> {
+    return (this.guard(() => this.q.appKeysOf.all(app)) as AppKeyRow[]).map(appKeyFromRow);
+  }
+
+  async findAppKeyByHash(secretHash: string): Promise<AppKeyRecord | null> {
+    const row = this.guard(() => this.q.appKeyByHash.get(secretHash)) as AppKeyRow | undefined;
+    return row ? appKeyFromRow(row) : null;
+  }
+
+  async deleteAppKey(app: string, id: string): Promise<boolean> {
+    return this.guard(() => this.q.deleteAppKey.run(id, app)).changes > 0;
+  }
+
+  async touchAppKey(id: string, lastUsedAt: number): Promise<void> {
+    this.guard(() => this.q.touchAppKey.run(lastUsedAt, id));
   }
 }
 

@@ -97,6 +97,12 @@ export function prepareStatements(db: Database.Database) {
 
     signingKeys: sql('SELECT record FROM signing_keys'),
     saveSigningKey: sql('INSERT INTO signing_keys (kid, record) VALUES (?, ?) ON CONFLICT (kid) DO UPDATE SET record = excluded.record'),
+
+    insertAppKey: sql('INSERT INTO app_keys (id, app, secret_hash, record, last_used_at) VALUES (?, ?, ?, ?, ?)'),
+    appKeysOf: sql('SELECT record, last_used_at FROM app_keys WHERE app = ? ORDER BY rowid'),
+    appKeyByHash: sql('SELECT record, last_used_at FROM app_keys WHERE secret_hash = ?'),
+    deleteAppKey: sql('DELETE FROM app_keys WHERE id = ? AND app = ?'),
+    touchAppKey: sql('UPDATE app_keys SET last_used_at = ? WHERE id = ?'),
   };
 }
 

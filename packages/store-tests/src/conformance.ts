@@ -2,6 +2,7 @@ import type { Store } from '@sessiond/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SuiteContext } from './context.ts';
 import { HOUR, T0, makeEnding, makeEvent, makeSession, setBaseTime } from './fixtures.ts';
+import { describeAppKeys } from './spec/app-keys.ts';
 import { describeCounters } from './spec/counters.ts';
 import { describeEndings } from './spec/endings.ts';
 import { describeEvents } from './spec/events.ts';
@@ -89,5 +90,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describeEvents(ctx);
     describeCounters(ctx);
     describeSigningKeys(ctx);
+    describeAppKeys(ctx);
   });
 }

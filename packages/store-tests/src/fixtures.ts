@@ -2,6 +2,7 @@ import {
   hashSecret,
   randomId,
   randomSecret,
+  type AppKeyRecord,
   type NewAuditEvent,
   type SessionEnding,
   type SessionRecord,
@@ -108,6 +109,19 @@ export function makeSigningKey(overrides: Partial<SigningKeyRecord> = {}): Signi
     createdAt: base,
     retiredAt: null,
     expiresAt: null,
+    ...overrides,
+  };
+}
+
+export function makeAppKey(overrides: Partial<AppKeyRecord> = {}): AppKeyRecord {
+  return {
+    id: randomId(),
+    app: 'web',
+    label: 'resource server',
+    scopes: ['events:read', 'sessions:read'],
+    secretHash: hashSecret(randomSecret()),
+    createdAt: base,
+    lastUsedAt: null,
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * A resource server that trusts sessiond's access tokens without calling it per request.
- *   SESSIOND_URL=http://127.0.0.1:4000 SESSIOND_ADMIN_TOKEN=… PORT=5000 npx tsx packages/verifier/examples/resource-server.ts
+ * A resource server that trusts sessiond's access tokens of one app without calling it per request.
+ * Its key needs only `events:read` (sessiond apps keys create web --label orders --scopes events:read):
+ *   SESSIOND_URL=http://127.0.0.1:4000 SESSIOND_APP_KEY=sak_… SESSIOND_APP=web PORT=5000 npx tsx packages/verifier/examples/resource-server.ts
  */
 import { createServer } from 'node:http';
 import { authenticateRequest, createVerifier } from '../src/index.ts';
@@ -10,7 +11,9 @@ const verifier = createVerifier({
   issuer: process.env.SESSIOND_ISSUER ?? base.replace('127.0.0.1', 'localhost'),
   jwksUrl: `${base}/.well-known/jwks.json`,
   eventsUrl: `${base}/v1/admin/events`,
-  adminToken: process.env.SESSIOND_ADMIN_TOKEN,
+  appKey: process.env.SESSIOND_APP_KEY,
+  // Only this app's tokens open this server; the feed of its key carries this app's sessions.
+  audience: process.env.SESSIOND_APP ?? 'web',
 });
 
 const server = createServer(async (req, res) => {

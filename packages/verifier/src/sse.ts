@@ -7,6 +7,11 @@ export interface SseMessage {
 /** Incremental Server-Sent Events parser: feed it text chunks, get whole messages back. */
 export class SseParser {
   private buffer = '';
+  /**
+   * The stream's position: the last `id:` seen, also from a block without data (which the
+   * EventSource standard counts too; sessiond sends one at connect, before any event).
+   */
+  lastEventId: string | null = null;
 
   push(chunk: string): SseMessage[] {
     this.buffer += chunk.replace(/\r\n?/g, '\n');
@@ -24,7 +29,7 @@ export class SseParser {
         const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
         if (field === 'event') msg.event = value;
         else if (field === 'data') data.push(value);
-        else if (field === 'id') msg.id = value;
+        else if (field === 'id') msg.id = this.lastEventId = value;
       }
       if (data.length) out.push({ ...msg, data: data.join('\n') });
     }

@@ -10,10 +10,17 @@ export interface VerifierOptions {
   jwksUrl: string;
   /** e.g. https://auth.example.com/v1/admin/events; with it, revocations apply within a second. */
   eventsUrl?: string;
-  adminToken?: string;
+  /**
+   * An app key with scope `events:read` (`POST /v1/admin/apps/:app/keys`): the feed then carries
+   * that app's sessions and the global endings. Never the admin token.
+   */
+  appKey?: string;
   clockToleranceSec?: number;
-  /** The apps whose tokens this resource server accepts (the `aud` claim); unset: any. */
-  audience?: string | string[];
+  /**
+   * Required: the app(s) whose tokens this resource server accepts (the `aud` claim), or `'any'`
+   * to accept every app's tokens knowingly. A token minted for another app is refused.
+   */
+  audience: string | string[] | 'any';
   /** Verified tokens kept in memory (signature checked once per token). */
   cacheSize?: number;
   /** The longest access-token lifetime: how long an ended session must be remembered. */
@@ -47,6 +54,11 @@ export interface Verifier {
  * second although it has not expired.
  */
 export function createVerifier(opts: VerifierOptions): Verifier {
+  const audience = (opts as Partial<VerifierOptions>).audience;
+  if (audience === undefined || (Array.isArray(audience) && audience.length === 0) || audience === '') {
+    // Without it a token of any app (a less strict policy) would open this server.
+    throw new TypeError('createVerifier: "audience" is required: the app(s) whose tokens this server accepts (e.g. audience: "web"), or audience: "any"');
+  }
   const doFetch = opts.fetch ?? fetch;
   const jwks = createRemoteJWKSet(new URL(opts.jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000 });
   const revocations = new Revocations(opts.maxTokenLifetimeMs ?? 60 * 60_000);
@@ -61,7 +73,7 @@ export function createVerifier(opts: VerifierOptions): Verifier {
   async function verifySignature(token: string): Promise<VerifiedToken> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { algorithms: ['EdDSA'], issuer: opts.issuer, typ: 'at+jwt', requiredClaims: ['sub', 'sid', 'exp', 'iat'], clockTolerance: opts.clockToleranceSec ?? 5, ...(opts.audience ? { audience: opts.audience } : {}) }));
+      ({ payload } = await jwtVerify(token, jwks, { algorithms: ['EdDSA'], issuer: opts.issuer, typ: 'at+jwt', requiredClaims: ['sub', 'sid', 'exp', 'iat'], clockTolerance: opts.clockToleranceSec ?? 5, ...(audience === 'any' ? {} : { audience }) }));
     } catch (e) {
       const expired = e instanceof errors.JWTExpired;
       throw new VerifierError('invalid_token', expired ? 'The access token has expired.' : 'The access token is not valid.');
@@ -96,8 +108,9 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     while (!closed) {
       try {
         const headers: Record<string, string> = { accept: 'text/event-stream' };
-        if (opts.adminToken) headers.authorization = `Bearer ${opts.adminToken}`;
-        // The first connection starts from now; later ones resume where the last one stopped.
+        if (opts.appKey) headers.authorization = `Bearer ${opts.appKey}`;
+        // The first connection starts from now; later ones resume where the last one stopped, which
+        // the feed gives at connect even before any event (so a cut in a quiet time loses nothing).
         if (lastEventId) headers['last-event-id'] = lastEventId;
         const res = await doFetch(opts.eventsUrl!, { headers, signal: abort.signal });
         if (!res.ok || !res.body) throw new Error(`events feed answered ${res.status}`);
@@ -109,8 +122,9 @@ export function createVerifier(opts: VerifierOptions): Verifier {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          for (const m of parser.push(decoder.decode(value, { stream: true }))) {
-            if (m.id) lastEventId = m.id;
+          const messages = parser.push(decoder.decode(value, { stream: true }));
+          if (parser.lastEventId) lastEventId = parser.lastEventId;
+          for (const m of messages) {
             const data = JSON.parse(m.data) as { sessionId?: string; reason?: string; at?: string };
             if (m.event === 'session.ended' && data.sessionId) revocations.end(data.sessionId, data.reason ?? 'revoked', Date.now());
             else if (m.event === 'session.ended_all') revocations.endAll(Date.parse(data.at ?? '') || Date.now(), data.reason ?? 'global_logout');

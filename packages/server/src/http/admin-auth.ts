@@ -1,15 +1,49 @@
-import { constantTimeEqual, hashSecret, SessiondError } from '@sessiond/core';
+import { AppKeys, constantTimeEqual, hashSecret, SessiondError, type AppKeyRecord, type AppKeyScope } from '@sessiond/core';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 
-/** onRequest hook for /v1/admin/*: without SESSIOND_ADMIN_TOKEN the admin API does not exist. */
+/** Who called an admin route: the operator (admin token, every app) or one app's backend (its key). */
+export type AdminCaller = { kind: 'admin' } | { kind: 'app'; key: AppKeyRecord };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the admin hook. */
+    adminCaller: AdminCaller | null;
+  }
+  interface FastifyContextConfig {
+    /** The app-key scope that opens this admin route; without one, only the admin token does. */
+    scope?: AppKeyScope;
+  }
+}
+
+/**
+ * The admin token or an app key holding `scope` (SPEC §9); anything else is refused. Hash both
+ * sides of the admin token so the comparison is constant-time whatever the lengths. `hidden`: a
+ * caller with neither gets 404, as if the route did not exist.
+ */
+export async function authenticateAdmin(app: AppContext, req: FastifyRequest, scope: AppKeyScope | undefined, hidden = false): Promise<AdminCaller> {
+  const secret = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (secret && app.config.adminToken && constantTimeEqual(hashSecret(secret), hashSecret(app.config.adminToken))) return { kind: 'admin' };
+  const key = secret && AppKeys.isAppKeySecret(secret) ? await app.sessiond.appKeys.authenticate(secret) : null;
+  if (!key && hidden) throw new SessiondError('not_found');
+  if (!secret) throw new SessiondError('unauthenticated', { message: 'This needs "Authorization: Bearer <admin token or app key>".' });
+  if (!key) throw new SessiondError('forbidden', { message: 'That admin token or app key is not valid.' });
+  if (!scope || !key.scopes.includes(scope)) throw new SessiondError('forbidden', { message: scope ? `This app key lacks the scope ${scope}.` : 'Only the admin token may do this.' });
+  return { kind: 'app', key };
+}
+
+/**
+ * onRequest hook for /v1/admin/*. Without SESSIOND_ADMIN_TOKEN the admin API does not exist (404)
+ * except to app keys made with the CLI: an operator need not set a master token at all.
+ */
 export function adminOnly(app: AppContext) {
-  const expected = app.config.adminToken ? hashSecret(app.config.adminToken) : null;
   return async function checkAdmin(req: FastifyRequest): Promise<void> {
-    if (!expected) throw new SessiondError('not_found');
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (!m) throw new SessiondError('unauthenticated', { message: 'The admin API needs "Authorization: Bearer <admin token>".' });
-    // Hash both sides so the comparison is constant-time whatever the lengths.
-    if (!constantTimeEqual(hashSecret(m[1]!), expected)) throw new SessiondError('forbidden', { message: 'That admin token is not valid.' });
+    req.adminCaller = await authenticateAdmin(app, req, req.routeOptions.config.scope, !app.config.adminToken);
   };
+}
+
+/** The one app an app key limits its caller to; null for the admin token (every app). */
+export function callerApp(req: FastifyRequest): string | null {
+  const caller = req.adminCaller;
+  return caller?.kind === 'app' ? caller.key.app : null;
 }

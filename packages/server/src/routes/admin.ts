@@ -1,24 +1,30 @@
 import { normalizeIp, publicUser, SessiondError } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { adminOnly } from '../http/admin-auth.ts';
+import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { listView } from '../http/views.ts';
+import { appKeyRoutes } from './app-keys.ts';
 import { sendSignedIn } from './auth.ts';
 import * as S from './schemas.ts';
 
-/** Operator API, behind SESSIOND_ADMIN_TOKEN. Without the token configured it does not exist (404). */
+/**
+ * Operator API, behind SESSIOND_ADMIN_TOKEN; an app key opens the routes of its scopes (`config.scope`)
+ * for its own app's sessions only. Without the token configured it does not exist (404) but to app keys.
+ */
 export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
   f.addHook('onRequest', adminOnly(app));
+  await appKeyRoutes(f, app);
 
   f.post<{ Body: { email: string; password: string } }>(
     '/v1/admin/users',
-    { schema: { body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: S.email, password: S.password } } } },
+    { config: { scope: 'users:write' }, schema: { body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: S.email, password: S.password } } } },
     async (req, reply) => reply.code(201).send({ user: publicUser(await app.sessiond.users.create(req.body.email, req.body.password)) }),
   );
 
   f.post<{ Body: { userId: string; app?: string; rememberMe?: boolean; ip?: string; userAgent?: string; mode?: 'cookie' | 'token' } }>(
     '/v1/admin/sessions',
     {
+      config: { scope: 'sessions:write' },
       schema: {
         body: {
           type: 'object',
@@ -41,8 +47,10 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
       if (user.disabledAt !== null) throw new SessiondError('forbidden', { message: 'This account is disabled.' });
       const ip = req.body.ip === undefined ? null : normalizeIp(req.body.ip);
       if (req.body.ip !== undefined && ip === null) throw new SessiondError('invalid_request', { message: '"ip" is not an IP address.', details: { field: 'ip' } });
+      const own = callerApp(req);
+      if (own !== null && req.body.app !== undefined && req.body.app !== own) throw new SessiondError('forbidden', { message: `This app key starts sessions for "${own}" only.`, details: { field: 'app' } });
       const signedIn = await app.sessiond.startFor(user, {
-        app: req.body.app ?? 'web',
+        app: req.body.app ?? own ?? 'web',
         rememberMe: req.body.rememberMe === true,
         mode: req.body.mode ?? 'cookie',
         ip,
@@ -56,14 +64,15 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
   );
 
   const userParams = { params: { type: 'object', properties: { userId: S.sessionId }, required: ['userId'] } };
-  f.get<{ Params: { userId: string } }>('/v1/admin/users/:userId/sessions', { schema: userParams }, async (req, reply) => {
+  f.get<{ Params: { userId: string } }>('/v1/admin/users/:userId/sessions', { config: { scope: 'sessions:read' }, schema: userParams }, async (req, reply) => {
     await app.sessiond.users.get(req.params.userId);
-    const sessions = await app.sessiond.sessions.list(req.params.userId);
+    const own = callerApp(req);
+    const sessions = (await app.sessiond.sessions.list(req.params.userId)).filter((s) => own === null || s.app === own);
     return reply.header('cache-control', 'no-store').send({ sessions: listView(app, sessions, null) });
   });
 
-  f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/revoke-sessions', { schema: userParams }, async (req) => {
-    return { ended: await app.sessiond.revokeUserSessionsAsAdmin(req.params.userId) };
+  f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/revoke-sessions', { config: { scope: 'sessions:write' }, schema: userParams }, async (req) => {
+    return { ended: await app.sessiond.revokeUserSessionsAsAdmin(req.params.userId, callerApp(req) ?? undefined) };
   });
 
   f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/disable', { schema: userParams }, async (req) => {
@@ -80,6 +89,7 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
   f.get<{ Querystring: { userId?: string; sessionId?: string; limit?: string } }>(
     '/v1/admin/audit',
     {
+      config: { scope: 'sessions:read' },
       schema: {
         querystring: {
           type: 'object',
@@ -89,7 +99,11 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
       },
     },
     async (req, reply) => {
-      const events = await app.sessiond.audit({ userId: req.query.userId, sessionId: req.query.sessionId, limit: req.query.limit ? Number(req.query.limit) : 100 });
+      const own = callerApp(req);
+      const events = (await app.sessiond.audit({ userId: req.query.userId, sessionId: req.query.sessionId, limit: req.query.limit ? Number(req.query.limit) : 100 })).filter(
+        // An app key sees its own app's session events: never sign-in failures or another app's sessions.
+        (e) => own === null || e.data.app === own,
+      );
       // Session ids, addresses and emails: no shared cache may keep them.
       return reply.header('cache-control', 'no-store').send({ events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
     },

@@ -1,6 +1,7 @@
 import { SessiondError } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { authenticateAdmin } from '../http/admin-auth.ts';
 
 export async function healthRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
   f.get('/healthz', async () => ({ status: 'ok' }));
@@ -14,7 +15,9 @@ export async function healthRoutes(f: FastifyInstance, app: AppContext): Promise
     }
   });
 
-  f.get('/metrics', async (_req, reply) => {
+  f.get('/metrics', async (req, reply) => {
+    // SESSIOND_METRICS=protected: the admin token or an app key with metrics:read (SPEC §9).
+    if (app.config.metrics === 'protected') await authenticateAdmin(app, req, 'metrics:read');
     return reply.header('content-type', app.metrics.registry.contentType).send(await app.metrics.registry.metrics());
   });
 }

@@ -1,7 +1,7 @@
 import { SessiondError, type AuditEvent } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { adminOnly } from '../http/admin-auth.ts';
+import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { requestContext } from '../http/auth.ts';
 import { viewOf } from '../http/views.ts';
 import type { TokenModeParts } from './index.ts';
@@ -56,18 +56,23 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
       /**
        * Server-Sent Events for resource servers: `session.started`, `session.ended` and
        * `session.ended_all`, each with the store's event id; `Last-Event-ID` replays what was
-       * missed before going live, without gaps or duplicates.
+       * missed before going live, without gaps or duplicates. A connection without one first gets
+       * the feed's current position (a bare `id:` line, which sets EventSource's lastEventId
+       * without an event; `0` for an empty log), so a cut before any event still resumes exactly.
+       * An app key (`events:read`) gets its own app's session events and the global endings only.
        */
-      admin.get('/v1/admin/events', async (req, reply) => {
+      admin.get('/v1/admin/events', { config: { scope: 'events:read' } }, async (req, reply) => {
+        const own = callerApp(req);
+        const visible = (e: AuditEvent) => own === null || e.type === 'sessions.ended_all' || e.data.app === own;
         const res = reply.raw;
         reply.hijack();
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         let lastSent = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : null;
         const queue: AuditEvent[] = [];
-        let replaying = lastSent !== null;
+        let replaying = true;
         let closed = false;
         const write = (e: AuditEvent) => {
-          const out = toFeed(e);
+          const out = visible(e) ? toFeed(e) : null;
           if (!out) return;
           res.write(`id: ${e.id}\nevent: ${out.event}\ndata: ${JSON.stringify(out.data)}\n\n`);
           lastSent = e.id;
@@ -78,32 +83,40 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
           if (replaying) queue.push(e);
           else if (!seen.has(e.id)) write(e);
         });
+        // A revoked key's feed ends within the second, on whichever node it is open.
+        const caller = req.adminCaller;
+        const unRevoked = caller?.kind === 'app' ? app.sessiond.appKeys.onRevoked((id) => id === caller.key.id && res.end()) : () => {};
         const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
         req.raw.on('close', () => {
           closed = true;
           clearInterval(heartbeat);
           unsubscribe();
+          unRevoked();
         });
         res.write('retry: 1000\n\n');
-        if (replaying && lastSent) {
-          try {
-            for (let page = 0; page < 100; page++) {
-              const missed = await app.sessiond.store.listEvents({ afterId: lastSent, limit: REPLAY_LIMIT });
-              for (const e of missed) {
-                seen.add(e.id);
-                write(e);
-              }
-              if (missed.length < REPLAY_LIMIT) break;
-            }
-          } catch {
-            res.end();
-            return;
+        try {
+          if (lastSent === null) {
+            lastSent = (await app.sessiond.store.listEvents({ limit: 1 }))[0]?.id ?? '0';
+            res.write(`id: ${lastSent}\n\n`);
           }
-          replaying = false;
-          // Live events that arrived during the replay, minus those the replay already sent.
-          for (const e of queue.splice(0)) if (!seen.has(e.id)) write(e);
-          seen.clear();
+          for (let page = 0; page < 100; page++) {
+            const missed = await app.sessiond.store.listEvents({ afterId: lastSent, limit: REPLAY_LIMIT });
+            for (const e of missed) {
+              seen.add(e.id);
+              write(e);
+            }
+            // Filtered events move the position too, so the next page starts after them.
+            if (missed.length > 0) lastSent = missed[missed.length - 1]!.id;
+            if (missed.length < REPLAY_LIMIT) break;
+          }
+        } catch {
+          res.end();
+          return;
         }
+        replaying = false;
+        // Live events that arrived during the replay, minus those the replay already sent.
+        for (const e of queue.splice(0)) if (!seen.has(e.id)) write(e);
+        seen.clear();
       });
     });
   };
