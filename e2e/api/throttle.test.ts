@@ -7,7 +7,7 @@ describe('sign-in throttling over HTTP', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     // Behind a trusted proxy, so the test can speak from several addresses.
-    server = await startServer({ SESSIOND_TRUST_PROXY: 'true' });
+    server = await startServer({ SESSIOND_TRUST_PROXY: '1' });
   });
   afterAll(() => server.stop());
 
