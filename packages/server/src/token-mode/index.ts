@@ -20,7 +20,7 @@ export async function createTokenMode(app: AppContext, env: Record<string, strin
   sessiond.store.subscribe((e) => {
     if (e.type === 'keys.rotated') void ring.load().catch(() => {});
   });
-  const access = new AccessTokens(ring, sessiond.clock, () => issuerOf(app), config.core.accessTokenTtlMs, () => ring.load());
+  const access = new AccessTokens(ring, sessiond.clock, () => issuerOf(app), config.core.accessTokenTtlMs);
   const refresh = new RefreshTokens(sessiond.sessions, sessiond.clock, subkey(kek, 'refresh successor'), config.core.refreshGraceMs);
   return {
     ring,
