@@ -34,3 +34,21 @@ describe('one SQLite file, one server', () => {
     }
   });
 });
+
+describe('the generated key-encryption key beside the SQLite file', () => {
+  const WARNING = /"level":40,.*"msg":"the key-encryption key \S+ is in the same folder as the SQLite database/;
+  const outputOf = async (env: Record<string, string>) => {
+    const server = await startServer(env);
+    await server.stop();
+    return server.output();
+  };
+
+  it('is warned about once at start-up in production, and not in development or when SESSIOND_DATA_DIR is elsewhere', async () => {
+    const dir = tempDir();
+    const store = `sqlite:${join(dir, 'sessiond.db')}`;
+    const production = await outputOf({ NODE_ENV: 'production', SESSIOND_STORE: store, SESSIOND_DATA_DIR: dir });
+    expect(production.split('\n').filter((l) => WARNING.test(l))).toHaveLength(1);
+    expect(await outputOf({ NODE_ENV: 'development', SESSIOND_STORE: store, SESSIOND_DATA_DIR: dir })).not.toMatch(WARNING);
+    expect(await outputOf({ NODE_ENV: 'production', SESSIOND_STORE: `sqlite:${join(tempDir(), 'sessiond.db')}`, SESSIOND_DATA_DIR: tempDir() })).not.toMatch(WARNING);
+  });
+});
