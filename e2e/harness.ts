@@ -100,6 +100,20 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   };
 }
 
+/** Starts a server that must refuse to start: its exit code and the lines it wrote; throws if it started. */
+export async function startRefused(env: Record<string, string>): Promise<{ code: number; lines: string[] }> {
+  let server: ServerProcess;
+  try {
+    server = await startServer(env);
+  } catch (e) {
+    const exited = /^server exited with (\d+):\n([^]*)$/.exec((e as Error).message);
+    if (!exited) throw e;
+    return { code: Number(exited[1]), lines: exited[2]!.trim().split('\n') };
+  }
+  await server.stop();
+  throw new Error('the server started');
+}
+
 /** Runs the CLI to completion. */
 export async function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });

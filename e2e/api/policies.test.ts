@@ -9,7 +9,7 @@ const CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0';
 
 async function withServer(env: Record<string, string>, fn: (url: string) => Promise<void>) {
-  const s = await startServer({ SESSIOND_TRUST_PROXY: 'true', ...env });
+  const s = await startServer({ SESSIOND_TRUST_PROXY: '1', ...env });
   try {
     await fn(s.url);
   } finally {

@@ -15,7 +15,7 @@ describe('Active sessions page', () => {
   let browser: Browser;
   beforeAll(async () => {
     // Trusting X-Forwarded-For lets each browser context come from a different city.
-    [server, browser] = await Promise.all([startApp({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_TRUST_PROXY: 'true', SESSIOND_APPS: 'web,desktop,mobile' }), launchBrowser()]);
+    [server, browser] = await Promise.all([startApp({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_TRUST_PROXY: '1', SESSIOND_APPS: 'web,desktop,mobile' }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();

@@ -67,7 +67,7 @@ describe('fuzzing every route with hostile input', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_TRUST_PROXY: 'true' });
+    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_TRUST_PROXY: '1' });
     const web = new Client(server.url, { 'x-forwarded-for': '192.0.2.10' });
     await web.post('/v1/signup', { email: 'control@example.com', password: PASSWORD });
     await web.post('/v1/login', { email: 'control@example.com', password: PASSWORD });

@@ -25,7 +25,7 @@ describe('step-up: ending sessions and changing factors need a recent authentica
   const events = async (userId: string) => (await admin.get(`/v1/admin/audit?userId=${userId}`)).json.events as { type: string; data: Record<string, unknown> }[];
 
   beforeAll(async () => {
-    server = await startServer({ SESSIOND_FRESHNESS: '1s', SESSIOND_TRUST_PROXY: 'true', SESSIOND_ADMIN_TOKEN: ADMIN });
+    server = await startServer({ SESSIOND_FRESHNESS: '1s', SESSIOND_TRUST_PROXY: '1', SESSIOND_ADMIN_TOKEN: ADMIN });
     admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
   });
   afterAll(() => server.stop());

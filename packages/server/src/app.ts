@@ -30,7 +30,7 @@ export interface BuildOptions {
 }
 
 /** A hop count becomes "trust the nearest N proxies"; Fastify's types take it only as a function. */
-function trustProxyOption(v: AppContext['config']['trustProxy']): boolean | string[] | ((addr: string, hop: number) => boolean) {
+function trustProxyOption(v: AppContext['config']['trustProxy']): false | string[] | ((addr: string, hop: number) => boolean) {
   return typeof v === 'number' ? (_addr, hop) => hop < v : v;
 }
 

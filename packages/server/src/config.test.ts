@@ -31,7 +31,7 @@ describe('loadConfig', () => {
       SESSIOND_ON_MAX_SESSIONS: 'reject',
       SESSIOND_BIND_IP: 'subnet',
       SESSIOND_BIND_DEVICE: 'strict',
-      SESSIOND_TRUST_PROXY: 'true',
+      SESSIOND_TRUST_PROXY: '2',
       SESSIOND_SIGNUP: 'closed',
       SESSIOND_ADMIN_TOKEN: 'x'.repeat(32),
       SESSIOND_ACCESS_TOKEN_TTL: '90s',
@@ -40,8 +40,14 @@ describe('loadConfig', () => {
     expect(c.publicUrl).toBe('https://auth.example.com');
     expect(c.core.policy).toMatchObject({ idleTimeoutMs: 900_000, absoluteTimeoutMs: 28_800_000, maxSessions: 3, onMaxSessions: 'reject', bindIp: 'subnet', bindDevice: 'strict' });
     expect(c.core.accessTokenTtlMs).toBe(90_000);
-    expect(c.trustProxy).toBe(true);
+    expect(c.trustProxy).toBe(2);
     expect(loadConfig({ SESSIOND_TRUST_PROXY: '10.0.0.0/8, 192.168.1.1' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.1']);
+  });
+
+  it('refuses SESSIOND_TRUST_PROXY=true, saying to give the hop count or the proxies', () => {
+    expect(() => loadConfig({ SESSIOND_TRUST_PROXY: 'true' })).toThrow(
+      new ConfigError('SESSIOND_TRUST_PROXY', '"true" would trust any address a client writes into X-Forwarded-For; give the number of proxies in front of sessiond (e.g. 1) or their addresses/CIDRs'),
+    );
   });
 
   it.each([

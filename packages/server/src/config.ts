@@ -8,7 +8,7 @@ export interface ServerConfig {
   /** null: default, http://localhost:PORT, with its loopback aliases also accepted as origins. */
   publicUrl: string | null;
   store: string;
-  trustProxy: boolean | number | string[];
+  trustProxy: false | number | string[];
   signup: 'open' | 'closed';
   adminToken: string | null;
   logLevel: string;
@@ -61,11 +61,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 
 function trustProxy(raw: string | undefined): ServerConfig['trustProxy'] {
   if (raw === undefined || raw === '' || raw === 'false') return false;
-  if (raw === 'true') return true;
+  // Trusting every hop lets a client write the leftmost X-Forwarded-For, so its own address there
+  // would defeat throttling, IP binding and the audit log: say which proxies to trust instead.
+  if (raw === 'true') throw new ConfigError('SESSIOND_TRUST_PROXY', '"true" would trust any address a client writes into X-Forwarded-For; give the number of proxies in front of sessiond (e.g. 1) or their addresses/CIDRs');
   if (/^\d+$/.test(raw)) return Number(raw);
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.every((s) => /^[0-9a-fA-F:.]+(\/\d+)?$/.test(s))) return list;
-  throw new ConfigError('SESSIOND_TRUST_PROXY', `"${raw}" must be false, true, a hop count or a comma-separated list of proxy addresses/CIDRs`);
+  throw new ConfigError('SESSIOND_TRUST_PROXY', `"${raw}" must be false, a hop count or a comma-separated list of proxy addresses/CIDRs`);
 }
 
 function publicUrl(raw: string | undefined): string | null {

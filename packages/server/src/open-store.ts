@@ -19,3 +19,14 @@ export async function openStore(url: string): Promise<Store> {
   await store.init();
   return store;
 }
+
+/**
+ * Held by a running server: one SQLite file serves one server (a second would have its own cache
+ * and hear none of the first's endings). Redis and PostgreSQL are made for several nodes, and the
+ * memory store is the process's own, so they need none.
+ */
+export async function lockStoreForServing(url: string): Promise<{ release(): void } | null> {
+  if (!url.startsWith('sqlite:')) return null;
+  const { lockForServing } = await import('@sessiond/store-sqlite');
+  return lockForServing(url.slice('sqlite:'.length));
+}

@@ -8,7 +8,7 @@ import { SessionFeed } from './feed.ts';
 import { createLocator } from './geo.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { openStore } from './open-store.ts';
+import { lockStoreForServing, openStore } from './open-store.ts';
 import { argon2Hasher } from './passwords.ts';
 
 const SWEEP_EVERY_MS = 5_000;
@@ -32,6 +32,7 @@ export interface StartOptions {
 /** Opens the store, wires the domain, listens, and sweeps expired sessions in the background. */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  const lock = await lockStoreForServing(config.store);
   const store = await openStore(config.store);
   const clock = opts.clock ?? systemClock;
   const sessiond = new Sessiond({
@@ -85,6 +86,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       app.feed.close();
       sessiond.close();
       await store.close();
+      lock?.release();
     },
   };
 }

@@ -79,7 +79,7 @@ function deadline(s: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>)
  * Everything of one user (record, sessions, their index, trusted devices) sits under the hash tag
  * `{u:<userId>}`, so each multi-key step is one Lua script on the one shard holding that user. A
  * session or device id finds its user through a small pointer key (`<prefix>:sid:<id>`) that
- * lives as long as the record can. Session bodies are JSON strings whose key expires at purgeAt:
+ * expires with the record. Session bodies are JSON strings whose key expires at purgeAt:
  * an ended session stays as its own tombstone and then vanishes without a sweep.
  *
  * The only global keys: `due` (users by their earliest deadline, so sweeping follows what expires),
@@ -332,10 +332,8 @@ export class RedisStore implements Store {
   async createSession(session: SessionRecord, limit?: SessionLimit): Promise<CreateSessionResult> {
     const { id, userId } = session;
     // Written first: a crash before the script leaves only a pointer, which expires by itself.
-    // Its life covers the record's longest: the absolute deadline never moves, and the tombstone
-    // time (purgeAt minus the earlier deadline) is the domain's.
-    const pointerUntil = Math.max(session.purgeAt, session.absoluteExpiresAt + session.purgeAt - deadline(session));
-    await this.call(() => this.redis.set(this.sessionOwner(id), userId, 'PXAT', Math.floor(pointerUntil)));
+    // It expires with the record: activity and endings move both (see `patch`, `movePointers`).
+    await this.call(() => this.redis.set(this.sessionOwner(id), userId, 'PXAT', Math.floor(session.purgeAt)));
     // Lowered before and after the script: before, so no session exists that `due` would miss if
     // this node died here; after, so a concurrent settleDue cannot have read the index too early.
     // (An ended record, as migrating brings, is due for nothing.)
@@ -351,7 +349,7 @@ export class RedisStore implements Store {
     }
     this.remember(id, userId);
     if (live) await this.lowerDue(userId, deadline(session));
-    await this.keepPointers(r.evicted ?? []);
+    await this.movePointers(r.evicted ?? []);
     return { ok: true, evicted: r.evicted ?? [] };
   }
 
@@ -366,8 +364,13 @@ export class RedisStore implements Store {
     const userId = await this.ownerOf(id);
     if (userId === null) return false;
     const at = await this.call(() => this.redis.updateSession(this.sessionPrefix(userId) + id, this.userIndex(userId), JSON.stringify(patch), expectedHash));
-    if (at > 0 && patch.idleExpiresAt !== undefined) await this.lowerDue(userId, at);
-    return at > 0;
+    if (at <= 0) return false;
+    await Promise.all([
+      patch.idleExpiresAt !== undefined ? this.lowerDue(userId, at) : null,
+      // Only later: an ending that raced this slide may have set the pointer to its tombstone's end.
+      patch.purgeAt !== undefined ? this.call(() => this.redis.pexpireat(this.sessionOwner(id), Math.floor(patch.purgeAt!), 'GT')) : null,
+    ]);
+    return true;
   }
 
   updateSession(id: string, patch: SessionPatch): Promise<boolean> {
@@ -384,18 +387,19 @@ export class RedisStore implements Store {
     const raw = await this.call(() => this.redis.endSession(this.sessionPrefix(userId) + id, this.userIndex(userId), JSON.stringify({ ...ending, detail: ending.detail ?? null })));
     if (!raw) return null;
     const ended = sessionFrom(raw);
-    await this.keepPointers([ended]);
+    await this.movePointers([ended]);
     return ended;
   }
 
   /**
-   * An ending may set a purge time later than the pointer was given at sign-in (a session ended
-   * after its absolute deadline but before a sweep, or a longer tombstone TTL since): the pointer
-   * must not expire before the tombstone it leads to.
+   * An ending sets the record's purge time, earlier (a tombstone shorter than the deadlines left) or
+   * later (ended after its deadline but before a sweep) than its pointer's: the pointer follows, so
+   * it neither outlives the tombstone nor expires before it. Each session ends once, so no later
+   * write races this one.
    */
-  private async keepPointers(ended: SessionRecord[]): Promise<void> {
+  private async movePointers(ended: SessionRecord[]): Promise<void> {
     if (ended.length === 0) return;
-    await this.call(() => Promise.all(ended.map((s) => this.redis.pexpireat(this.sessionOwner(s.id), Math.floor(s.purgeAt), 'GT'))));
+    await this.call(() => Promise.all(ended.map((s) => this.redis.pexpireat(this.sessionOwner(s.id), Math.floor(s.purgeAt)))));
   }
 
   async endUserSessions(userId: string, ending: SessionEnding, opts: { exceptId?: string; app?: string; trustedDeviceId?: string } = {}): Promise<SessionRecord[]> {
@@ -403,7 +407,7 @@ export class RedisStore implements Store {
       this.redis.endUserSessions(this.userIndex(userId), JSON.stringify({ ...ending, detail: ending.detail ?? null }), JSON.stringify(opts), this.sessionPrefix(userId)),
     );
     const ended = JSON.parse(raw) as SessionRecord[];
-    await this.keepPointers(ended);
+    await this.movePointers(ended);
     return ended;
   }
 
@@ -459,7 +463,7 @@ export class RedisStore implements Store {
         );
         const r = JSON.parse(raw) as { timedOut: SessionRecord[]; next: number };
         timedOut.push(...r.timedOut);
-        await this.keepPointers(r.timedOut);
+        await this.movePointers(r.timedOut);
         await this.settleDue(userId, r.next < 0 ? null : r.next);
       } catch (e) {
         failure ??= e;

@@ -61,6 +61,29 @@ export function describeKeyLayout(open: (prefix: string) => Promise<RedisStore>,
     expect(left).toEqual([`${prefix}:email:${user.email}`, `${prefix}:layout`, `${prefix}:{u:${user.id}}:user`].sort());
   });
 
+  it('drops each session-id pointer with its record: logged out, timed out, or expired before any sweep; activity keeps it', async () => {
+    const prefix = fresh();
+    const store = await start(prefix);
+    const now = Date.now();
+    const [user, other] = [makeUser(), makeUser()];
+    for (const u of [user, other]) await store.createUser(u);
+    // 400 ms idle deadlines under a 1 h absolute one, 300 ms tombstones.
+    const short = { createdAt: now, userId: user.id, idleExpiresAt: now + 400, absoluteExpiresAt: now + 3_600_000, purgeAt: now + 700 };
+    const [loggedOut, timedOut, active] = [makeSession(short), makeSession(short), makeSession(short)];
+    // Past its deadline at 600 ms, after the one sweep below: its record simply expires at 900 ms.
+    const unswept = makeSession({ ...short, userId: other.id, idleExpiresAt: now + 600, purgeAt: now + 900 });
+    for (const s of [loggedOut, timedOut, active, unswept]) await store.createSession(s);
+    await store.endSession(loggedOut.id, makeEnding('logged_out', now, { purgeAt: now + 300 }));
+    await store.updateSession(active.id, { idleExpiresAt: now + 1000, purgeAt: now + 1300 });
+    await sleep(450);
+    expect((await store.sweep(Date.now(), { limit: 100, tombstoneTtlMs: 300 })).timedOut.map((s) => s.id)).toEqual([timedOut.id]);
+    await sleep(350);
+    // Past its first purge time: the pointer followed the slide (a fresh store remembers no owner).
+    expect((await (await start(prefix)).findSession(active.id))?.id).toBe(active.id);
+    await sleep(700);
+    expect((await keysByServer(servers(), prefix)).flat().filter((k) => k.startsWith(`${prefix}:sid:`))).toEqual([]);
+  });
+
   it('applies a resent sign-in once: the same session again neither counts against the limit nor fails', async () => {
     const store = await start(fresh());
     const s = makeSession({ createdAt: Date.now() });

@@ -14,7 +14,6 @@ export class AccessTokens {
     private readonly clock: Clock,
     private readonly issuer: () => string,
     private readonly ttlMs: number,
-    private readonly reloadKeys: () => Promise<void>,
   ) {}
 
   async issue(session: SessionRecord): Promise<{ accessToken: string; accessTokenExpiresAt: string }> {
@@ -36,17 +35,9 @@ export class AccessTokens {
   }
 
   async verify(jwt: string): Promise<{ sessionId: string; userId: string }> {
-    let reloaded = false;
     const resolve = async (header: JWTHeaderParameters) => {
       if (header.jwk || header.jku || header.x5u || header.x5c) throw new Error('embedded keys are not accepted');
-      const kid = header.kid ?? '';
-      let key = this.ring.verificationKey(kid);
-      if (!key && !reloaded) {
-        // Another node may have rotated: look once more in the store.
-        reloaded = true;
-        await this.reloadKeys();
-        key = this.ring.verificationKey(kid);
-      }
+      const key = await this.ring.verificationKey(header.kid ?? '');
       if (!key) throw new Error('unknown kid');
       return key;
     };

@@ -2,7 +2,7 @@ import { RefreshTokens, type SessionRecord } from '@sessiond/core';
 import type { AppContext, TokenMode } from '../context.ts';
 import { AccessTokens } from './access-tokens.ts';
 import { KeyRing } from './key-ring.ts';
-import { loadKeyEncryptionKey, subkey } from './secrets.ts';
+import { keyBesideDatabaseWarning, loadKeyEncryptionKey, subkey } from './secrets.ts';
 
 export interface TokenModeParts extends TokenMode {
   ring: KeyRing;
@@ -14,13 +14,15 @@ export interface TokenModeParts extends TokenMode {
 export async function createTokenMode(app: AppContext, env: Record<string, string | undefined> = process.env): Promise<TokenModeParts> {
   const { sessiond, config } = app;
   const kek = loadKeyEncryptionKey(env, config.dataDir);
+  const warning = keyBesideDatabaseWarning(env, config.dataDir, config.store);
+  if (warning) app.logger.warn(warning);
   const ring = new KeyRing(sessiond.store, sessiond.clock, subkey(kek, 'signing-key sealing'), config.core.accessTokenTtlMs);
   await ring.load();
   // Another node rotated: pick up its key at once rather than on the first unknown kid.
   sessiond.store.subscribe((e) => {
     if (e.type === 'keys.rotated') void ring.load().catch(() => {});
   });
-  const access = new AccessTokens(ring, sessiond.clock, () => issuerOf(app), config.core.accessTokenTtlMs, () => ring.load());
+  const access = new AccessTokens(ring, sessiond.clock, () => issuerOf(app), config.core.accessTokenTtlMs);
   const refresh = new RefreshTokens(sessiond.sessions, sessiond.clock, subkey(kek, 'refresh successor'), config.core.refreshGraceMs);
   return {
     ring,

@@ -14,6 +14,9 @@ const SKEW_MS = 60_000;
 // Nodes reload the ring at least this often, in case a `keys.rotated` event never reached them
 // (a CLI rotation against SQLite, a lost pub/sub message).
 const RELOAD_MS = 30_000;
+// An unknown kid is a key another node has just made, or a forgery: the store is read for one at
+// most this often, so forged kids cannot turn every request into a store read.
+const UNKNOWN_KID_RELOAD_MS = 5_000;
 
 /**
  * Ed25519 signing keys kept in the store, private halves sealed with AES-256-GCM. Every node
@@ -119,7 +122,20 @@ export class KeyRing {
     return { kid: this.active.record.kid, key: this.active.privateKey };
   }
 
-  verificationKey(kid: string): CryptoKey | null {
+  /** The public key of `kid`; one this node does not know first reloads the ring (rate-limited). */
+  async verificationKey(kid: string): Promise<CryptoKey | null> {
+    const known = this.loadedKey(kid);
+    if (known) return known;
+    if (this.clock.now() - this.loadedAt >= UNKNOWN_KID_RELOAD_MS) {
+      this.loadedAt = this.clock.now();
+      this.load().catch(() => {});
+    }
+    // A reload in flight (this one's or another request's) may bring the kid.
+    await this.loads;
+    return this.loadedKey(kid);
+  }
+
+  private loadedKey(kid: string): CryptoKey | null {
     const k = this.keys.get(kid);
     if (!k || (k.record.expiresAt !== null && k.record.expiresAt <= this.clock.now())) return null;
     return k.publicKey;

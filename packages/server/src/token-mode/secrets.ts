@@ -1,6 +1,6 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { linkSync, mkdirSync, readFileSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 const KEY_FILE = 'key-encryption.key';
 
@@ -26,6 +26,27 @@ export function loadKeyEncryptionKey(env: Record<string, string | undefined>, da
     unlinkSync(tmp);
   }
   return decodeKey(readFileSync(path, 'utf8').trim(), path);
+}
+
+/**
+ * In production a generated key beside the SQLite file is worth a warning: one copy of that folder
+ * (a backup, a stolen disk image) holds both the sealed signing keys and the key that opens them.
+ */
+export function keyBesideDatabaseWarning(env: Record<string, string | undefined>, dataDir: string, store: string): string | null {
+  if (env.NODE_ENV !== 'production' || env.SESSIOND_KEY_ENCRYPTION_KEY || !store.startsWith('sqlite:')) return null;
+  const keyPath = join(dataDir, KEY_FILE);
+  if (folderOf(keyPath) !== folderOf(store.slice('sqlite:'.length))) return null;
+  return `the key-encryption key ${keyPath} is in the same folder as the SQLite database, so one copy of that folder opens the sealed signing keys: set SESSIOND_KEY_ENCRYPTION_KEY or a SESSIOND_DATA_DIR elsewhere, and back the key up apart from the database (docs/operations.md)`;
+}
+
+/** The real folder of a file, so ./data and a symlink to it compare equal. */
+function folderOf(path: string): string {
+  const folder = dirname(resolve(path));
+  try {
+    return realpathSync(folder);
+  } catch {
+    return folder;
+  }
 }
 
 function decodeKey(base64: string, source: string): Buffer {
