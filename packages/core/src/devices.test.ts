@@ -40,7 +40,7 @@ describe('ceilings per account', () => {
   it('the oldest session across apps ends when the account is at its ceiling, saying why', async () => {
     const { clock, sd, signIn } = await make({ maxSessionsPerUser: 3 });
     const started = [];
-    for (const app of ['web', 'desktop', 'web', 'mobile']) {
+    for (const app of ['web', 'desktop', 'web', 'api']) {
       started.push(await signIn({ app }));
       clock.advance('1s');
     }
