@@ -1,6 +1,6 @@
 import type { Clock } from './clock.ts';
 import { SessiondError } from './errors.ts';
-import type { Store } from './store.ts';
+import type { AppKeyStore, EventLog } from './store.ts';
 import { constantTimeEqual, hashSecret, randomId, randomSecret } from './tokens.ts';
 import type { AppKeyRecord, AppKeyScope } from './types.ts';
 
@@ -25,7 +25,7 @@ export class AppKeys {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: AppKeyStore & EventLog,
     private readonly clock: Clock,
   ) {
     // A key revoked on any node stops working here too, at once.

@@ -1,5 +1,5 @@
 import type { SessionPolicy } from './policy.ts';
-import type { EndReason, SessionRecord } from './types.ts';
+import type { EndReason, SessionEnding, SessionRecord } from './types.ts';
 
 export interface Deadlines {
   idleTimeoutMs: number;
@@ -35,4 +35,20 @@ export function slideIdle(s: SessionRecord, now: number): number {
 
 export function purgeAtFor(s: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>, tombstoneTtlMs: number): number {
   return expiresAt(s) + tombstoneTtlMs;
+}
+
+/** Not ended and before its earlier deadline: what limits count and lists show. */
+export function isActive(s: Pick<SessionRecord, 'endedAt' | 'idleExpiresAt' | 'absoluteExpiresAt'>, now: number): boolean {
+  return s.endedAt === null && expiresAt(s) > now;
+}
+
+/** Why a session that reached its earlier deadline ended. The absolute one wins a tie, as in `passedDeadline`. */
+export function timeoutReason(s: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>): 'idle_timeout' | 'absolute_timeout' {
+  return s.absoluteExpiresAt <= s.idleExpiresAt ? 'absolute_timeout' : 'idle_timeout';
+}
+
+/** How the sweep ends a session past its deadline: at that deadline, its tombstone kept `tombstoneTtlMs`. */
+export function timeoutEnding(s: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>, tombstoneTtlMs: number): SessionEnding {
+  const at = expiresAt(s);
+  return { at, reason: timeoutReason(s), detail: null, purgeAt: at + tombstoneTtlMs };
 }

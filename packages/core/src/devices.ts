@@ -1,5 +1,5 @@
 import type { Clock } from './clock.ts';
-import type { Store } from './store.ts';
+import type { DeviceStore, EventLog } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
 import type { TrustedDeviceRecord } from './types.ts';
 
@@ -13,7 +13,7 @@ export type UntrustCause = 'totp_enabled' | 'password_changed' | 'account_disabl
  */
 export class TrustedDevices {
   constructor(
-    private readonly store: Store,
+    private readonly store: DeviceStore & EventLog,
     private readonly clock: Clock,
     private readonly ttlMs: number,
     private readonly maxPerUser: number,

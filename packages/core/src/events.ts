@@ -1,4 +1,4 @@
-import type { Store } from './store.ts';
+import type { EventLog } from './store.ts';
 import type { AuditEvent, EndReason, EventType, SessionRecord } from './types.ts';
 
 /** Builds audit events; never given a secret, so none can reach the log or the feed. */
@@ -19,7 +19,7 @@ export function sessionEvent(
   };
 }
 
-export function recordEnded(store: Store, s: SessionRecord): Promise<AuditEvent> {
+export function recordEnded(store: Pick<EventLog, 'recordEvent'>, s: SessionRecord): Promise<AuditEvent> {
   return store.recordEvent(
     sessionEvent('session.ended', s, s.endedAt ?? 0, {
       reason: s.endReason,

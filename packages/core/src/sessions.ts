@@ -7,7 +7,7 @@ import { ipPrefix } from './ip.ts';
 import { endReasonMessage } from './reasons.ts';
 import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from './policy.ts';
 import { SessionCache } from './session-cache.ts';
-import type { SessionLimit, Store } from './store.ts';
+import type { EventLog, SessionLimit, SessionStore } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
 import type { EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
 
@@ -38,7 +38,7 @@ export interface StartedSession {
 export type Locate = (ip: string) => Location | null;
 
 export interface SessionServiceDeps {
-  store: Store;
+  store: SessionStore & EventLog;
   clock: Clock;
   config: CoreConfig;
   locate?: Locate;
@@ -46,7 +46,7 @@ export interface SessionServiceDeps {
 
 /** The session lifecycle: start, validate, slide, end. Speaks sessions, not HTTP. */
 export class SessionService {
-  readonly store: Store;
+  readonly store: SessionStore & EventLog;
   readonly clock: Clock;
   readonly config: CoreConfig;
   readonly cache: SessionCache;

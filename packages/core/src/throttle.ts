@@ -3,7 +3,7 @@ import { SessiondError } from './errors.ts';
 import type { ReservedAttempt, SignInGuard } from './guard.ts';
 import { clientKey } from './ip.ts';
 import { normalizeEmail } from './passwords.ts';
-import type { Store } from './store.ts';
+import type { Counters } from './store.ts';
 
 /** Failures allowed per window; each longer window allows fewer per minute: a stepped backoff. */
 export interface Tier {
@@ -78,7 +78,7 @@ interface Window {
  */
 export class SignInThrottle implements SignInGuard {
   constructor(
-    private readonly store: Store,
+    private readonly store: Counters,
     private readonly clock: Clock,
     private readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
   ) {}

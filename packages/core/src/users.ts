@@ -2,7 +2,7 @@ import type { Clock } from './clock.ts';
 import type { TrustedDevices } from './devices.ts';
 import { SessiondError } from './errors.ts';
 import { isPlausibleEmail, normalizeEmail, passwordProblem, type PasswordHasher } from './passwords.ts';
-import type { Store } from './store.ts';
+import type { EventLog, UserStore } from './store.ts';
 import { randomId } from './tokens.ts';
 import { findRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { newTotpSecret, totpCodeStep, totpUri } from './totp.ts';
@@ -27,7 +27,7 @@ export class UserService {
   readonly unsubscribe: () => void;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: UserStore & EventLog,
     private readonly clock: Clock,
     private readonly passwords: PasswordHasher,
     private readonly devices: TrustedDevices,

@@ -1,4 +1,4 @@
-import type { AuditEvent, Store } from '@sessiond/core';
+import { resumeFeed, type AuditEvent, type EventLog, type ResumeOptions } from '@sessiond/core';
 
 type Listener = (event: AuditEvent) => void;
 
@@ -11,8 +11,8 @@ export class SessionFeed {
   private readonly all = new Set<Listener>();
   private readonly unsubscribe: () => void;
 
-  constructor(store: Store) {
-    this.unsubscribe = store.subscribe((e) => this.dispatch(e));
+  constructor(private readonly log: EventLog) {
+    this.unsubscribe = log.subscribe((e) => this.dispatch(e));
   }
 
   private dispatch(e: AuditEvent): void {
@@ -38,6 +38,11 @@ export class SessionFeed {
   onAny(listener: Listener): () => void {
     this.all.add(listener);
     return () => this.all.delete(listener);
+  }
+
+  /** Every event after `afterId` (null: from now), then live ones, each once: core's `resumeFeed`. */
+  resume(afterId: string | null, listener: Listener, opts?: ResumeOptions): Promise<() => void> {
+    return resumeFeed(this.log, (l) => this.onAny(l), afterId, listener, opts);
   }
 
   close(): void {

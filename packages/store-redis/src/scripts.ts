@@ -45,7 +45,8 @@ if ARGV[2] ~= '' then
       end
     end
   end
-  local oldest = function(a, b) return a.createdAt < b.createdAt end
+  -- As core's oldestFirst: by createdAt, the id breaking a tie.
+  local oldest = function(a, b) if a.createdAt ~= b.createdAt then return a.createdAt < b.createdAt end return a.id < b.id end
   local excess = #active + 1 - limit.max
   if limit.max > 0 and excess > 0 then
     if limit.onMax == 'reject' then return '{"ok":false,"active":' .. list(active) .. '}' end

@@ -21,12 +21,11 @@ describe('SQLite query plans', () => {
 
   it('reads a user’s active sessions through the partial per-user index', () => {
     expect(plan(q.activeOfUser, 'u', 0)).toContain('USING INDEX sessions_user_active (user_id=?)');
-    expect(plan(q.activeOfUserApp, 'u', 'web', 0)).toContain('USING INDEX sessions_user_active (user_id=? AND app=?)');
     expect(plan(q.endUserSessions, { ...ending, userId: 'u', exceptId: null, app: null, trustedDeviceId: null })).toContain('USING INDEX sessions_user_active');
   });
 
   it('finds timed-out sessions through the partial deadline index', () => {
-    const p = plan(q.timeOutDue, { now: 0, limit: 10, tombstoneTtlMs: 1 });
+    const p = plan(q.dueForTimeout, { now: 0, limit: 10 });
     expect(p).toContain('USING INDEX sessions_active_deadline');
     expect(p).not.toMatch(fullScan);
   });

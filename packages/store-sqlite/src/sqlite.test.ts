@@ -102,7 +102,7 @@ describe('sqlite file', () => {
     const path = join(dir, 'full.db');
     const normal = await opened(path);
     const full = await opened(path, { synchronous: 'full' });
-    const level = (s: unknown) => ((s as { db: Database.Database }).db.pragma('synchronous', { simple: true }));
+    const level = (s: unknown) => ((s as { c: { db: Database.Database } }).c.db.pragma('synchronous', { simple: true }));
     expect([level(normal), level(full)]).toEqual([1, 2]); // NORMAL, FULL
     await normal.close();
     await full.close();

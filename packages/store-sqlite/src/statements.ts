@@ -38,9 +38,7 @@ export function prepareStatements(db: Database.Database) {
 
     insertSession: sql(`INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map((c) => '@' + c).join(', ')})`),
     sessionById: sql('SELECT * FROM sessions WHERE id = ?'),
-    /** Active sessions of one user and app, oldest first: the concurrent limit's count. */
-    activeOfUserApp: sql(`SELECT * FROM sessions WHERE user_id = ? AND app = ? AND ended_at IS NULL AND ${DEADLINE} > ? ORDER BY created_at, id`),
-    /** Active sessions of one user, oldest first: listing, and the ceiling across apps. */
+    /** Active sessions of one user, oldest first: listing, and what the concurrent limit counts. */
     activeOfUser: sql(`SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL AND ${DEADLINE} > ? ORDER BY created_at, id`),
     isActive: sql('SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NULL'),
     updateSession: new PatchWriter<SessionPatch>(db, SESSION_PATCH_COLUMNS, (set) => `UPDATE sessions SET ${set} WHERE id = ? AND ended_at IS NULL`),
@@ -63,16 +61,8 @@ export function prepareStatements(db: Database.Database) {
        RETURNING *`,
     ),
     endAllSessions: sql(`UPDATE sessions SET ${END} WHERE ended_at IS NULL`),
-    /** Walks the partial deadline index from its low end: reads only what is due. */
-    timeOutDue: sql(
-      `UPDATE sessions SET
-         ended_at = ${DEADLINE},
-         end_reason = CASE WHEN absolute_expires_at <= idle_expires_at THEN 'absolute_timeout' ELSE 'idle_timeout' END,
-         end_detail = NULL,
-         purge_at = ${DEADLINE} + @tombstoneTtlMs
-       WHERE id IN (SELECT id FROM sessions WHERE ended_at IS NULL AND ${DEADLINE} <= @now ORDER BY ${DEADLINE} LIMIT @limit)
-       RETURNING *`,
-    ),
+    /** Walks the partial deadline index from its low end: reads only what is due (core's timeoutEnding ends each). */
+    dueForTimeout: sql(`SELECT * FROM sessions WHERE ended_at IS NULL AND ${DEADLINE} <= @now ORDER BY ${DEADLINE} LIMIT @limit`),
     purgeDue: sql('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ended_at IS NOT NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?)'),
     purgeCounters: sql('DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)'),
 

@@ -6,6 +6,7 @@ import { describeAppKeys } from './spec/app-keys.ts';
 import { describeCounters } from './spec/counters.ts';
 import { describeEndings } from './spec/endings.ts';
 import { describeEvents } from './spec/events.ts';
+import { describeCoreRules } from './spec/rules.ts';
 import { describeSessionLimit } from './spec/limit.ts';
 import { describeSessions } from './spec/sessions.ts';
 import { describeSigningKeys } from './spec/signing-keys.ts';
@@ -86,6 +87,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describeEndings(ctx);
     describeSessionLimit(ctx);
     describeSweep(ctx);
+    describeCoreRules(ctx);
     describeTrustedDevices(ctx);
     describeEvents(ctx);
     describeCounters(ctx);

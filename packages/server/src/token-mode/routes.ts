@@ -7,7 +7,6 @@ import { viewOf } from '../http/views.ts';
 import type { TokenModeParts } from './index.ts';
 
 const HEARTBEAT_MS = 15_000;
-const REPLAY_LIMIT = 1000;
 
 /** Refresh, JWKS, key rotation, and the events feed for resource servers. */
 export function tokenModeRoutes(parts: () => TokenModeParts | null) {
@@ -67,22 +66,13 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
         const res = reply.raw;
         reply.hijack();
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-        let lastSent = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : null;
-        const queue: AuditEvent[] = [];
-        let replaying = true;
+        const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : null;
         let closed = false;
+        let unsubscribe = () => {};
         const write = (e: AuditEvent) => {
-          const out = visible(e) ? toFeed(e) : null;
-          if (!out) return;
-          res.write(`id: ${e.id}\nevent: ${out.event}\ndata: ${JSON.stringify(out.data)}\n\n`);
-          lastSent = e.id;
+          const out = !closed && visible(e) ? toFeed(e) : null;
+          if (out) res.write(`id: ${e.id}\nevent: ${out.event}\ndata: ${JSON.stringify(out.data)}\n\n`);
         };
-        const seen = new Set<string>();
-        const unsubscribe = app.feed.onAny((e) => {
-          if (closed) return;
-          if (replaying) queue.push(e);
-          else if (!seen.has(e.id)) write(e);
-        });
         // A revoked key's feed ends within the second, on whichever node it is open.
         const caller = req.adminCaller;
         const unRevoked = caller?.kind === 'app' ? app.sessiond.appKeys.onRevoked((id) => id === caller.key.id && res.end()) : () => {};
@@ -95,28 +85,12 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
         });
         res.write('retry: 1000\n\n');
         try {
-          if (lastSent === null) {
-            lastSent = (await app.sessiond.store.listEvents({ limit: 1 }))[0]?.id ?? '0';
-            res.write(`id: ${lastSent}\n\n`);
-          }
-          for (let page = 0; page < 100; page++) {
-            const missed = await app.sessiond.store.listEvents({ afterId: lastSent, limit: REPLAY_LIMIT });
-            for (const e of missed) {
-              seen.add(e.id);
-              write(e);
-            }
-            // Filtered events move the position too, so the next page starts after them.
-            if (missed.length > 0) lastSent = missed[missed.length - 1]!.id;
-            if (missed.length < REPLAY_LIMIT) break;
-          }
+          unsubscribe = await app.feed.resume(lastEventId, write, { onPosition: (id) => res.write(`id: ${id}\n\n`) });
         } catch {
           res.end();
           return;
         }
-        replaying = false;
-        // Live events that arrived during the replay, minus those the replay already sent.
-        for (const e of queue.splice(0)) if (!seen.has(e.id)) write(e);
-        seen.clear();
+        if (closed) unsubscribe();
       });
     });
   };

@@ -1,0 +1,3 @@
+export * from './event-ids.ts';
+export * from './event-feed.ts';
+export * from './resume.ts';

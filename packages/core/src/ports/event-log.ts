@@ -1,0 +1,28 @@
+import type { AuditEvent, NewAuditEvent } from '../types.ts';
+
+export interface EventQuery {
+  userId?: string;
+  sessionId?: string;
+  afterId?: string;
+  limit: number;
+}
+
+/**
+ * The audit log, and the feed between nodes. A store only appends, reads, and wakes its feed
+ * when its backend says something was appended; delivery (catch-up after a gap, order,
+ * de-duplication) is core's `EventFeed`, which each store's `subscribe` hands out.
+ */
+export interface EventLog {
+  /**
+   * Appends to the audit log and publishes it to every subscriber on every node (this one
+   * included). Returns the event with its store-assigned, increasing id.
+   */
+  recordEvent(event: NewAuditEvent): Promise<AuditEvent>;
+  /**
+   * Newest first, or with `afterId` oldest first (everything after that id: feed resume).
+   * Filters combine with AND.
+   */
+  listEvents(query: EventQuery): Promise<AuditEvent[]>;
+  /** Every event recorded on any node after the subscription starts, each once. Returns unsubscribe. */
+  subscribe(listener: (event: AuditEvent) => void): () => void;
+}
