@@ -11,9 +11,8 @@ import type { Ending, EndReason, PublicUser, SessionEvents, SessionState, Sessio
  * for the page). No DOM, no timers, no network here — the client runs the effects.
  *
  *   from                  event                                          to
- *   loading               session-found                                  signed-in
+ *   any                   session-found, signed-in                       signed-in (covered if someone else)
  *   loading               refused, no-credentials, any ending            signed-out
- *   signed-out, ended     session-found, signed-in                       signed-in (covered if someone else)
  *   signed-in             warning-due                                    warning
  *   warning               new deadlines with a later warnAt              signed-in
  *   signed-in, warning    refused, an ending pushed or from another tab  ended (covered)
