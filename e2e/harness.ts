@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -174,25 +175,14 @@ export interface ServerSentEvent {
   data: any;
 }
 
-/** Reads Server-Sent Events until `until` returns true or the stream ends. */
+/** Reads Server-Sent Events (named ones, data parsed as JSON) until `until` returns true or the stream ends. */
 export async function readEvents(res: Response, until: (events: ServerSentEvent[]) => boolean): Promise<ServerSentEvent[]> {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
   const events: ServerSentEvent[] = [];
-  let buf = '';
   while (!until(events)) {
     const { value, done } = await reader.read();
     if (done) break;
-    buf += decoder.decode(value, { stream: true });
-    let i;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const id = /^id: (.*)$/m.exec(block)?.[1];
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event && data) events.push({ ...(id === undefined ? {} : { id }), event, data: JSON.parse(data) });
-    }
+    if (value.event) events.push({ ...(value.id === undefined ? {} : { id: value.id }), event: value.event, data: JSON.parse(value.data) });
   }
   await reader.cancel().catch(() => undefined);
   return events;

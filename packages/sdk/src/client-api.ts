@@ -1,5 +1,5 @@
 import type { Drafts } from './drafts.ts';
-import type { SessionRequestInit } from './held-fetch.ts';
+import type { SessionRequestInit } from './transport/held-fetch.ts';
 import type { EndReason, PublicUser, SessionEvents, SessionState, SessionView, SignedIn, SignInInput } from './types.ts';
 
 export interface SessionClientOptions {

@@ -1,20 +1,19 @@
 import { ApiError } from './api-error.ts';
 import { watchActivity } from './activity.ts';
-import { createCredentials } from './credentials.ts';
-import { fetchDraftKey } from './draft-key.ts';
 import { Drafts } from './drafts.ts';
 import { Emitter } from './emitter.ts';
-import { createHeldFetch, credentialOrigins, HeldRequests } from './held-fetch.ts';
 import { KeepAlive } from './keep-alive.ts';
-import { openPushChannel, readPushEvent, type PushChannel } from './push-channel.ts';
-import type { ServerSentEvent } from './sse-parser.ts';
-import { openTabSync, type TabMessage, type TabSync } from './tab-sync.ts';
+import { endsSession, GENERIC_ENDING, initialState, liveDeadlines, signedInOf, transition, type Effect, type MachineEvent } from './session-machine.ts';
+import { createCredentials } from './transport/credentials.ts';
+import { createHeldFetch, credentialOrigins, HeldRequests } from './transport/held-fetch.ts';
+import { createPushLink, readPushEvent } from './transport/push-channel.ts';
+import { createSessionApi } from './transport/session-api.ts';
+import { createTabSync } from './transport/tab-sync.ts';
 import type { SessionClient, SessionClientOptions } from './client-api.ts';
-import { type Ending, type EndReason, type PublicUser, type SessionEvents, type SessionState, type SessionView, type SignedIn } from './types.ts';
+import type { SessionEvents, SessionState, SessionView } from './types.ts';
 
 export type { SessionClient, SessionClientOptions, SessionRequestInit } from './client-api.ts';
 
-const GENERIC_ENDING = 'Your session has ended. Sign in again to continue.';
 const RECHECK_MIN_GAP_MS = 5_000;
 
 function defaultStorage(): Storage | null {
@@ -28,6 +27,8 @@ function defaultStorage(): Storage | null {
 /**
  * The browser side of sessiond: knows the deadlines, reports real activity, warns, learns of
  * endings within a second (push channel + other tabs), and keeps work through a re-sign-in.
+ * Its states and their changes live in `session-machine.ts`; this file wires that machine to the
+ * transport (`transport/`), the timers (`keep-alive.ts`), the drafts and the page.
  *
  * @example
  * const client = createSessionClient();
@@ -38,32 +39,65 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
   const baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
   const mode = options.mode ?? 'cookie';
   const appName = options.app ?? 'web';
-  const preferredIntervalMs = options.activityIntervalMs ?? 30_000;
-  const refreshWindowMs = options.refreshRetryWindowMs ?? 25_000;
   const fetchFn: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const storage = options.storage !== undefined ? options.storage : defaultStorage();
   const url = (path: string) => baseUrl + path;
 
   const emitter = new Emitter<SessionEvents>();
-  let state: SessionState = { status: 'loading', user: null, session: null, expiresAt: null, warnAt: null, warning: false, ending: null, heldRequests: 0, covered: false };
-  const setState = (patch: Partial<SessionState>) => {
-    state = { ...state, ...patch };
-    emitter.emit('change', state);
-  };
-
   const drafts = new Drafts({ storage });
-
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let idleWindowMs = 30 * 60_000;
-  let lastStatusCheckAt = 0;
-  let push: PushChannel | null = null;
-  let tabs: TabSync | null = null;
+  let machine = initialState();
   let started: Promise<SessionState> | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const cleanups: Array<() => void> = [];
-  /** Whose work this page may hold: set by the first sign-in seen, cleared by a deliberate sign-out. */
-  let pageUserId: string | null = null;
-  /** A sign-out this tab asked for: its push event may arrive before the HTTP answer. */
-  let endingOnPurpose: EndReason | null = null;
+
+  /** The one place state changes: the machine decides, then its effects run in order. */
+  function dispatch(event: MachineEvent): Effect[] {
+    const { state, effects } = transition(machine, event, Date.now());
+    const changed = state.view !== machine.view;
+    machine = state;
+    if (changed) emitter.emit('change', state.view);
+    for (const effect of effects) run(effect);
+    return effects;
+  }
+
+  function run(effect: Effect): void {
+    switch (effect.type) {
+      case 'emit':
+        return emitter.emit(effect.name, effect.payload as never);
+      case 'schedule-keep-alive':
+        return keepAlive.schedule();
+      case 'activity-sent':
+        return keepAlive.sentElsewhere(effect.at);
+      case 'stop-live-work':
+        keepAlive.stop();
+        return push.close();
+      case 'open-push':
+        return push.open();
+      case 'check-status':
+        return void checkStatus();
+      case 'forget-credentials':
+        return credentials.forget(effect.sessionId);
+      case 'adopt-tokens':
+        return credentials.adopt(effect.tokens);
+      case 'unlock-drafts': {
+        const { sessionId } = effect;
+        const wanted = () => machine.view.status === 'signed-in' && machine.view.session?.id === sessionId;
+        return drafts.unlock(effect.userId, api.draftKey({ wanted, onRefused: refused }));
+      }
+      case 'lock-drafts':
+        return void drafts.lock();
+      case 'erase-drafts':
+        return drafts.eraseAll(effect.userId);
+      case 'release-held':
+        return held.release(effect.error);
+      case 'tell-tabs':
+        return tabs.post(effect.message);
+    }
+  }
+
+  const refused = (error: ApiError) => void dispatch({ type: 'refused', error });
+
+  // ---- transport ----------------------------------------------------------------------------
 
   const credentials = createCredentials({
     mode,
@@ -71,254 +105,65 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     appName,
     fetch: fetchFn,
     refreshUrl: url('/v1/session/refresh'),
-    refreshWindowMs,
-    onRotated(tokens, session) {
-      tabs?.post({ type: 'tokens', tokens });
-      if (state.status === 'signed-in') applySession(session);
+    refreshWindowMs: options.refreshRetryWindowMs ?? 25_000,
+    onRotated(tokens, session: SessionView) {
+      tabs.post({ type: 'tokens', tokens });
+      dispatch({ type: 'refreshed', session });
     },
-    onRefused: (e) => endFromError(e),
+    onRefused: refused,
   });
-  const authHeaders = (passive: boolean) => credentials.headers(passive);
-  const held = new HeldRequests((n) => setState({ heldRequests: n }));
-  const releaseHeld = (error: ApiError | null) => held.release(error);
+  const api = createSessionApi({ url, fetch: fetchFn, credentials });
+  const held = new HeldRequests((count) => dispatch({ type: 'held-changed', count }));
   const http = createHeldFetch({
     url,
     carriesCredentials: credentialOrigins(baseUrl, options.tokenOrigins ?? []),
     fetch: fetchFn,
     credentials,
     held,
-    signedIn: () => state.status === 'signed-in',
-    endsSession,
+    signedIn: () => machine.view.status === 'signed-in',
+    endsSession: (e) => endsSession(machine.view, e),
     ended(e) {
-      endFromError(e);
-      return state.status === 'ended';
+      refused(e);
+      return machine.view.status === 'ended';
     },
   });
-
-  // ---- deadlines and the warning ------------------------------------------------------------
-
-  function applySession(session: SessionView): void {
-    const expiresAt = Date.parse(session.expiresAt);
-    const warnAt = Date.parse(session.warnAt);
-    idleWindowMs = Date.parse(session.idleExpiresAt) - Date.parse(session.lastActiveAt);
-    // A later warnAt (activity here, in another tab, or on another device) closes the warning.
-    setState({ session, expiresAt, warnAt, warning: state.warning && Date.now() >= warnAt });
-    keepAlive.schedule();
-  }
-
-  function applyDeadlines(expiresAtIso: string, warnAtIso: string): void {
-    if (state.status !== 'signed-in' || !state.session) return;
-    applySession({ ...state.session, expiresAt: expiresAtIso, warnAt: warnAtIso });
-  }
+  const push = createPushLink({
+    url: url('/v1/session/events'),
+    headers: () => credentials.headers(true),
+    fetch: fetchFn,
+    onEvent(e) {
+      const pushed = readPushEvent(e);
+      if (pushed) dispatch({ type: 'pushed', push: pushed });
+    },
+    onRefused: (res) => void ApiError.fromResponse(res).then(refused),
+  });
+  const tabs = createTabSync(`sessiond:${appName}`, (message) => dispatch({ type: 'from-tab', message }));
 
   const keepAlive = new KeepAlive(
     {
-      deadlines: () =>
-        state.status === 'signed-in' && state.expiresAt !== null && state.warnAt !== null
-          ? { expiresAt: state.expiresAt, warnAt: state.warnAt, idleWindowMs, warning: state.warning }
-          : null,
-      extend: sendActivity,
-      check: checkStatus,
-      warn(expiresAt) {
-        setState({ warning: true });
-        emitter.emit('warning', { expiresAt });
+      deadlines: () => liveDeadlines(machine),
+      async extend(sentAt) {
+        // Offline: the next interaction (or the deadline check) tries again.
+        const answer = await api.extend();
+        if (answer.kind === 'ok') dispatch({ type: 'extended', session: answer.session, sentAt });
+        else if (answer.kind === 'refused') refused(answer.error);
       },
+      check: checkStatus,
+      warn: (expiresAt) => void dispatch({ type: 'warning-due', expiresAt }),
     },
-    preferredIntervalMs,
+    options.activityIntervalMs ?? 30_000,
   );
 
-  async function sendActivity(sentAt: number): Promise<void> {
-    try {
-      const res = await fetchFn(url('/v1/session/extend'), { method: 'POST', headers: await authHeaders(false), cache: 'no-store' });
-      if (res.ok) {
-        const { session } = (await res.json()) as { session: SessionView };
-        applySession(session);
-        tabs?.post({ type: 'session', session, sentAt });
-      } else if (res.status === 401) {
-        endFromError(await ApiError.fromResponse(res));
-      }
-    } catch {
-      // Offline: the next interaction (or the deadline check) tries again.
-    }
-  }
-
-  // ---- status, endings, sign-ins ------------------------------------------------------------
-
-  /** Passive `GET /v1/session`: never moves the idle deadline. */
   async function checkStatus(): Promise<'ok' | 'ended' | 'unreachable'> {
-    lastStatusCheckAt = Date.now();
-    let res: Response;
-    try {
-      res = await fetchFn(url('/v1/session'), { headers: await authHeaders(true), cache: 'no-store' });
-    } catch {
-      return 'unreachable';
-    }
-    if (res.ok) {
-      const body = (await res.json()) as { user: PublicUser; session: SessionView };
-      if (state.status === 'signed-in' && state.session?.id === body.session.id) {
-        setState({ user: body.user });
-        applySession(body.session);
-      } else {
-        handleSignedIn(body.user, body.session, 'server');
-      }
-      return 'ok';
-    }
-    if (res.status === 401) {
-      endFromError(await ApiError.fromResponse(res));
-      return 'ended';
-    }
-    // 503 store_unavailable and friends are never an ending (SPEC §5).
-    return 'unreachable';
-  }
-
-  function endsSession(e: ApiError): boolean {
-    if (e.code === 'session_ended') return true;
-    // After the first `session_ended` the server drops the cookie, so later answers only say
-    // "no credential": for a page that had a session that is still the same ending.
-    return (e.code === 'unauthenticated' || e.code === 'invalid_token') && (state.status === 'signed-in' || state.status === 'ended');
-  }
-
-  function endFromError(e: ApiError): void {
-    if (state.status === 'loading') {
-      setState({ status: 'signed-out', ending: e.code === 'session_ended' ? { reason: e.reason, message: e.message, endedAt: e.endedAt, byThisBrowser: false } : null });
-      return;
-    }
-    if (!endsSession(e)) return;
-    const known = e.code === 'session_ended';
-    handleEnded({ reason: known ? e.reason : null, message: known ? e.message : GENERIC_ENDING, endedAt: e.endedAt, byThisBrowser: e.reason === 'logged_out' }, 'local');
-  }
-
-  function stopLiveWork(): void {
-    keepAlive.stop();
-    push?.close();
-    push = null;
-  }
-
-  function handleEnded(ending: Ending, source: 'server' | 'tab' | 'local'): void {
-    const sessionId = state.session?.id ?? null;
-    if (state.status !== 'signed-in') {
-      if (state.status === 'loading') return setState({ status: 'signed-out', ending });
-      // Already over: keep the most informative explanation, and honour a deliberate sign-out.
-      if (ending.byThisBrowser && !state.ending?.byThisBrowser) endDeliberately(ending);
-      else if (ending.reason && !state.ending?.reason) setState({ ending });
-      return;
-    }
-    stopLiveWork();
-    credentials.forget(sessionId);
-    if (ending.byThisBrowser) endDeliberately(ending);
-    else {
-      void drafts.lock();
-      setState({ status: 'ended', warning: false, ending, covered: true });
-    }
-    emitter.emit('ended', ending);
-    if (source !== 'tab') tabs?.post({ type: 'ended', sessionId, ending });
-  }
-
-  /** The person signed out in this browser: their drafts here go, and nothing waits to resume. */
-  function endDeliberately(ending: Ending): void {
-    if (state.user) drafts.eraseAll(state.user.id);
-    void drafts.lock();
-    // Nothing of theirs is left on the page: whoever signs in next starts afresh.
-    pageUserId = null;
-    setState({ status: 'signed-out', user: null, session: null, expiresAt: null, warnAt: null, warning: false, ending, covered: false });
-    releaseHeld(new ApiError(401, 'session_ended', ending.message, ending.reason, ending.endedAt));
-  }
-
-  function handleSignedIn(user: PublicUser, session: SessionView, source: 'server' | 'tab' | 'local'): SignedIn {
-    const sameUser = pageUserId === null || pageUserId === user.id;
-    clearTimeout(retryTimer);
-    // Someone else at this page: it stays covered and their drafts stay shut, since the page
-    // still holds the previous person's work (the app loads the page afresh for them).
-    if (sameUser) {
-      pageUserId = user.id;
-      drafts.unlock(user.id, loadDraftKey(session.id));
-    }
-    setState({ status: 'signed-in', user, ending: null, warning: false, covered: !sameUser });
-    keepAlive.sentElsewhere(Date.now()); // signing in is activity
-    applySession(session);
-    openPush();
-    // A request held for one person must not be sent on behalf of another.
-    releaseHeld(sameUser ? null : new ApiError(401, 'user_changed', 'Someone else signed in, so the held request was not sent.'));
-    const signedIn: SignedIn = { user, session, sameUser };
-    emitter.emit('signedIn', signedIn);
-    if (source === 'local') tabs?.post({ type: 'signed-in', userId: user.id, session });
-    emitter.emit('sessionsChanged', { cause: source === 'tab' ? 'tab' : 'local' });
-    return signedIn;
-  }
-
-  function loadDraftKey(sessionId: string): Promise<CryptoKey> {
-    return fetchDraftKey({
-      url: url('/v1/session/draft-key'),
-      fetch: fetchFn,
-      headers: () => authHeaders(true),
-      wanted: () => state.status === 'signed-in' && state.session?.id === sessionId,
-      onRefused: endFromError,
-    });
-  }
-
-  // ---- push channel and other tabs ----------------------------------------------------------
-
-  function openPush(): void {
-    push?.close();
-    push = openPushChannel({
-      url: url('/v1/session/events'),
-      headers: () => authHeaders(true),
-      fetch: fetchFn,
-      onEvent: onPush,
-      onRefused: (res) => void ApiError.fromResponse(res).then(endFromError),
-    });
-  }
-
-  function onPush(e: ServerSentEvent): void {
-    const push = readPushEvent(e);
-    if (push?.type === 'deadlines') {
-      applyDeadlines(push.expiresAt, push.warnAt);
-      if (push.byAnother) emitter.emit('sessionsChanged', { cause: 'push' });
-    } else if (push?.type === 'ended') {
-      const { reason } = push;
-      // `logged_out` needs this session's own credential, which lives in this browser.
-      handleEnded({ reason, message: push.message ?? GENERIC_ENDING, endedAt: push.endedAt, byThisBrowser: reason === 'logged_out' || (reason !== null && reason === endingOnPurpose) }, 'server');
-    }
-  }
-
-  function onTab(m: TabMessage): void {
-    switch (m.type) {
-      case 'session':
-        if (state.status === 'signed-in' && state.session?.id === m.session.id) {
-          keepAlive.sentElsewhere(m.sentAt);
-          applySession(m.session);
-        }
-        break;
-      case 'ended':
-        if (m.sessionId === null || m.sessionId === state.session?.id) handleEnded(m.ending, 'tab');
-        break;
-      case 'signed-in':
-        // The cookie (or token set) is shared: ask the server which session this tab now has.
-        if (state.status !== 'signed-in' || state.session?.id !== m.session.id) void checkStatus();
-        break;
-      case 'sessions-changed':
-        emitter.emit('sessionsChanged', { cause: 'tab' });
-        break;
-      case 'tokens':
-        credentials.adopt(m.tokens);
-        break;
-    }
+    const answer = await api.status();
+    if (answer.kind === 'ok') dispatch({ type: 'session-found', user: answer.user, session: answer.session });
+    else if (answer.kind === 'refused') refused(answer.error);
+    return answer.kind === 'refused' ? 'ended' : answer.kind;
   }
 
   function recheckSoon(): void {
-    if ((state.status === 'signed-in' || state.status === 'ended') && Date.now() - lastStatusCheckAt > RECHECK_MIN_GAP_MS) void checkStatus();
-  }
-
-  /** For sign-in and sign-up: a 401 there is about the credentials, not a session to resume. */
-  async function plainJson<T>(method: string, path: string, body: unknown): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetchFn(url(path), { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), cache: 'no-store' });
-    } catch (e) {
-      throw ApiError.network(e);
-    }
-    if (!res.ok) throw await ApiError.fromResponse(res);
-    return (await res.json()) as T;
+    const { status } = machine.view;
+    if ((status === 'signed-in' || status === 'ended') && !api.checkedWithin(RECHECK_MIN_GAP_MS)) void checkStatus();
   }
 
   // ---- public surface -----------------------------------------------------------------------
@@ -336,31 +181,30 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
         window.removeEventListener('online', recheckSoon);
       });
     }
-    tabs = openTabSync(`sessiond:${appName}`, onTab);
+    tabs.open();
     const firstCheck = async (): Promise<void> => {
-      if (credentials.missing) return setState({ status: 'signed-out' });
+      if (credentials.missing) return void dispatch({ type: 'no-credentials' });
       // Unreachable (offline, store down): keep "loading" and try again rather than sign out.
-      if ((await checkStatus()) === 'unreachable' && state.status === 'loading') retryTimer = setTimeout(() => void firstCheck(), 3_000);
+      if ((await checkStatus()) === 'unreachable' && machine.view.status === 'loading') retryTimer = setTimeout(() => machine.view.status === 'loading' && void firstCheck(), 3_000);
     };
-    started = firstCheck().then(() => state);
+    started = firstCheck().then(() => machine.view);
     return started;
   }
 
   const client: SessionClient = {
-    getState: () => state,
+    getState: () => machine.view,
     subscribe: (listener) => emitter.on('change', () => listener()),
     on: (type, listener) => emitter.on(type, listener),
     start,
     stop() {
-      stopLiveWork();
+      run({ type: 'stop-live-work' });
       clearTimeout(retryTimer);
       for (const c of cleanups.splice(0)) c();
-      tabs?.close();
-      tabs = null;
+      tabs.close();
       started = null;
     },
     async signIn(input) {
-      const body = await plainJson<{ user: PublicUser; session: SessionView; accessToken?: string; accessTokenExpiresAt?: string; refreshToken?: string }>('POST', '/v1/login', {
+      const body = await api.signIn({
         email: input.email,
         password: input.password,
         rememberMe: input.rememberMe === true,
@@ -369,28 +213,18 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
         ...(mode === 'token' ? { mode: 'token' } : {}),
       });
       const tokens = credentials.keep(body);
-      if (tokens) tabs?.post({ type: 'tokens', tokens });
-      return handleSignedIn(body.user, body.session, 'local');
+      if (tokens) tabs.post({ type: 'tokens', tokens });
+      return signedInOf(dispatch({ type: 'signed-in', user: body.user, session: body.session }))!;
     },
-    async signUp(input) {
-      return (await plainJson<{ user: PublicUser }>('POST', '/v1/signup', input)).user;
-    },
+    signUp: (input) => api.signUp(input),
     async signOut() {
-      let res: Response;
-      endingOnPurpose = 'logged_out';
-      try {
-        res = await fetchFn(url('/v1/logout'), { method: 'POST', headers: await authHeaders(false), cache: 'no-store' });
-      } catch (e) {
-        throw ApiError.network(e);
-      } finally {
-        endingOnPurpose = null;
-      }
-      if (!res.ok && res.status !== 401) throw await ApiError.fromResponse(res);
-      handleEnded({ reason: 'logged_out', message: 'You signed out.', endedAt: new Date().toISOString(), byThisBrowser: true }, 'local');
+      dispatch({ type: 'sign-out-asked', reason: 'logged_out' });
+      await api.signOut().finally(() => dispatch({ type: 'sign-out-answered' }));
+      dispatch({ type: 'ended-here', ending: { reason: 'logged_out', message: 'You signed out.', endedAt: new Date().toISOString(), byThisBrowser: true } });
     },
     async staySignedIn() {
       await keepAlive.extendNow();
-      return !state.warning;
+      return !machine.view.warning;
     },
     fetch: http.fetch,
     request: http.request,
@@ -399,26 +233,21 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     },
     async revokeSession(id, opts = {}) {
       await http.request<void>('DELETE', `/v1/sessions/${encodeURIComponent(id)}${opts.forgetDevice ? '?forgetDevice=1' : ''}`);
-      tabs?.post({ type: 'sessions-changed' });
+      tabs.post({ type: 'sessions-changed' });
       emitter.emit('sessionsChanged', { cause: 'local' });
     },
     async revokeAllSessions() {
-      endingOnPurpose = 'revoked_all';
-      const { ended } = await http.request<{ ended: number }>('POST', '/v1/sessions/revoke-all', {}).finally(() => (endingOnPurpose = null));
-      handleEnded({ reason: 'revoked_all', message: 'You signed out of all sessions.', endedAt: new Date().toISOString(), byThisBrowser: true }, 'local');
+      dispatch({ type: 'sign-out-asked', reason: 'revoked_all' });
+      const { ended } = await http.request<{ ended: number }>('POST', '/v1/sessions/revoke-all', {}).finally(() => dispatch({ type: 'sign-out-answered' }));
+      dispatch({ type: 'ended-here', ending: { reason: 'revoked_all', message: 'You signed out of all sessions.', endedAt: new Date().toISOString(), byThisBrowser: true } });
       return ended;
     },
     async reasonMessage(reason) {
-      try {
-        const res = await fetchFn(url(`/v1/reasons/${encodeURIComponent(reason)}?app=${encodeURIComponent(appName)}`));
-        if (res.ok) return ((await res.json()) as { message: string }).message;
-      } catch {
-        // Fall through to the generic sentence.
-      }
-      return GENERIC_ENDING;
+      return (await api.reasonMessage(reason, appName)) ?? GENERIC_ENDING;
     },
     abandonHeldRequests() {
-      releaseHeld(new ApiError(401, 'session_ended', state.ending?.message ?? GENERIC_ENDING, state.ending?.reason ?? null));
+      const { ending } = machine.view;
+      held.release(new ApiError(401, 'session_ended', ending?.message ?? GENERIC_ENDING, ending?.reason ?? null));
     },
     drafts,
   };

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { VerifierError } from './errors.ts';
 import { Revocations } from './revocations.ts';
-import { SseParser } from './sse.ts';
+import { followFeed, type FeedEvent } from './feed.ts';
 
 export interface VerifierOptions {
   /** The sessiond `iss` (its SESSIOND_PUBLIC_URL). */
@@ -65,7 +65,6 @@ export function createVerifier(opts: VerifierOptions): Verifier {
   const cache = new Map<string, VerifiedToken>();
   const cacheSize = opts.cacheSize ?? 50_000;
   const tolerance = (opts.clockToleranceSec ?? 5) * 1000;
-  let closed = false;
   let markReady!: () => void;
   const readyP = new Promise<void>((r) => (markReady = r));
   const abort = new AbortController();
@@ -102,46 +101,23 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     return v;
   }
 
-  async function follow(): Promise<void> {
-    let lastEventId: string | null = null;
-    let backoff = 250;
-    while (!closed) {
-      try {
-        const headers: Record<string, string> = { accept: 'text/event-stream' };
-        if (opts.appKey) headers.authorization = `Bearer ${opts.appKey}`;
-        // The first connection starts from now; later ones resume where the last one stopped, which
-        // the feed gives at connect even before any event (so a cut in a quiet time loses nothing).
-        if (lastEventId) headers['last-event-id'] = lastEventId;
-        const res = await doFetch(opts.eventsUrl!, { headers, signal: abort.signal });
-        if (!res.ok || !res.body) throw new Error(`events feed answered ${res.status}`);
-        markReady();
-        backoff = 250;
-        const parser = new SseParser();
-        const decoder = new TextDecoder();
-        const reader = res.body.getReader();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          const messages = parser.push(decoder.decode(value, { stream: true }));
-          if (parser.lastEventId) lastEventId = parser.lastEventId;
-          for (const m of messages) {
-            const data = JSON.parse(m.data) as { sessionId?: string; reason?: string; at?: string };
-            if (m.event === 'session.ended' && data.sessionId) revocations.end(data.sessionId, data.reason ?? 'revoked', Date.now());
-            else if (m.event === 'session.ended_all') revocations.endAll(Date.parse(data.at ?? '') || Date.now(), data.reason ?? 'global_logout');
-          }
-        }
-      } catch (e) {
-        if (closed) return;
-        opts.onFeedError?.(e);
-      }
-      await new Promise((r) => setTimeout(r, backoff));
-      backoff = Math.min(backoff * 2, 5_000);
-    }
+  function onFeedEvent(m: FeedEvent): void {
+    const data = JSON.parse(m.data) as { sessionId?: string; reason?: string; at?: string };
+    if (m.event === 'session.ended' && data.sessionId) revocations.end(data.sessionId, data.reason ?? 'revoked', Date.now());
+    else if (m.event === 'session.ended_all') revocations.endAll(Date.parse(data.at ?? '') || Date.now(), data.reason ?? 'global_logout');
   }
 
   let pruner: ReturnType<typeof setInterval> | undefined;
   if (opts.eventsUrl) {
-    void follow();
+    void followFeed({
+      url: opts.eventsUrl,
+      headers: opts.appKey ? { authorization: `Bearer ${opts.appKey}` } : {},
+      fetch: doFetch,
+      signal: abort.signal,
+      onEvent: onFeedEvent,
+      onConnected: markReady,
+      onError: (e) => opts.onFeedError?.(e),
+    });
     pruner = setInterval(() => revocations.prune(Date.now()), 60_000);
     (pruner as { unref?: () => void }).unref?.();
   } else markReady();
@@ -155,7 +131,6 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     },
     ready: () => readyP,
     close() {
-      closed = true;
       abort.abort();
       clearInterval(pruner);
     },

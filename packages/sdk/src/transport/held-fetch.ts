@@ -1,6 +1,6 @@
-import { ApiError } from './api-error.ts';
+import { ApiError } from '../api-error.ts';
 import type { Credentials } from './credentials.ts';
-import { newIdempotencyKey } from './idempotency.ts';
+import { newIdempotencyKey } from '../idempotency.ts';
 
 /** `fetch` options plus `passive`: background work that must not count as activity. */
 export type SessionRequestInit = RequestInit & { passive?: boolean };

@@ -1,7 +1,7 @@
-import { ApiError } from './api-error.ts';
+import { ApiError } from '../api-error.ts';
 import { createRefreshLock } from './refresh-lock.ts';
 import { refreshWithRetry, TokenKeeper, tokenSetOf, type RefreshAnswer, type TokenSet } from './tokens.ts';
-import type { SessionView } from './types.ts';
+import type { SessionView } from '../types.ts';
 
 /** Rotate a little before the access token lapses, so a request never leaves with a dead one. */
 const ACCESS_TOKEN_MARGIN_MS = 15_000;

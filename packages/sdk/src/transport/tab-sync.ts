@@ -1,4 +1,4 @@
-import type { Ending, SessionView } from './types.ts';
+import type { Ending, SessionView } from '../types.ts';
 import type { TokenSet } from './tokens.ts';
 
 /** What one tab tells the others of the same origin. */
@@ -12,6 +12,8 @@ export type TabMessage =
   | { type: 'tokens'; tokens: TokenSet | null };
 
 export interface TabSync {
+  /** Starts listening (and posting); before that, and after `close`, posts go nowhere. */
+  open(): void;
   post(message: TabMessage): void;
   close(): void;
 }
@@ -20,12 +22,18 @@ export interface TabSync {
  * BroadcastChannel between the tabs of this origin (HMRC's `synchroniseTabs` does the same).
  * Where it is missing (very old browsers) tabs simply learn through the server instead.
  */
-export function openTabSync(name: string, onMessage: (m: TabMessage) => void): TabSync {
-  if (typeof BroadcastChannel === 'undefined') return { post() {}, close() {} };
-  const channel = new BroadcastChannel(name);
-  channel.onmessage = (e: MessageEvent<TabMessage>) => onMessage(e.data);
+export function createTabSync(name: string, onMessage: (m: TabMessage) => void): TabSync {
+  let channel: BroadcastChannel | null = null;
   return {
-    post: (m) => channel.postMessage(m),
-    close: () => channel.close(),
+    open() {
+      if (channel || typeof BroadcastChannel === 'undefined') return;
+      channel = new BroadcastChannel(name);
+      channel.onmessage = (e: MessageEvent<TabMessage>) => onMessage(e.data);
+    },
+    post: (m) => channel?.postMessage(m),
+    close() {
+      channel?.close();
+      channel = null;
+    },
   };
 }

@@ -1,11 +1,12 @@
-import { createSseParser, type ServerSentEvent } from './sse-parser.ts';
-import { isEndReason, type EndReason } from './types.ts';
+import type { EventSourceMessage } from 'eventsource-parser';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { isEndReason, type EndReason } from '../types.ts';
 
 export interface PushChannelOptions {
   url: string;
   /** Headers for each (re)connection: the passive marker, and the bearer token in token mode. */
   headers: () => Promise<Record<string, string>>;
-  onEvent: (e: ServerSentEvent) => void;
+  onEvent: (e: EventSourceMessage) => void;
   /** The server refused the channel (e.g. 401 session_ended): the caller finds out why. */
   onRefused: (res: Response) => void;
   fetch: typeof fetch;
@@ -21,7 +22,8 @@ const MAX_BACKOFF_MS = 15_000;
  * Listens to `GET /v1/session/events` through `fetch` rather than `EventSource`, because
  * EventSource cannot send headers: it could neither mark the channel passive (so holding it open
  * or reconnecting would count as activity and keep an idle session alive) nor carry a bearer
- * token in token mode. Reconnects after drops with a capped backoff.
+ * token in token mode. Reconnects after drops after the delay the server asks for (`retry:`),
+ * doubled while reconnecting keeps failing, capped.
  */
 export function openPushChannel(opts: PushChannelOptions): PushChannel {
   const abort = new AbortController();
@@ -42,12 +44,14 @@ export function openPushChannel(opts: PushChannelOptions): PushChannel {
     }
     if (!res.ok || !res.body) return 'again';
     failures = 0;
-    const parser = createSseParser(opts.onEvent, (ms) => (retryMs = ms));
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    const events = res.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream({ onRetry: (ms) => (retryMs = ms) }))
+      .getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await events.read();
       if (done) return 'again';
-      parser.push(value);
+      opts.onEvent(value);
     }
   };
 
@@ -68,12 +72,27 @@ export function openPushChannel(opts: PushChannelOptions): PushChannel {
   return { close: () => abort.abort() };
 }
 
+/** The push channel of the current session: `open` replaces any earlier one. */
+export function createPushLink(opts: PushChannelOptions): { open(): void; close(): void } {
+  let channel: PushChannel | null = null;
+  return {
+    open() {
+      channel?.close();
+      channel = openPushChannel(opts);
+    },
+    close() {
+      channel?.close();
+      channel = null;
+    },
+  };
+}
+
 /** What the server pushed, checked: new deadlines, or the ending with its reason and message. */
 export type PushEvent =
   | { type: 'deadlines'; expiresAt: string; warnAt: string; /** kept alive elsewhere (not the initial state) */ byAnother: boolean }
   | { type: 'ended'; reason: EndReason | null; message: string | null; endedAt: string | null };
 
-export function readPushEvent(e: ServerSentEvent): PushEvent | null {
+export function readPushEvent(e: EventSourceMessage): PushEvent | null {
   let data: Record<string, unknown>;
   try {
     data = JSON.parse(e.data) as Record<string, unknown>;

@@ -1,5 +1,5 @@
-import { ApiError } from './api-error.ts';
-import type { SessionView } from './types.ts';
+import { ApiError } from '../api-error.ts';
+import type { SessionView } from '../types.ts';
 
 /** Token mode credentials: a short-lived access JWT and the rotating refresh token. */
 export interface TokenSet {

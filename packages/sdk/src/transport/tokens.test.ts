@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './api-error.ts';
+import { ApiError } from '../api-error.ts';
 import { refreshWithRetry } from './tokens.ts';
 
 const answer = { session: {}, accessToken: 'a2', accessTokenExpiresAt: new Date().toISOString(), refreshToken: 'r2' };
