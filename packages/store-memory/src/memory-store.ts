@@ -102,18 +102,22 @@ export class MemoryStore implements Store {
 
   async createSession(session: SessionRecord, limit?: SessionLimit): Promise<CreateSessionResult> {
     const evicted: SessionRecord[] = [];
-    const oldestFirst = (app?: string) => this.active(session.userId, limit!.now, app).sort((a, b) => a.createdAt - b.createdAt);
-    if (limit && limit.max > 0) {
-      const active = oldestFirst(session.app);
-      const excess = active.length + 1 - limit.max;
-      if (excess > 0) {
-        if (limit.onMax === 'reject') return { ok: false, active: active.map(clone) };
-        for (const s of active.slice(0, excess)) evicted.push(this.endInPlace(s, limit.ending));
+    if (limit) {
+      const oldestFirst = (app?: string) => this.active(session.userId, limit.now, app).sort((a, b) => a.createdAt - b.createdAt);
+      const own = oldestFirst(session.app);
+      const appExcess = limit.max > 0 ? Math.max(0, own.length + 1 - limit.max) : 0;
+      if (appExcess > 0 && limit.onMax === 'reject') return { ok: false, active: own.map(clone) };
+      const byApp = own.slice(0, appExcess);
+      let byCeiling: SessionRecord[] = [];
+      if (limit.ceiling) {
+        const left = oldestFirst().filter((s) => !byApp.includes(s));
+        const excess = Math.max(0, left.length + 1 - limit.ceiling.max);
+        const pool = limit.ceiling.ownAppOnly ? own.slice(appExcess) : left;
+        if (limit.ceiling.ownAppOnly && excess > pool.length) return { ok: false, active: own.map(clone), accountLimit: true };
+        byCeiling = pool.slice(0, excess);
       }
-    }
-    if (limit?.ceiling) {
-      const active = oldestFirst();
-      for (const s of active.slice(0, Math.max(0, active.length + 1 - limit.ceiling.max))) evicted.push(this.endInPlace(s, limit.ceiling.ending));
+      for (const s of byApp) evicted.push(this.endInPlace(s, limit.ending));
+      for (const s of byCeiling) evicted.push(this.endInPlace(s, limit.ceiling!.ending));
     }
     this.sessions.set(session.id, clone(session));
     let set = this.byUser.get(session.userId);

@@ -268,16 +268,20 @@ export class PostgresStore implements Store {
           if (r.rows[0]) evicted.push(r.rows[0].body);
         }
       };
-      if (limit.max > 0) {
-        const active = await activeOf(session.app);
-        const excess = active.length + 1 - limit.max;
-        if (excess > 0 && limit.onMax === 'reject') return { ok: false as const, active };
-        if (excess > 0) await evict(active.slice(0, excess), limit.ending);
-      }
+      const own = await activeOf(session.app);
+      const appExcess = limit.max > 0 ? Math.max(0, own.length + 1 - limit.max) : 0;
+      if (appExcess > 0 && limit.onMax === 'reject') return { ok: false as const, active: own };
+      const byApp = new Set(own.slice(0, appExcess).map((s) => s.id));
+      let byCeiling: SessionRecord[] = [];
       if (limit.ceiling) {
-        const active = await activeOf(null);
-        await evict(active.slice(0, Math.max(0, active.length + 1 - limit.ceiling.max)), limit.ceiling.ending);
+        const left = (await activeOf(null)).filter((s) => !byApp.has(s.id));
+        const excess = Math.max(0, left.length + 1 - limit.ceiling.max);
+        const pool = limit.ceiling.ownAppOnly ? own.slice(appExcess) : left;
+        if (limit.ceiling.ownAppOnly && excess > pool.length) return { ok: false as const, active: own, accountLimit: true as const };
+        byCeiling = pool.slice(0, excess);
       }
+      await evict(own.slice(0, appExcess), limit.ending);
+      if (limit.ceiling) await evict(byCeiling, limit.ceiling.ending);
       await c.query(insert, PostgresStore.insertValues(session));
       return { ok: true as const, evicted };
     });

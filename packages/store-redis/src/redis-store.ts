@@ -342,10 +342,10 @@ export class RedisStore implements Store {
     const raw = await this.call(() =>
       this.redis.createSession(this.sessionPrefix(userId) + id, this.userIndex(userId), JSON.stringify(session), limit ? JSON.stringify(limit) : '', this.sessionPrefix(userId)),
     );
-    const r = JSON.parse(raw) as { ok: boolean; evicted?: SessionRecord[]; active?: SessionRecord[] };
+    const r = JSON.parse(raw) as { ok: boolean; evicted?: SessionRecord[]; active?: SessionRecord[]; accountLimit?: true };
     if (!r.ok) {
       await this.call(() => this.redis.del(this.sessionOwner(id)));
-      return { ok: false, active: r.active ?? [] };
+      return { ok: false, active: r.active ?? [], ...(r.accountLimit ? { accountLimit: true as const } : {}) };
     }
     this.remember(id, userId);
     if (live) await this.lowerDue(userId, deadline(session));

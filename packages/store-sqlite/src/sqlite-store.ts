@@ -155,16 +155,20 @@ export class SqliteStore implements Store {
           if (ended) evicted.push(sessionFromRow(ended));
         }
       };
-      if (limit.max > 0) {
-        const active = this.q.activeOfUserApp.all(session.userId, session.app, limit.now) as SessionRow[];
-        const excess = active.length + 1 - limit.max;
-        if (excess > 0 && limit.onMax === 'reject') return { ok: false, active: active.map(sessionFromRow) };
-        if (excess > 0) evict(active.slice(0, excess), limit.ending);
-      }
+      const own = this.q.activeOfUserApp.all(session.userId, session.app, limit.now) as SessionRow[];
+      const appExcess = limit.max > 0 ? Math.max(0, own.length + 1 - limit.max) : 0;
+      if (appExcess > 0 && limit.onMax === 'reject') return { ok: false, active: own.map(sessionFromRow) };
+      const byApp = new Set(own.slice(0, appExcess).map((r) => r.id));
+      let byCeiling: SessionRow[] = [];
       if (limit.ceiling) {
-        const active = this.q.activeOfUser.all(session.userId, limit.now) as SessionRow[];
-        evict(active.slice(0, Math.max(0, active.length + 1 - limit.ceiling.max)), limit.ceiling.ending);
+        const left = (this.q.activeOfUser.all(session.userId, limit.now) as SessionRow[]).filter((r) => !byApp.has(r.id));
+        const excess = Math.max(0, left.length + 1 - limit.ceiling.max);
+        const pool = limit.ceiling.ownAppOnly ? own.slice(appExcess) : left;
+        if (limit.ceiling.ownAppOnly && excess > pool.length) return { ok: false, active: own.map(sessionFromRow), accountLimit: true };
+        byCeiling = pool.slice(0, excess);
       }
+      evict(own.slice(0, appExcess), limit.ending);
+      if (limit.ceiling) evict(byCeiling, limit.ceiling.ending);
       this.q.insertSession.run(row);
       return { ok: true, evicted };
     });
