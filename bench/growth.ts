@@ -43,6 +43,7 @@ function record(userId: string, secret: string, now: number): SessionRecord {
     locationFirst: { city: 'London', region: 'England', country: 'GB' },
     locationLast: { city: 'London', region: 'England', country: 'GB' },
     trustedDeviceId: null,
+    appKeyId: null,
     refresh: null,
     endedAt: null,
     endReason: null,

@@ -71,4 +71,22 @@ describe('ceilings per account', () => {
     const removed = (await store.listEvents({ userId: user.id, limit: 100 })).filter((e) => e.type === 'device.removed');
     expect(removed.map((e) => e.data)).toEqual([{ deviceId: second.split('.')[0], cause: 'device_limit', limit: 2 }]);
   });
+
+  it('a device without a second factor never pushes out one with: it is then not trusted at all', async () => {
+    const { clock, sd, user, signIn } = await make({ maxTrustedDevicesPerUser: 2 });
+    const { secret } = await sd.users.setupTotp(user);
+    await sd.users.enableTotp(await sd.users.get(user.id), await generate({ secret, epoch: clock.now() / 1000 }), async () => {});
+    const strong = [];
+    for (let i = 0; i < 2; i++) {
+      clock.advance('1m');
+      strong.push((await signIn({ rememberMe: true, totp: await generate({ secret, epoch: clock.now() / 1000 }) })).deviceToken!);
+    }
+    // Two-step sign-in turned off again: a later "Keep me signed in" checks no second factor.
+    clock.advance('1m');
+    await sd.users.disableTotp(await sd.users.get(user.id), await generate({ secret, epoch: clock.now() / 1000 }), async () => {});
+    const weak = await signIn({ rememberMe: true });
+    expect(weak.deviceToken).toBeNull();
+    expect(weak.session.trustedDeviceId).toBeNull();
+    for (const kept of strong) expect(await sd.devices.recognise(user.id, kept)).not.toBeNull();
+  });
 });

@@ -31,14 +31,18 @@ export class TrustedDevices {
   /**
    * Reuses the recognised device or creates one; returns a new cookie value when one was created.
    * `secondFactor`: this sign-in checked one, so the device may stand in for it from now on.
+   * Null when the account is at the ceiling and only devices with a second factor could give way:
+   * the session goes on without a trusted device rather than push out a stronger one.
    */
-  async trust(userId: string, label: string, existing: TrustedDeviceRecord | null, secondFactor: boolean): Promise<{ device: TrustedDeviceRecord; token: string | null }> {
+  async trust(userId: string, label: string, existing: TrustedDeviceRecord | null, secondFactor: boolean): Promise<{ device: TrustedDeviceRecord; token: string | null } | null> {
     const now = this.clock.now();
     if (existing) {
       const patch = { lastUsedAt: now, label, ...(secondFactor ? { secondFactorAt: now } : {}) };
       await this.store.updateTrustedDevice(existing.id, patch);
       return { device: { ...existing, ...patch }, token: null };
     }
+    const evict = this.toEvict(await this.list(userId), secondFactor);
+    if (!evict) return null;
     const secret = randomSecret();
     const device: TrustedDeviceRecord = {
       id: randomId(),
@@ -51,32 +55,36 @@ export class TrustedDevices {
       secondFactorAt: secondFactor ? now : null,
     };
     await this.store.createTrustedDevice(device);
-    await this.keepWithinCeiling(device);
+    for (const d of evict) await this.evict(d);
     return { device, token: formatToken(device.id, secret) };
   }
 
   /**
-   * The least recently used of the user's other devices give way beyond the ceiling, so sign-ins
+   * The least recently used of the user's devices give way beyond the ceiling, so sign-ins
    * cannot grow the store without bound. Their sessions go on: the session ceiling bounds those.
-   * Not atomic: parallel sign-ins may briefly overshoot, and the next one trims back.
+   * A device without a second factor never pushes out one with (null: no room for it). Not
+   * atomic: parallel sign-ins may briefly overshoot, and the next one trims back.
    */
-  private async keepWithinCeiling(added: TrustedDeviceRecord): Promise<void> {
-    const others = (await this.list(added.userId)).filter((d) => d.id !== added.id);
-    const excess = others.length + 1 - this.maxPerUser;
-    if (excess <= 0) return;
-    others.sort((a, b) => a.lastUsedAt - b.lastUsedAt || a.createdAt - b.createdAt);
-    for (const d of others.slice(0, excess)) {
-      if (!(await this.remove(added.userId, d.id))) continue;
-      await this.store.recordEvent({
-        type: 'device.removed',
-        at: this.clock.now(),
-        userId: added.userId,
-        sessionId: null,
-        ip: null,
-        reason: null,
-        data: { deviceId: d.id, cause: 'device_limit', limit: this.maxPerUser },
-      });
-    }
+  private toEvict(existing: TrustedDeviceRecord[], secondFactor: boolean): TrustedDeviceRecord[] | null {
+    const excess = existing.length + 1 - this.maxPerUser;
+    if (excess <= 0) return [];
+    const candidates = existing.filter((d) => secondFactor || d.secondFactorAt == null);
+    // Weaker ones first, then the least recently used.
+    candidates.sort((a, b) => Number(a.secondFactorAt != null) - Number(b.secondFactorAt != null) || a.lastUsedAt - b.lastUsedAt || a.createdAt - b.createdAt);
+    return candidates.length >= excess ? candidates.slice(0, excess) : null;
+  }
+
+  private async evict(d: TrustedDeviceRecord): Promise<void> {
+    if (!(await this.remove(d.userId, d.id))) return;
+    await this.store.recordEvent({
+      type: 'device.removed',
+      at: this.clock.now(),
+      userId: d.userId,
+      sessionId: null,
+      ip: null,
+      reason: null,
+      data: { deviceId: d.id, cause: 'device_limit', limit: this.maxPerUser },
+    });
   }
 
   list(userId: string): Promise<TrustedDeviceRecord[]> {

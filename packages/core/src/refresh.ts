@@ -85,6 +85,10 @@ export class RefreshTokens {
         const ended = await this.sessions.end(session.id, passed.reason, { timeoutMs: passed.timeoutMs }, passed.at);
         throw this.sessions.endedError(ended ?? (await this.sessions.store.findSession(session.id)) ?? session);
       }
+      if (!this.sessions.isRegisteredApp(session.app)) {
+        const ended = await this.sessions.end(session.id, 'revoked_by_admin');
+        throw this.sessions.endedError(ended ?? (await this.sessions.store.findSession(session.id)) ?? session);
+      }
       const next = formatToken(session.id, this.successor(parsed.secret));
       if (isPrevious) {
         if (state.rotatedAt !== null && now - state.rotatedAt <= this.graceMs) return { session, refreshToken: next };

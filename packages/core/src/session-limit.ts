@@ -4,7 +4,7 @@ import type { SessionEnding, SessionRecord } from './types.ts';
 
 export type Admission =
   | { ok: true; evict: { session: SessionRecord; ending: SessionEnding }[] }
-  | { ok: false; active: SessionRecord[] };
+  | { ok: false; active: SessionRecord[]; accountLimit?: true };
 
 /** Oldest first; the id breaks a tie so every store picks the same session. */
 export function oldestFirst(a: SessionRecord, b: SessionRecord): number {
@@ -16,7 +16,10 @@ export function oldestFirst(a: SessionRecord, b: SessionRecord): number {
  * in. Per app: when the new one would exceed `limit.max` (unless 0) active sessions of its app,
  * either the oldest of them end with `limit.ending`, or nothing happens and the sign-in is
  * rejected (`active`, oldest first). Then across apps: when it would exceed `limit.ceiling.max`,
- * the oldest of the rest end with `limit.ceiling.ending`. Stores run this inside the atomic step
+ * the oldest of the rest end with `limit.ceiling.ending` — with `ownAppOnly` (a session an app key
+ * starts), only the rest of its own app's, and when those are too few nothing happens and the
+ * sign-in is refused (`accountLimit`), so one app can never end another's sessions. Every eviction
+ * is decided before any is made. Stores run this inside the atomic step
  * that inserts the session (Redis in Lua, which the conformance suite checks against this).
  */
 export function admitSession(session: Pick<SessionRecord, 'app'>, sessions: readonly SessionRecord[], limit: SessionLimit): Admission {
@@ -30,7 +33,10 @@ export function admitSession(session: Pick<SessionRecord, 'app'>, sessions: read
   }
   if (limit.ceiling) {
     const left = active.filter((s) => !evict.some((e) => e.session.id === s.id));
-    for (const s of left.slice(0, Math.max(0, left.length + 1 - limit.ceiling.max))) evict.push({ session: s, ending: limit.ceiling.ending });
+    const excess = Math.max(0, left.length + 1 - limit.ceiling.max);
+    const pool = limit.ceiling.ownAppOnly ? left.filter((s) => s.app === session.app) : left;
+    if (excess > pool.length) return { ok: false, active: active.filter((s) => s.app === session.app), accountLimit: true };
+    for (const s of pool.slice(0, excess)) evict.push({ session: s, ending: limit.ceiling.ending });
   }
   return { ok: true, evict };
 }

@@ -179,21 +179,25 @@ export class Sessiond {
     }
   }
 
-  /** Starts a session for a user already authenticated (here, or by the operator's own app). */
+  /**
+   * Starts a session for a user already authenticated (here, or by the operator's own app).
+   * `startedBy`: the admin API started it (`appKeyId`: with that app key, else the admin token).
+   * It gets no trusted device: that device's cookie would be handed to no browser.
+   */
   async startFor(
     user: UserRecord,
-    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'>,
+    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'> & { startedBy?: { appKeyId: string | null } },
     knownDevice: TrustedDeviceRecord | null = null,
     secondFactorChecked = false,
   ): Promise<SignedIn> {
     this.requireRegisteredApp(input.app);
     let trustedDeviceId: string | null = null;
     let deviceToken: string | null = null;
-    if (input.rememberMe) {
+    if (input.rememberMe && !input.startedBy) {
       const label = parseDevice(input.userAgent).label;
       const trusted = await this.devices.trust(user.id, label, knownDevice, secondFactorChecked);
-      trustedDeviceId = trusted.device.id;
-      deviceToken = trusted.token;
+      trustedDeviceId = trusted?.device.id ?? null;
+      deviceToken = trusted?.token ?? null;
     }
     const started = await this.sessions.start({
       userId: user.id,
@@ -203,8 +207,19 @@ export class Sessiond {
       ip: input.ip,
       userAgent: input.userAgent,
       trustedDeviceId,
+      appKeyId: input.startedBy?.appKeyId ?? null,
     });
     return { ...started, user, deviceToken };
+  }
+
+  /**
+   * The app whose sessions `current` may see and end on the person's own routes: an app key's
+   * session acts for its app only (SPEC §9), or one app's key would reach every app's sessions.
+   * Undefined: every app (the person signed in here, or the operator started it).
+   */
+  appScopeOf(current: SessionRecord): string | undefined {
+    // Loose on purpose: a record from before the field existed lacks it.
+    return current.appKeyId != null ? current.app : undefined;
   }
 
   /**
@@ -213,7 +228,10 @@ export class Sessiond {
    */
   requireFresh(current: SessionRecord): void {
     const freshnessMs = this.sessions.policy(current.app).freshnessMs;
-    if (this.clock.now() - current.authenticatedAt > freshnessMs) {
+    // An app key's session proves only that its backend vouched for the person: until they give
+    // their password here (re-authentication), it is never fresh.
+    const vouchedOnly = current.appKeyId != null && current.authenticatedAt <= current.createdAt;
+    if (vouchedOnly || this.clock.now() - current.authenticatedAt > freshnessMs) {
       throw new SessiondError('reauth_required', { details: { authenticatedAt: new Date(current.authenticatedAt).toISOString(), freshnessMs } });
     }
   }
@@ -258,7 +276,8 @@ export class Sessiond {
     if (targetId === current.id) throw new SessiondError('current_session');
     const target = await this.store.findSession(targetId);
     // Someone else's session and a missing one look the same: no probing of ids.
-    if (!target || target.userId !== current.userId || target.endedAt !== null) throw new SessiondError('not_found', { message: 'That session was not found. It may have ended already.' });
+    const scope = this.appScopeOf(current);
+    if (!target || target.userId !== current.userId || target.endedAt !== null || (scope !== undefined && target.app !== scope)) throw new SessiondError('not_found', { message: 'That session was not found. It may have ended already.' });
     const detail = { byDevice: current.device.label, bySessionId: current.id };
     await this.sessions.end(targetId, 'revoked', detail);
     if (forgetDevice && target.trustedDeviceId) await this.removeDevice(current.userId, target.trustedDeviceId, current);
@@ -268,6 +287,7 @@ export class Sessiond {
     this.requireFresh(current);
     const ended = await this.sessions.endUserSessions(current.userId, 'revoked', {
       exceptId: current.id,
+      app: this.appScopeOf(current),
       detail: { byDevice: current.device.label, bySessionId: current.id },
     });
     return ended.length;
@@ -275,7 +295,7 @@ export class Sessiond {
 
   async revokeAll(current: SessionRecord): Promise<number> {
     this.requireFresh(current);
-    return (await this.sessions.endUserSessions(current.userId, 'revoked_all')).length;
+    return (await this.sessions.endUserSessions(current.userId, 'revoked_all', { app: this.appScopeOf(current) })).length;
   }
 
   /** Forgetting a trusted device also ends the sessions it kept signed in (never the caller's). */

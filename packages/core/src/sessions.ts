@@ -27,6 +27,8 @@ export interface StartInput {
   ip: string | null;
   userAgent: string | null;
   trustedDeviceId: string | null;
+  /** The app key that starts it through the admin API: its ceiling spares other apps' sessions. */
+  appKeyId: string | null;
 }
 
 export interface StartedSession {
@@ -70,6 +72,15 @@ export class SessionService {
     this.unsubscribe();
   }
 
+  /**
+   * A session of an app no longer registered (removed from the configuration, or started before
+   * apps were registered) has no policy it was meant to live under: validating or refreshing it
+   * ends it, as revoked_by_admin, since the operator's change is what ended it.
+   */
+  isRegisteredApp(app: string): boolean {
+    return this.config.apps.includes(app);
+  }
+
   policy(app: string): SessionPolicy {
     return policyFor(this.config, app);
   }
@@ -97,6 +108,7 @@ export class SessionService {
       locationFirst: location,
       locationLast: location,
       trustedDeviceId: input.trustedDeviceId,
+      appKeyId: input.appKeyId,
       refresh: null,
       endedAt: null,
       endReason: null,
@@ -110,9 +122,16 @@ export class SessionService {
       onMax: policy.onMaxSessions,
       now,
       ending: this.ending('concurrent_limit', now, { ...by, limit: policy.maxSessions }),
-      ceiling: { max: ceiling, ending: this.ending('concurrent_limit', now, { ...by, accountLimit: ceiling }) },
+      // An app key may end only its own app's sessions to make room (SPEC §9: its own app only).
+      ceiling: { max: ceiling, ending: this.ending('concurrent_limit', now, { ...by, accountLimit: ceiling }), ownAppOnly: input.appKeyId !== null },
     };
     const result = await this.store.createSession(session, limit);
+    if (!result.ok && result.accountLimit) {
+      throw new SessiondError('concurrent_limit', {
+        message: `This account already has ${ceiling} sessions, the most it may have, and too few of them are this app's to make room. The person can sign out elsewhere, then try again.`,
+        details: { accountLimit: ceiling },
+      });
+    }
     if (!result.ok) {
       const oldest = [...result.active].sort((a, b) => a.lastActiveAt - b.lastActiveAt)[0];
       throw new SessiondError('concurrent_limit', {
@@ -167,6 +186,7 @@ export class SessionService {
       const passed = passedDeadline(session, now);
       if (passed) throw this.endedError(await this.endAt(session, passed.reason, passed.at, { timeoutMs: passed.timeoutMs }));
     }
+    if (!this.isRegisteredApp(session.app)) throw this.endedError(await this.endAt(session, 'revoked_by_admin', now));
     const patch: SessionPatch = {};
     const policy = this.policy(session.app);
     if (ctx.ip && ctx.ip !== session.ipLast) {

@@ -112,6 +112,12 @@ export interface SessionRecord {
   locationFirst: Location | null;
   locationLast: Location | null;
   trustedDeviceId: string | null;
+  /**
+   * The app key that started this session through the admin API, else null. Such a session acts
+   * for its own app only, and never counts as the person's own sign-in for step-up (SPEC §9).
+   * Records written before this field existed lack it, which counts as null.
+   */
+  appKeyId: string | null;
   refresh: RefreshState | null;
   endedAt: number | null;
   endReason: EndReason | null;

@@ -33,7 +33,8 @@ const CHOICES: Record<string, [keyof SessionPolicy, readonly string[]]> = {
 };
 
 /** Registered app names (SPEC §9): lower case, so "Banking" can never pass for "banking". */
-export const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/** `any` is reserved: @sessiond/verifier's `audience: 'any'` means every app. */
+export const APP_NAME = /^(?!any$)[a-z][a-z0-9-]{0,31}$/;
 
 export interface AppsSection {
   policies: Record<string, Partial<SessionPolicy>>;

@@ -64,6 +64,7 @@ describe('loadConfig', () => {
     ['SESSIOND_APPS', 'web,Banking'],
     ['SESSIOND_APPS', 'web,,api'],
     ['SESSIOND_APPS', 'a-very-long-app-name-of-more-than-32'],
+    ['SESSIOND_APPS', 'web,any'],
     ['SESSIOND_METRICS', 'public'],
   ])('rejects a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

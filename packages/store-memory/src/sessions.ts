@@ -36,7 +36,7 @@ export class MemorySessions implements SessionStore {
     if (limitApplies(limit)) {
       // The stored records themselves: admitSession names them, and they end in place.
       const admission = admitSession(session, this.ofUser(session.userId), limit);
-      if (!admission.ok) return { ok: false, active: admission.active.map(clone) };
+      if (!admission.ok) return { ...admission, active: admission.active.map(clone) };
       for (const { session: s, ending } of admission.evict) evicted.push(this.endInPlace(s, ending));
     }
     this.sessions.set(session.id, clone(session));

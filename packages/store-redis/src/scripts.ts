@@ -47,19 +47,28 @@ if ARGV[2] ~= '' then
   end
   -- As core's oldestFirst: by createdAt, the id breaking a tie.
   local oldest = function(a, b) if a.createdAt ~= b.createdAt then return a.createdAt < b.createdAt end return a.id < b.id end
-  local excess = #active + 1 - limit.max
-  if limit.max > 0 and excess > 0 then
-    if limit.onMax == 'reject' then return '{"ok":false,"active":' .. list(active) .. '}' end
-    table.sort(active, oldest)
-    -- endit marks the shared table, so the ceiling below sees these as ended.
-    for i = 1, excess do table.insert(evicted, endit(ARGV[3] .. active[i].id, active[i], limit.ending, KEYS[2])) end
-  end
+  table.sort(active, oldest)
+  table.sort(all, oldest)
+  local appExcess = 0
+  if limit.max > 0 and #active + 1 > limit.max then appExcess = #active + 1 - limit.max end
+  if appExcess > 0 and limit.onMax == 'reject' then return '{"ok":false,"active":' .. list(active) .. '}' end
+  -- Decide every eviction before making any, so a refusal by the ceiling changes nothing.
+  local byCeiling = {}
   if limit.ceiling then
-    local left = {}
-    for _, o in ipairs(all) do if o.endedAt == cjson.null then table.insert(left, o) end end
-    table.sort(left, oldest)
-    for i = 1, #left + 1 - limit.ceiling.max do table.insert(evicted, endit(ARGV[3] .. left[i].id, left[i], limit.ceiling.ending, KEYS[2])) end
+    local byApp, left, pool = {}, {}, {}
+    for i = 1, appExcess do byApp[active[i].id] = true end
+    for _, o in ipairs(all) do if not byApp[o.id] then table.insert(left, o) end end
+    if limit.ceiling.ownAppOnly then
+      for i = appExcess + 1, #active do table.insert(pool, active[i]) end
+    else
+      pool = left
+    end
+    local excess = #left + 1 - limit.ceiling.max
+    if limit.ceiling.ownAppOnly and excess > #pool then return '{"ok":false,"accountLimit":true,"active":' .. list(active) .. '}' end
+    for i = 1, excess do table.insert(byCeiling, pool[i]) end
   end
+  for i = 1, appExcess do table.insert(evicted, endit(ARGV[3] .. active[i].id, active[i], limit.ending, KEYS[2])) end
+  for _, o in ipairs(byCeiling) do table.insert(evicted, endit(ARGV[3] .. o.id, o, limit.ceiling.ending, KEYS[2])) end
 end
 save(KEYS[1], s)
 -- The index holds only sessions that have not ended (an ended one arrives when migrating).

@@ -31,10 +31,10 @@ export class RedisSessions implements SessionStore {
     const live = session.endedAt === null;
     if (live) await this.due.lower(userId, expiresAt(session));
     const raw = await this.c.call(() => redis.createSession(k.session(userId, id), k.userIndex(userId), JSON.stringify(session), limit ? JSON.stringify(limit) : '', k.sessionPrefix(userId)));
-    const r = JSON.parse(raw) as { ok: boolean; evicted?: SessionRecord[]; active?: SessionRecord[] };
+    const r = JSON.parse(raw) as { ok: boolean; evicted?: SessionRecord[]; active?: SessionRecord[]; accountLimit?: true };
     if (!r.ok) {
       await this.c.call(() => redis.del(k.sessionOwner(id)));
-      return { ok: false, active: r.active ?? [] };
+      return { ok: false, active: r.active ?? [], ...(r.accountLimit ? { accountLimit: true as const } : {}) };
     }
     this.owners.remember(id, userId);
     if (live) await this.due.lower(userId, expiresAt(session));

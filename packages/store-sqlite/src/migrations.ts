@@ -124,4 +124,11 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX app_keys_app ON app_keys (app);
   `,
   },
+  {
+    version: 6,
+    name: 'sessions record the app key that started them',
+    sql: `
+  ALTER TABLE sessions ADD COLUMN app_key_id TEXT;
+  `,
+  },
 ];

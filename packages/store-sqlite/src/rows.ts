@@ -25,6 +25,7 @@ export interface SessionRow {
   location_first: string | null;
   location_last: string | null;
   trusted_device_id: string | null;
+  app_key_id: string | null;
   refresh: string | null;
   ended_at: number | null;
   end_reason: string | null;
@@ -55,6 +56,7 @@ export function sessionFromRow(r: SessionRow): SessionRecord {
     locationFirst: json(r.location_first),
     locationLast: json(r.location_last),
     trustedDeviceId: r.trusted_device_id,
+    appKeyId: r.app_key_id,
     refresh: json(r.refresh),
     endedAt: r.ended_at,
     endReason: r.end_reason as SessionRecord['endReason'],
@@ -83,6 +85,7 @@ export function sessionToRow(s: SessionRecord): SessionRow {
     location_first: text(s.locationFirst),
     location_last: text(s.locationLast),
     trusted_device_id: s.trustedDeviceId,
+    app_key_id: s.appKeyId,
     refresh: text(s.refresh),
     ended_at: s.endedAt,
     end_reason: s.endReason,

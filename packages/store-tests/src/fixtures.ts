@@ -68,6 +68,7 @@ export function makeSession(overrides: Partial<SessionRecord> = {}): SessionReco
     locationFirst: { city: 'London', region: 'England', country: 'GB' },
     locationLast: null,
     trustedDeviceId: null,
+    appKeyId: null,
     refresh: null,
     endedAt: null,
     endReason: null,

@@ -7,11 +7,18 @@ export interface SessionLimit {
   now: number;
   /** How evicted sessions end (reason concurrent_limit). */
   ending: SessionEnding;
-  /** Active sessions of the user across apps; beyond it the oldest end (never a rejection). */
-  ceiling?: { max: number; ending: SessionEnding };
+  /**
+   * Active sessions of the user across apps; beyond it the oldest end. With `ownAppOnly` only
+   * sessions of the new session's app may give way (counting those the app's limit evicts); when
+   * they are too few, nothing changes and the result is `{ok: false, accountLimit: true}`.
+   */
+  ceiling?: { max: number; ending: SessionEnding; ownAppOnly?: boolean };
 }
 
-export type CreateSessionResult = { ok: true; evicted: SessionRecord[] } | { ok: false; active: SessionRecord[] };
+export type CreateSessionResult =
+  | { ok: true; evicted: SessionRecord[] }
+  /** `active`: the app's active sessions; `accountLimit`: the ceiling refused it (ownAppOnly). */
+  | { ok: false; active: SessionRecord[]; accountLimit?: true };
 
 export interface SweepResult {
   timedOut: SessionRecord[];

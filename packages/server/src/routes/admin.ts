@@ -55,6 +55,7 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
         mode: req.body.mode ?? 'cookie',
         ip,
         userAgent: req.body.userAgent ?? null,
+        startedBy: { appKeyId: req.adminCaller?.kind === 'app' ? req.adminCaller.key.id : null },
       });
       // The operator's app sets its own cookie: answer like login, without touching this client's cookies.
       if (signedIn.session.mode === 'token') return sendSignedIn(app, reply, signedIn);

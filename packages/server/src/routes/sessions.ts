@@ -1,3 +1,4 @@
+import type { SessionRecord } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie } from '../http/auth.ts';
@@ -7,10 +8,13 @@ import * as S from './schemas.ts';
 /** The person's Active sessions: list them, end one, end the others, end all. */
 export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
+  // An app key's session sees no device but its own (SPEC §9: its own app only).
+  const ownDevice = (current: SessionRecord, deviceId: string) => app.sessiond.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
 
   f.get('/v1/sessions', { preHandler: auth }, async (req, reply) => {
     const current = req.session!;
-    const sessions = await app.sessiond.sessions.list(current.userId);
+    const scope = app.sessiond.appScopeOf(current);
+    const sessions = (await app.sessiond.sessions.list(current.userId)).filter((s) => scope === undefined || s.app === scope);
     return reply.header('cache-control', 'no-store').send({ sessions: listView(app, sessions, current.id) });
   });
 
@@ -41,7 +45,7 @@ export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promi
   });
 
   f.get('/v1/devices', { preHandler: auth }, async (req, reply) => {
-    const devices = await app.sessiond.devices.list(req.session!.userId);
+    const devices = (await app.sessiond.devices.list(req.session!.userId)).filter((d) => ownDevice(req.session!, d.id));
     return reply.header('cache-control', 'no-store').send({
       devices: devices.map((d) => ({
         id: d.id,
@@ -59,7 +63,7 @@ export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promi
     { preHandler: auth, schema: { params: { type: 'object', properties: { id: S.sessionId }, required: ['id'] } } },
     async (req, reply) => {
       app.sessiond.requireFresh(req.session!);
-      const removed = await app.sessiond.removeDevice(req.session!.userId, req.params.id, req.session!);
+      const removed = ownDevice(req.session!, req.params.id) && (await app.sessiond.removeDevice(req.session!.userId, req.params.id, req.session!));
       if (!removed) return reply.code(404).send({ error: { code: 'not_found', message: 'That device was not found. It may have been removed already.' } });
       return reply.code(204).send();
     },

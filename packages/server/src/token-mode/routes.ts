@@ -7,6 +7,8 @@ import { viewOf } from '../http/views.ts';
 import type { TokenModeParts } from './index.ts';
 
 const HEARTBEAT_MS = 15_000;
+/** AppKeys trusts a found key for 1 s: checked this often, a revoked key's feed ends within 1.5 s. */
+const KEY_RECHECK_MS = 500;
 
 /** Refresh, JWKS, key rotation, and the events feed for resource servers. */
 export function tokenModeRoutes(parts: () => TokenModeParts | null) {
@@ -73,13 +75,26 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
           const out = !closed && visible(e) ? toFeed(e) : null;
           if (out) res.write(`id: ${e.id}\nevent: ${out.event}\ndata: ${JSON.stringify(out.data)}\n\n`);
         };
-        // A revoked key's feed ends within the second, on whichever node it is open.
+        // A revoked key's feed ends within the second, on whichever node it is open: at once when
+        // the revocation's event arrives, else when the key is checked again (the CLI on SQLite
+        // writes no event this process hears; pub/sub may be cut).
         const caller = req.adminCaller;
         const unRevoked = caller?.kind === 'app' ? app.sessiond.appKeys.onRevoked((id) => id === caller.key.id && res.end()) : () => {};
+        const secret = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+        const recheck =
+          caller?.kind === 'app'
+            ? setInterval(() => {
+                app.sessiond.appKeys.authenticate(secret).then(
+                  (key) => key?.id === caller.key.id || res.end(),
+                  () => {}, // store unreachable: an outage, not a revocation; the next check decides
+                );
+              }, KEY_RECHECK_MS)
+            : undefined;
         const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
         req.raw.on('close', () => {
           closed = true;
           clearInterval(heartbeat);
+          clearInterval(recheck);
           unsubscribe();
           unRevoked();
         });

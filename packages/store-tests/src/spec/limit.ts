@@ -132,6 +132,34 @@ export function describeSessionLimit(ctx: SuiteContext): void {
       expect(results.flatMap((r) => (r.ok ? r.evicted : []))).toHaveLength(9);
     });
 
+    const ownApp = (max: number, perApp = 0): SessionLimit => {
+      const l = ceiling(max, perApp);
+      return { ...l, ceiling: { ...l.ceiling!, ownAppOnly: true } };
+    };
+
+    it('ownAppOnly: the ceiling ends only the new session’s app’s sessions, the oldest first', async () => {
+      const userId = randomId();
+      const desktop = makeSession({ userId, app: 'desktop', createdAt: ctx.t0 });
+      const [a, b] = [1, 2].map((i) => makeSession({ userId, app: 'shop', createdAt: ctx.t0 + i }));
+      for (const s of [desktop, a!, b!]) await ctx.store.createSession(s);
+      const r = await ctx.store.createSession(makeSession({ userId, app: 'shop', createdAt: ctx.t0 + 5 }), ownApp(3));
+      expect(r.ok && r.evicted.map((s) => [s.id, s.endDetail])).toEqual([[a!.id, { byDevice: 'Firefox on Windows', accountLimit: 3 }]]);
+      expect((await ctx.store.findSession(desktop.id))!.endedAt).toBeNull();
+    });
+
+    it('ownAppOnly: with too few of its app’s sessions to give way, it is refused and nothing ends', async () => {
+      const userId = randomId();
+      const others = [0, 1].map((i) => makeSession({ userId, app: 'web', createdAt: ctx.t0 + i }));
+      const own = makeSession({ userId, app: 'shop', createdAt: ctx.t0 + 2 });
+      for (const s of [...others, own]) await ctx.store.createSession(s);
+      // The app's limit (1) would evict `own`; then web, web and the new one still exceed 2.
+      const incoming = makeSession({ userId, app: 'shop', createdAt: ctx.t0 + 5 });
+      const r = await ctx.store.createSession(incoming, ownApp(2, 1));
+      expect(r).toEqual({ ok: false, active: [own], accountLimit: true });
+      expect(ids(await ctx.store.listUserSessions(userId, ctx.t0 + 10))).toEqual(ids([...others, own]));
+      expect(await ctx.store.findSession(incoming.id)).toBeNull();
+    });
+
     it('a burst of parallel sign-ins with reject admits exactly the limit', async () => {
       const userId = randomId();
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => ctx.store.createSession(makeSession({ userId, createdAt: ctx.t0 + i }), limit(3, 'reject'))));

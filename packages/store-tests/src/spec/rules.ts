@@ -21,7 +21,7 @@ export function describeCoreRules(ctx: SuiteContext): void {
   describe('the atomic steps follow core’s rules', () => {
     it('createSession evicts or rejects exactly as admitSession decides', async () => {
       const rand = random(13);
-      for (let round = 0; round < 12; round++) {
+      for (let round = 0; round < 24; round++) {
         const userId = randomId();
         const now = ctx.t0 + 10_000;
         const before: SessionRecord[] = [];
@@ -39,17 +39,18 @@ export function describeCoreRules(ctx: SuiteContext): void {
           onMax: rand(2) ? 'evict_oldest' : 'reject',
           now,
           ending: makeEnding('concurrent_limit', now, { detail: { limit: max } }),
-          ...(rand(2) ? { ceiling: { max: 1 + rand(4), ending: makeEnding('concurrent_limit', now, { detail: { accountLimit: 3 } }) } } : {}),
+          ...(rand(2) ? { ceiling: { max: 1 + rand(4), ending: makeEnding('concurrent_limit', now, { detail: { accountLimit: 3 } }), ...(rand(2) ? { ownAppOnly: true } : {}) } } : {}),
         };
         const incoming = makeSession({ userId, app: 'web', createdAt: now });
         const expected = admitSession(incoming, before, limit);
         const got = await ctx.store.createSession(incoming, limit);
-        const label = JSON.stringify({ round, limit: { max: limit.max, onMax: limit.onMax, ceiling: limit.ceiling?.max } });
+        const label = JSON.stringify({ round, limit: { max: limit.max, onMax: limit.onMax, ceiling: limit.ceiling?.max, ownAppOnly: limit.ceiling?.ownAppOnly } });
         expect(got.ok, label).toBe(expected.ok);
         if (got.ok && expected.ok) {
           expect(got.evicted.map((s) => [s.id, s.endReason, s.endDetail]), label).toEqual(expected.evict.map((e) => [e.session.id, e.ending.reason, e.ending.detail]));
         } else if (!got.ok && !expected.ok) {
           expect(got.active.map((s) => s.id).sort(), label).toEqual(expected.active.map((s) => s.id).sort());
+          expect(got.accountLimit ?? false, label).toBe(expected.accountLimit ?? false);
         }
       }
     });

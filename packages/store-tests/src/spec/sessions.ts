@@ -10,6 +10,7 @@ export function describeSessions(ctx: SuiteContext): void {
         mode: 'token',
         rememberMe: true,
         trustedDeviceId: 'dev-1',
+        appKeyId: 'key-1',
         locationLast: { city: null, region: null, country: 'FR' },
         refresh: { hash: 'r1', previousHash: 'r0', rotatedAt: ctx.t0, generation: 3 },
         device: { browser: null, os: null, type: 'other', label: 'Unknown device', userAgent: '' },
