@@ -62,7 +62,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   const storeUrl = env.SESSIOND_STORE ?? store!.url;
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SESSIOND_STORE: storeUrl, SESSIOND_LOG_LEVEL: 'warn', ...env },
+    // SESSIOND_CHECK_RESPONSES: every answer is checked against the OpenAPI contract (500 if not).
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SESSIOND_STORE: storeUrl, SESSIOND_LOG_LEVEL: 'warn', SESSIOND_CHECK_RESPONSES: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,33 +1,9 @@
 /** Plain data shared by the domain and every store. Times are epoch milliseconds. */
 
-export type EndReason =
-  | 'idle_timeout'
-  | 'absolute_timeout'
-  | 'logged_out'
-  | 'revoked'
-  | 'revoked_all'
-  | 'revoked_by_admin'
-  | 'password_changed'
-  | 'concurrent_limit'
-  | 'ip_changed'
-  | 'device_changed'
-  | 'refresh_token_reused'
-  | 'global_logout';
+import type { AppKeyScope, EndReason } from '@sessiond/contract/names';
 
-export const END_REASONS: readonly EndReason[] = [
-  'idle_timeout',
-  'absolute_timeout',
-  'logged_out',
-  'revoked',
-  'revoked_all',
-  'revoked_by_admin',
-  'password_changed',
-  'concurrent_limit',
-  'ip_changed',
-  'device_changed',
-  'refresh_token_reused',
-  'global_logout',
-];
+// The closed lists of names are the wire contract's: one list for core, server and SDK.
+export { APP_KEY_SCOPES, END_REASONS, type AppKeyScope, type EndReason } from '@sessiond/contract/names';
 
 /** Facts that make an ending's message specific ("signed out from Chrome on macOS"). */
 export interface EndDetail {
@@ -223,11 +199,6 @@ export interface SigningKeyRecord {
   /** After this the public key leaves the JWKS (retiredAt + access-token TTL). */
   expiresAt: number | null;
 }
-
-/** What an app key may do (SPEC §9); each scope is for the key's own app only. */
-export type AppKeyScope = 'sessions:write' | 'sessions:read' | 'events:read' | 'users:write' | 'metrics:read';
-
-export const APP_KEY_SCOPES: readonly AppKeyScope[] = ['sessions:write', 'sessions:read', 'events:read', 'users:write', 'metrics:read'];
 
 /** A credential for an app's own backend. Only SHA-256 of its secret is stored. */
 export interface AppKeyRecord {

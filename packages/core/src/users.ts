@@ -6,15 +6,11 @@ import type { EventLog, UserStore } from './store.ts';
 import { randomId } from './tokens.ts';
 import { findRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { newTotpSecret, totpCodeStep, totpUri } from './totp.ts';
+import type { PublicUser } from '@sessiond/contract';
 import type { UserRecord } from './types.ts';
 
-/** What may be shown about a user: never the hash, never the TOTP secret. */
-export interface PublicUser {
-  id: string;
-  email: string;
-  createdAt: string;
-  totpEnabled: boolean;
-}
+/** What may be shown about a user (never the hash, never the TOTP secret), as the wire contract defines it. */
+export type { PublicUser };
 
 export function publicUser(u: UserRecord): PublicUser {
   return { id: u.id, email: u.email, createdAt: new Date(u.createdAt).toISOString(), totpEnabled: u.totpEnabled };

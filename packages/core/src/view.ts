@@ -1,25 +1,10 @@
 import { expiresAt } from './deadlines.ts';
 import type { SessionPolicy } from './policy.ts';
-import type { Location, SessionRecord } from './types.ts';
+import type { SessionView } from '@sessiond/contract';
+import type { SessionRecord } from './types.ts';
 
-/** The SPEC's SessionView: what clients may see of a session. No secret, no hash. */
-export interface SessionView {
-  id: string;
-  userId: string;
-  app: string;
-  current: boolean;
-  createdAt: string;
-  lastActiveAt: string;
-  idleExpiresAt: string;
-  absoluteExpiresAt: string;
-  expiresAt: string;
-  warnAt: string;
-  rememberMe: boolean;
-  trustedDevice: boolean;
-  device: { browser: string | null; os: string | null; type: string; label: string };
-  location: Location | null;
-  ip: string | null;
-}
+/** The SPEC's SessionView: what clients may see of a session (no secret, no hash), as the wire contract defines it. */
+export type { SessionView };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -1,76 +1,17 @@
 /**
  * The wire shapes of sessiond's HTTP API (SPEC §4–§5) as the browser sees them, plus the SDK's
- * own state and events. Kept separate from @sessiond/core on purpose: the SDK ships to browsers
- * and must not pull in server code.
+ * own state and events. Not from @sessiond/core on purpose: the SDK ships to browsers and must not
+ * pull in server code.
  */
 
-export type EndReason =
-  | 'idle_timeout'
-  | 'absolute_timeout'
-  | 'logged_out'
-  | 'revoked'
-  | 'revoked_all'
-  | 'revoked_by_admin'
-  | 'password_changed'
-  | 'concurrent_limit'
-  | 'ip_changed'
-  | 'device_changed'
-  | 'refresh_token_reused'
-  | 'global_logout';
+import type { ErrorBody, PublicUser, SessionView } from '@sessiond/contract';
+import type { EndReason } from '@sessiond/contract/names';
 
-export const END_REASONS: readonly EndReason[] = [
-  'idle_timeout',
-  'absolute_timeout',
-  'logged_out',
-  'revoked',
-  'revoked_all',
-  'revoked_by_admin',
-  'password_changed',
-  'concurrent_limit',
-  'ip_changed',
-  'device_changed',
-  'refresh_token_reused',
-  'global_logout',
-];
-
-export function isEndReason(v: unknown): v is EndReason {
-  return typeof v === 'string' && (END_REASONS as readonly string[]).includes(v);
-}
-
-export interface PublicUser {
-  id: string;
-  email: string;
-  createdAt: string;
-  totpEnabled: boolean;
-}
-
-export interface SessionLocation {
-  city: string | null;
-  region: string | null;
-  country: string | null;
-}
-
-export interface SessionView {
-  id: string;
-  userId: string;
-  app: string;
-  current: boolean;
-  createdAt: string;
-  lastActiveAt: string;
-  idleExpiresAt: string;
-  absoluteExpiresAt: string;
-  expiresAt: string;
-  warnAt: string;
-  rememberMe: boolean;
-  trustedDevice: boolean;
-  device: { browser: string | null; os: string | null; type: string; label: string };
-  location: SessionLocation | null;
-  ip: string | null;
-}
-
-export interface ErrorBody {
-  error: { code: string; message: string; reason?: string; endedAt?: string; details?: Record<string, unknown> };
-}
+export { END_REASONS, isEndReason, type EndReason } from '@sessiond/contract/names';
+// The wire shapes are the static types of the server's own schemas (@sessiond/contract): type
+// imports only, so no schema code reaches the browser.
+export type { ErrorBody, PublicUser, SessionView };
+export type SessionLocation = NonNullable<SessionView['location']>;
 
 /** Why this tab's session is over, in words for the person in front of the screen. */
 export interface Ending {

@@ -1,8 +1,12 @@
 import cors from '@fastify/cors';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { SessiondError } from '@sessiond/core';
 import pino from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AppContext } from './context.ts';
+import { registerContract, type ContractInstance } from './contract/openapi.ts';
+import { checkResponses } from './contract/response-check.ts';
+import { contractRoutes } from './contract/routes.ts';
 import { checkOrigin, clearSessionCookie } from './http/auth.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
 import { readCookie } from './http/cookies.ts';
@@ -22,7 +26,7 @@ export const BODY_LIMIT = 16 * 1024;
 const silentLogger = pino({ level: 'silent' });
 
 /** Extra route plugins (token mode, the admin events feed) registered by their own modules. */
-export type RoutePlugin = (f: FastifyInstance, app: AppContext) => Promise<void>;
+export type RoutePlugin = (f: ContractInstance, app: AppContext) => Promise<void>;
 
 export interface BuildOptions {
   logger?: FastifyBaseLogger;
@@ -67,6 +71,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
       void sendError(reply, fromFastifyError(err as never) ?? new SessiondError('invalid_request'));
     },
   });
+  await registerContract(f);
+  if (app.config.checkResponses) checkResponses(f, logger);
   f.decorateRequest('session', null);
   f.decorateRequest('credentialKind', null);
   f.decorateRequest('adminCaller', null);
@@ -96,8 +102,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
   f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found', { message: 'There is nothing at this address.' })));
 
-  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, sessionRoutes, draftKeyRoutes, sessionsRoutes, adminRoutes, demoRoutes, pageRoutes, ...(opts.extraRoutes ?? [])]) {
-    await f.register(async (scope) => plugin(scope, app));
+  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, sessionRoutes, draftKeyRoutes, sessionsRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
+    await f.register(async (scope) => plugin(scope.withTypeProvider<TypeBoxTypeProvider>(), app));
   }
   return f;
 }

@@ -21,6 +21,8 @@ export interface ServerConfig {
   appOrigins: Record<string, string[]>;
   /** `protected`: /metrics needs the admin token or a metrics:read app key. */
   metrics: 'open' | 'protected';
+  /** SESSIOND_CHECK_RESPONSES=1, for tests: answers that do not match their documented schema become 500s. */
+  checkResponses: boolean;
   core: CoreConfig;
 }
 
@@ -141,6 +143,7 @@ export function loadConfig(env: Env): ServerConfig {
     configFile,
     maxPushChannels: integer(env, 'SESSIOND_MAX_PUSH_CHANNELS', 10_000, 1, 1_000_000),
     appOrigins: apps.origins,
+    checkResponses: env.SESSIOND_CHECK_RESPONSES === '1',
     metrics: oneOf(env, 'SESSIOND_METRICS', ['open', 'protected'] as const, isLoopback(host) ? 'open' : 'protected'),
     core,
   };

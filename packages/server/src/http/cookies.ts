@@ -1,4 +1,8 @@
-/** Just enough cookie handling for two cookies; values are base64url so nothing needs escaping. */
+/**
+ * Just enough cookie handling for two cookies; values are base64url so nothing needs escaping.
+ * Not @fastify/cookie: it parses every cookie of every request in an onRequest hook, a cost on the
+ * hot path (GET /v1/session) for two names we read with one scan; the Set-Cookie lines are fixed.
+ */
 
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;

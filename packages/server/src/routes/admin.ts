@@ -1,46 +1,29 @@
 import { normalizeIp, publicUser, SessiondError } from '@sessiond/core';
-import type { FastifyInstance } from 'fastify';
+import { admin as C } from '@sessiond/contract';
+import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { listView } from '../http/views.ts';
 import { appKeyRoutes } from './app-keys.ts';
 import { sendSignedIn } from './auth.ts';
-import * as S from './schemas.ts';
 
 /**
  * Operator API, behind SESSIOND_ADMIN_TOKEN; an app key opens the routes of its scopes (`config.scope`)
  * for its own app's sessions only. Without the token configured it does not exist (404) but to app keys.
  */
-export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+export async function adminRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   f.addHook('onRequest', adminOnly(app));
   await appKeyRoutes(f, app);
 
-  f.post<{ Body: { email: string; password: string } }>(
+  f.post(
     '/v1/admin/users',
-    { config: { scope: 'users:write' }, schema: { body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: S.email, password: S.password } } } },
+    { config: { scope: 'users:write' }, schema: C.createUser },
     async (req, reply) => reply.code(201).send({ user: publicUser(await app.sessiond.users.create(req.body.email, req.body.password)) }),
   );
 
-  f.post<{ Body: { userId: string; app?: string; rememberMe?: boolean; ip?: string; userAgent?: string; mode?: 'cookie' | 'token' } }>(
+  f.post(
     '/v1/admin/sessions',
-    {
-      config: { scope: 'sessions:write' },
-      schema: {
-        body: {
-          type: 'object',
-          required: ['userId'],
-          additionalProperties: false,
-          properties: {
-            userId: S.sessionId,
-            app: S.app,
-            rememberMe: { type: 'boolean' },
-            ip: { type: 'string', maxLength: 64 },
-            userAgent: { type: 'string', maxLength: 1024 },
-            mode: S.mode,
-          },
-        },
-      },
-    },
+    { config: { scope: 'sessions:write' }, schema: C.startSession },
     async (req, reply) => {
       const user = await app.sessiond.store.findUserById(req.body.userId);
       if (!user) throw new SessiondError('not_found', { message: 'No such user.' });
@@ -60,45 +43,35 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
       // The operator's app sets its own cookie: answer like login, without touching this client's cookies.
       if (signedIn.session.mode === 'token') return sendSignedIn(app, reply, signedIn);
       app.metrics.sessionsStarted.inc({ app: signedIn.session.app });
-      return reply.header('cache-control', 'no-store').send({ user: publicUser(user), session: listView(app, [signedIn.session], signedIn.session.id)[0], token: signedIn.token });
+      return reply.header('cache-control', 'no-store').send({ user: publicUser(user), session: listView(app, [signedIn.session], signedIn.session.id)[0]!, token: signedIn.token });
     },
   );
 
-  const userParams = { params: { type: 'object', properties: { userId: S.sessionId }, required: ['userId'] } };
-  f.get<{ Params: { userId: string } }>('/v1/admin/users/:userId/sessions', { config: { scope: 'sessions:read' }, schema: userParams }, async (req, reply) => {
+  f.get('/v1/admin/users/:userId/sessions', { config: { scope: 'sessions:read' }, schema: C.userSessions }, async (req, reply) => {
     await app.sessiond.users.get(req.params.userId);
     const own = callerApp(req);
     const sessions = (await app.sessiond.sessions.list(req.params.userId)).filter((s) => own === null || s.app === own);
     return reply.header('cache-control', 'no-store').send({ sessions: listView(app, sessions, null) });
   });
 
-  f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/revoke-sessions', { config: { scope: 'sessions:write' }, schema: userParams }, async (req) => {
+  f.post('/v1/admin/users/:userId/revoke-sessions', { config: { scope: 'sessions:write' }, schema: C.revokeUserSessions }, async (req) => {
     return { ended: await app.sessiond.revokeUserSessionsAsAdmin(req.params.userId, callerApp(req) ?? undefined) };
   });
 
-  f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/disable', { schema: userParams }, async (req) => {
+  f.post('/v1/admin/users/:userId/disable', { schema: C.disableUser }, async (req) => {
     return { disabled: true, ended: await app.sessiond.setUserDisabled(req.params.userId, true) };
   });
 
-  f.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/enable', { schema: userParams }, async (req) => {
+  f.post('/v1/admin/users/:userId/enable', { schema: C.enableUser }, async (req) => {
     await app.sessiond.setUserDisabled(req.params.userId, false);
     return { disabled: false };
   });
 
-  f.post('/v1/admin/revoke-all', async () => ({ ended: await app.sessiond.sessions.endAll('global_logout') }));
+  f.post('/v1/admin/revoke-all', { schema: C.revokeEverything }, async () => ({ ended: await app.sessiond.sessions.endAll('global_logout') }));
 
-  f.get<{ Querystring: { userId?: string; sessionId?: string; limit?: string } }>(
+  f.get(
     '/v1/admin/audit',
-    {
-      config: { scope: 'sessions:read' },
-      schema: {
-        querystring: {
-          type: 'object',
-          // Query strings are text: coercion is off server-wide so JSON bodies keep strict types.
-          properties: { userId: S.sessionId, sessionId: S.sessionId, limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' } },
-        },
-      },
-    },
+    { config: { scope: 'sessions:read' }, schema: C.audit },
     async (req, reply) => {
       const own = callerApp(req);
       const events = (await app.sessiond.audit({ userId: req.query.userId, sessionId: req.query.sessionId, limit: req.query.limit ? Number(req.query.limit) : 100 })).filter(

@@ -1,18 +1,19 @@
 import { publicUser, SessiondError, type SignedIn } from '@sessiond/core';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { auth as C } from '@sessiond/contract';
+import type { FastifyReply } from 'fastify';
+import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, requestContext, setDeviceCookie, setSessionCookie } from '../http/auth.ts';
 import { readCookie } from '../http/cookies.ts';
 import { viewOf } from '../http/views.ts';
-import * as S from './schemas.ts';
 
 /** Sign-up, sign-in, password change and two-factor set-up. */
-export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+export async function authRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
 
-  f.post<{ Body: { email: string; password: string } }>(
+  f.post(
     '/v1/signup',
-    { schema: { body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: S.email, password: S.password } } } },
+    { schema: C.signup },
     async (req, reply) => {
       if (app.config.signup === 'closed') throw new SessiondError('forbidden', { message: 'Sign-up is closed. Ask an administrator for an account.' });
       const user = await app.sessiond.signUp(req.body.email, req.body.password, requestContext(req).ip);
@@ -20,25 +21,9 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     },
   );
 
-  f.post<{ Body: { email: string; password: string; rememberMe?: boolean; app?: string; totp?: string; mode?: 'cookie' | 'token' } }>(
+  f.post(
     '/v1/login',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['email', 'password'],
-          additionalProperties: false,
-          properties: {
-            email: S.email,
-            password: S.password,
-            rememberMe: { type: 'boolean' },
-            app: S.app,
-            totp: S.secondFactorCode,
-            mode: S.mode,
-          },
-        },
-      },
-    },
+    { schema: C.login },
     async (req, reply) => {
       const ctx = requestContext(req);
       const mode = req.body.mode ?? 'cookie';
@@ -64,12 +49,9 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     },
   );
 
-  f.post<{ Body: { currentPassword: string; newPassword: string } }>(
+  f.post(
     '/v1/password',
-    {
-      preHandler: auth,
-      schema: { body: { type: 'object', required: ['currentPassword', 'newPassword'], additionalProperties: false, properties: { currentPassword: S.password, newPassword: S.password } } },
-    },
+    { preHandler: auth, schema: C.changePassword },
     async (req, reply) => {
       const current = req.session!;
       const renewed = await app.sessiond.changePassword(current, req.body.currentPassword, req.body.newPassword);
@@ -78,12 +60,9 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     },
   );
 
-  f.post<{ Body: { password: string; totp?: string } }>(
+  f.post(
     '/v1/session/reauth',
-    {
-      preHandler: auth,
-      schema: { body: { type: 'object', required: ['password'], additionalProperties: false, properties: { password: S.password, totp: S.secondFactorCode } } },
-    },
+    { preHandler: auth, schema: C.reauthenticate },
     async (req, reply) => {
       const renewed = await app.sessiond.reauthenticate(req.session!, req.body.password, req.body.totp);
       if (req.credentialKind === 'cookie') setSessionCookie(reply, app, renewed.token, cookieMaxAge(app, renewed.session));
@@ -91,7 +70,7 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     },
   );
 
-  f.post('/v1/totp/setup', { preHandler: auth }, async (req, reply) => {
+  f.post('/v1/totp/setup', { preHandler: auth, schema: C.totpSetup }, async (req, reply) => {
     app.sessiond.requireFresh(req.session!);
     const user = await app.sessiond.users.get(req.session!.userId);
     const setup = await app.sessiond.users.setupTotp(user);
@@ -100,13 +79,12 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     return reply.header('cache-control', 'no-store').send({ ...setup, qrCode });
   });
 
-  const codeBody = { body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: S.secondFactorCode } } };
-  f.post<{ Body: { code: string } }>('/v1/totp/enable', { preHandler: auth, schema: codeBody }, async (req, reply) => {
+  f.post('/v1/totp/enable', { preHandler: auth, schema: C.totpEnable }, async (req, reply) => {
     const result = await app.sessiond.enableTotp(req.session!, req.body.code.trim());
     return reply.header('cache-control', 'no-store').send({ enabled: true, recoveryCodes: result.recoveryCodes });
   });
 
-  f.post<{ Body: { code: string } }>('/v1/totp/disable', { preHandler: auth, schema: codeBody }, async (req) => {
+  f.post('/v1/totp/disable', { preHandler: auth, schema: C.totpDisable }, async (req) => {
     await app.sessiond.disableTotp(req.session!, req.body.code.trim());
     return { enabled: false };
   });

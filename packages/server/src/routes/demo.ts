@@ -1,5 +1,6 @@
 import { randomId } from '@sessiond/core';
-import type { FastifyInstance } from 'fastify';
+import { service as C } from '@sessiond/contract';
+import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate } from '../http/auth.ts';
 
@@ -9,17 +10,11 @@ const MAX_KEYS = 10_000;
  * The demo app's backend: accepts an expense report once per Idempotency-Key, so a request held
  * through a re-sign-in and sent again cannot file the report twice.
  */
-export async function demoRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+export async function demoRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const seen = new Map<string, { id: string; userId: string }>();
-  f.post<{ Body: Record<string, unknown> }>(
+  f.post(
     '/v1/demo/expense-reports',
-    {
-      preHandler: authenticate(app),
-      schema: {
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } },
-        body: { type: 'object', maxProperties: 50 },
-      },
-    },
+    { preHandler: authenticate(app), schema: C.demoExpenseReport },
     async (req, reply) => {
       const userId = req.session!.userId;
       const key = req.headers['idempotency-key'];

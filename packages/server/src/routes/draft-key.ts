@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import { session as C } from '@sessiond/contract';
+import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate } from '../http/auth.ts';
 import { loadKeyEncryptionKey, subkey } from '../token-mode/secrets.ts';
@@ -10,10 +11,10 @@ import { loadKeyEncryptionKey, subkey } from '../token-mode/secrets.ts';
  * answers the same key, each person has their own, and only a live session of that person gets it
  * — after any ending the drafts at rest are unreadable until the same person signs in again.
  */
-export async function draftKeyRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+export async function draftKeyRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const secret = subkey(loadKeyEncryptionKey(process.env, app.config.dataDir), 'draft keys');
   // Fetching the key is the SDK's background work, never activity.
-  f.get('/v1/session/draft-key', { preHandler: authenticate(app, { passive: true }), schema: { response: { 200: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } } } }, async (req, reply) => {
+  f.get('/v1/session/draft-key', { preHandler: authenticate(app, { passive: true }), schema: C.draftKey }, async (req, reply) => {
     const key = createHmac('sha256', secret).update(req.session!.userId).digest('base64url');
     return reply.header('cache-control', 'no-store').send({ key });
   });

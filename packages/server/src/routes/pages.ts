@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { service as C } from '@sessiond/contract';
+import type { FastifyReply } from 'fastify';
+import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 
 export const PAGE_PATHS = ['/', '/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo'];
@@ -22,13 +24,13 @@ export function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {
 }
 
 /** The React pages, built by Vite into packages/web/dist and served as one SPA. */
-export async function pageRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+export async function pageRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const https = app.secureCookies;
   const indexPath = join(WEB_DIST, 'index.html');
   if (!existsSync(indexPath)) {
     app.logger.warn('web pages are not built; run `npm run build:web`');
     for (const path of PAGE_PATHS) {
-      f.get(path, async (_req, reply) => {
+      f.get(path, { schema: C.page }, async (_req, reply) => {
         pageSecurityHeaders(reply, https);
         return reply.type('text/plain; charset=utf-8').code(503).send('The web pages are not built yet: run `npm run build:web`.');
       });
@@ -42,7 +44,7 @@ export async function pageRoutes(f: FastifyInstance, app: AppContext): Promise<v
     return payload;
   });
   for (const path of PAGE_PATHS) {
-    f.get(path, async (req, reply) => {
+    f.get(path, { schema: C.page }, async (req, reply) => {
       pageSecurityHeaders(reply, https);
       if (path === '/') return reply.redirect('/demo');
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);

@@ -1,16 +1,16 @@
 import { endReasonMessage, expiresAt, SessiondError, type AuditEvent, type PublicUser, type SessionRecord } from '@sessiond/core';
-import type { FastifyInstance } from 'fastify';
+import { session as C } from '@sessiond/contract';
+import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie, requestContext } from '../http/auth.ts';
 import { viewOf } from '../http/views.ts';
 import { PUSH_CHANNELS_PER_SESSION, PUSH_CHANNELS_PER_USER, PushChannels } from '../push-channels.ts';
-import * as S from './schemas.ts';
 
 const HEARTBEAT_MS = 15_000;
 const REPLACED_RETRY_MS = 5 * 60_000;
 
 /** The current session: who am I, stay signed in, log out, and its push channel. */
-export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+export async function sessionRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
   const users = app.sessiond.users;
   const channels = new PushChannels({ perSession: PUSH_CHANNELS_PER_SESSION, perUser: PUSH_CHANNELS_PER_USER, perNode: app.config.maxPushChannels }, app.metrics);
@@ -18,20 +18,21 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
   // The answer depends only on the session record and the user's public view; both objects are
   // replaced (never mutated) when they change, so the serialised body can be kept per record.
   const bodies = new WeakMap<SessionRecord, { user: PublicUser; json: string }>();
-  f.get('/v1/session', { preHandler: auth, schema: { response: { 200: { type: 'object', properties: { user: S.publicUser, session: S.sessionView } } } } }, async (req, reply) => {
+  f.get('/v1/session', { preHandler: auth, schema: C.currentSession }, async (req, reply) => {
     const s = req.session!;
     const user = await users.getPublic(s.userId);
     let cached = bodies.get(s);
     if (!cached || cached.user !== user) bodies.set(s, (cached = { user, json: JSON.stringify({ user, session: viewOf(app, s, s.id) }) }));
-    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(cached.json);
+    // Already serialised (fast-json-stringify is skipped); SESSIOND_CHECK_RESPONSES still checks it.
+    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(cached.json as never);
   });
 
-  f.post('/v1/session/extend', { preHandler: auth }, async (req, reply) => {
+  f.post('/v1/session/extend', { preHandler: auth, schema: C.extendSession }, async (req, reply) => {
     const s = await app.sessiond.sessions.extend(req.session!);
     return reply.header('cache-control', 'no-store').send({ session: viewOf(app, s, s.id) });
   });
 
-  f.post('/v1/logout', { preHandler: auth }, async (req, reply) => {
+  f.post('/v1/logout', { preHandler: auth, schema: C.logout }, async (req, reply) => {
     await app.sessiond.logout(req.session!);
     clearSessionCookie(reply, app);
     return reply.header('clear-site-data', '"cookies"').header('cache-control', 'no-store').code(204).send();
@@ -43,7 +44,7 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
    * Holding the channel open is not activity.
    */
   // Holding the channel open is never activity, whatever headers the client could send.
-  f.get('/v1/session/events', { preHandler: authenticate(app, { passive: true }) }, async (req, reply) => {
+  f.get('/v1/session/events', { preHandler: authenticate(app, { passive: true }), schema: C.sessionEvents }, async (req, reply) => {
     let session: SessionRecord = req.session!;
     const ctx = { ...requestContext(req), passive: true };
     // Refused (429) before anything is written; a newer channel of this session closes this one.

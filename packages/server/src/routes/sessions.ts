@@ -1,32 +1,26 @@
+import { sessions as C } from '@sessiond/contract';
 import type { SessionRecord } from '@sessiond/core';
-import type { FastifyInstance } from 'fastify';
+import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie } from '../http/auth.ts';
 import { listView } from '../http/views.ts';
-import * as S from './schemas.ts';
 
 /** The person's Active sessions: list them, end one, end the others, end all. */
-export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+export async function sessionsRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
   // An app key's session sees no device but its own (SPEC §9: its own app only).
   const ownDevice = (current: SessionRecord, deviceId: string) => app.sessiond.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
 
-  f.get('/v1/sessions', { preHandler: auth }, async (req, reply) => {
+  f.get('/v1/sessions', { preHandler: auth, schema: C.listSessions }, async (req, reply) => {
     const current = req.session!;
     const scope = app.sessiond.appScopeOf(current);
     const sessions = (await app.sessiond.sessions.list(current.userId)).filter((s) => scope === undefined || s.app === scope);
     return reply.header('cache-control', 'no-store').send({ sessions: listView(app, sessions, current.id) });
   });
 
-  f.delete<{ Params: { id: string }; Querystring: { forgetDevice?: string } }>(
+  f.delete(
     '/v1/sessions/:id',
-    {
-      preHandler: auth,
-      schema: {
-        params: { type: 'object', properties: { id: S.sessionId }, required: ['id'] },
-        querystring: { type: 'object', properties: { forgetDevice: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
-      },
-    },
+    { preHandler: auth, schema: C.revokeSession },
     async (req, reply) => {
       const forget = req.query.forgetDevice === '1' || req.query.forgetDevice === 'true';
       await app.sessiond.revokeSession(req.session!, req.params.id, forget);
@@ -34,17 +28,17 @@ export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promi
     },
   );
 
-  f.post('/v1/sessions/revoke-others', { preHandler: auth }, async (req) => {
+  f.post('/v1/sessions/revoke-others', { preHandler: auth, schema: C.revokeOthers }, async (req) => {
     return { ended: await app.sessiond.revokeOthers(req.session!) };
   });
 
-  f.post('/v1/sessions/revoke-all', { preHandler: auth }, async (req, reply) => {
+  f.post('/v1/sessions/revoke-all', { preHandler: auth, schema: C.revokeAll }, async (req, reply) => {
     const ended = await app.sessiond.revokeAll(req.session!);
     clearSessionCookie(reply, app);
     return reply.header('clear-site-data', '"cookies"').send({ ended });
   });
 
-  f.get('/v1/devices', { preHandler: auth }, async (req, reply) => {
+  f.get('/v1/devices', { preHandler: auth, schema: C.listDevices }, async (req, reply) => {
     const devices = (await app.sessiond.devices.list(req.session!.userId)).filter((d) => ownDevice(req.session!, d.id));
     return reply.header('cache-control', 'no-store').send({
       devices: devices.map((d) => ({
@@ -58,9 +52,9 @@ export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promi
     });
   });
 
-  f.delete<{ Params: { id: string } }>(
+  f.delete(
     '/v1/devices/:id',
-    { preHandler: auth, schema: { params: { type: 'object', properties: { id: S.sessionId }, required: ['id'] } } },
+    { preHandler: auth, schema: C.removeDevice },
     async (req, reply) => {
       app.sessiond.requireFresh(req.session!);
       const removed = ownDevice(req.session!, req.params.id) && (await app.sessiond.removeDevice(req.session!.userId, req.params.id, req.session!));

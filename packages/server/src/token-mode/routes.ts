@@ -1,5 +1,6 @@
 import { SessiondError, type AuditEvent } from '@sessiond/core';
-import type { FastifyInstance } from 'fastify';
+import { admin as A, tokenMode as C } from '@sessiond/contract';
+import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { requestContext } from '../http/auth.ts';
@@ -12,25 +13,16 @@ const KEY_RECHECK_MS = 500;
 
 /** Refresh, JWKS, key rotation, and the events feed for resource servers. */
 export function tokenModeRoutes(parts: () => TokenModeParts | null) {
-  return async function routes(f: FastifyInstance, app: AppContext): Promise<void> {
+  return async function routes(f: ContractInstance, app: AppContext): Promise<void> {
     const tm = () => {
       const p = parts();
       if (!p) throw new SessiondError('not_found');
       return p;
     };
 
-    f.post<{ Body: { refreshToken: string; passive?: boolean } }>(
+    f.post(
       '/v1/session/refresh',
-      {
-        schema: {
-          body: {
-            type: 'object',
-            required: ['refreshToken'],
-            additionalProperties: false,
-            properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 4096 }, passive: { type: 'boolean' } },
-          },
-        },
-      },
+      { schema: C.refresh },
       async (req, reply) => {
         const { refresh, access } = tm();
         const ctx = requestContext(req);
@@ -40,7 +32,7 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
       },
     );
 
-    f.get('/.well-known/jwks.json', async (_req, reply) => {
+    f.get('/.well-known/jwks.json', { schema: C.jwks }, async (_req, reply) => {
       // Short caching: verifiers also refetch when they meet an unknown kid.
       return reply.header('cache-control', 'public, max-age=60').send(tm().ring.jwks());
     });
@@ -48,7 +40,7 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
     await f.register(async (admin) => {
       admin.addHook('onRequest', adminOnly(app));
 
-      admin.post('/v1/admin/keys/rotate', async () => {
+      admin.post('/v1/admin/keys/rotate', { schema: A.rotateKeys }, async () => {
         const kid = await tm().ring.rotate();
         await app.sessiond.store.recordEvent({ type: 'keys.rotated', at: app.sessiond.clock.now(), userId: null, sessionId: null, ip: null, reason: null, data: { kid } });
         return { kid, keys: tm().ring.jwks().keys.map((k) => k.kid) };
@@ -62,7 +54,7 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
        * without an event; `0` for an empty log), so a cut before any event still resumes exactly.
        * An app key (`events:read`) gets its own app's session events and the global endings only.
        */
-      admin.get('/v1/admin/events', { config: { scope: 'events:read' } }, async (req, reply) => {
+      admin.get('/v1/admin/events', { config: { scope: 'events:read' }, schema: A.eventsFeed }, async (req, reply) => {
         const own = callerApp(req);
         const visible = (e: AuditEvent) => own === null || e.type === 'sessions.ended_all' || e.data.app === own;
         const res = reply.raw;
