@@ -1,5 +1,6 @@
 export * from './types.ts';
 export * from './store.ts';
+export * from './error-registry.ts';
 export * from './errors.ts';
 export * from './clock.ts';
 export * from './duration.ts';
