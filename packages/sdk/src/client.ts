@@ -376,6 +376,8 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       return (await plainJson<{ user: PublicUser }>('POST', '/v1/signup', input)).user;
     },
     async signOut() {
+      // The server words the ending; asked alongside, so signing out waits no longer.
+      const message = client.reasonMessage('logged_out');
       let res: Response;
       endingOnPurpose = 'logged_out';
       try {
@@ -386,7 +388,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
         endingOnPurpose = null;
       }
       if (!res.ok && res.status !== 401) throw await ApiError.fromResponse(res);
-      handleEnded({ reason: 'logged_out', message: 'You signed out.', endedAt: new Date().toISOString(), byThisBrowser: true }, 'local');
+      handleEnded({ reason: 'logged_out', message: await message, endedAt: new Date().toISOString(), byThisBrowser: true }, 'local');
     },
     async staySignedIn() {
       await keepAlive.extendNow();
@@ -404,8 +406,9 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     },
     async revokeAllSessions() {
       endingOnPurpose = 'revoked_all';
-      const { ended } = await http.request<{ ended: number }>('POST', '/v1/sessions/revoke-all', {}).finally(() => (endingOnPurpose = null));
-      handleEnded({ reason: 'revoked_all', message: 'You signed out of all sessions.', endedAt: new Date().toISOString(), byThisBrowser: true }, 'local');
+      const message = client.reasonMessage('revoked_all');
+      const [{ ended }, text] = await Promise.all([http.request<{ ended: number }>('POST', '/v1/sessions/revoke-all', {}), message]).finally(() => (endingOnPurpose = null));
+      handleEnded({ reason: 'revoked_all', message: text, endedAt: new Date().toISOString(), byThisBrowser: true }, 'local');
       return ended;
     },
     async reasonMessage(reason) {
