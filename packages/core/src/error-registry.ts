@@ -63,6 +63,7 @@ export const ERRORS = {
   'not_found.user': [404, 'No such user.'],
   'not_found.app_key': [404, 'No such key for this app.'],
   'not_found.session': [404, 'That session was not found. It may have ended already.'],
+  'not_found.device': [404, 'That device was not found. It may have been removed already.'],
   email_taken: [409, 'An account with this email already exists. Try signing in instead.'],
   current_session: [409, 'This is the session you are using now. Use "Log out" to end it.'],
   concurrent_limit: [409, 'You are signed in on too many devices. Sign out of one to continue.'],

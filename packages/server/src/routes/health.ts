@@ -1,4 +1,4 @@
-import { SessiondError } from '@sessiond/core';
+import { SessiondError, StoreUnavailableError } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { authenticateAdmin } from '../http/admin-auth.ts';
@@ -11,7 +11,7 @@ export async function healthRoutes(f: FastifyInstance, app: AppContext): Promise
       await app.sessiond.store.ping();
       return { status: 'ready', store: app.sessiond.store.kind };
     } catch (e) {
-      throw e instanceof SessiondError ? e : new SessiondError('store_unavailable', { cause: e, retryAfter: 2 });
+      throw e instanceof SessiondError ? e : new StoreUnavailableError(e);
     }
   });
 

@@ -1,3 +1,4 @@
+import { SessiondError } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie } from '../http/auth.ts';
@@ -60,7 +61,7 @@ export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promi
     async (req, reply) => {
       app.sessiond.requireFresh(req.session!);
       const removed = await app.sessiond.removeDevice(req.session!.userId, req.params.id, req.session!);
-      if (!removed) return reply.code(404).send({ error: { code: 'not_found', message: 'That device was not found. It may have been removed already.' } });
+      if (!removed) throw new SessiondError('not_found.device');
       return reply.code(204).send();
     },
   );
