@@ -69,6 +69,8 @@ export const ERRORS = {
   concurrent_limit: [409, 'You are signed in on too many devices. Sign out of one to continue.'],
   'concurrent_limit.full': [409, 'You are already signed in on {devices}, the most this app allows. Sign out on one of them, or from Active sessions, then try again.'],
   'concurrent_limit.full_oldest': [409, 'You are already signed in on {devices}, the most this app allows. Sign out on one of them (for example {oldest}), or from Active sessions, then try again.'],
+  // For main's app-key ceiling refusal in sessions.ts (merged after this branch was cut).
+  'concurrent_limit.account_full': [409, "This account already has {accountLimit} sessions, the most it may have, and too few of them are this app's to make room. The person can sign out elsewhere, then try again."],
   rate_limited: [429, 'Too many attempts. Please wait a moment and try again.'],
   'rate_limited.signin_pair': [429, 'Too many failed sign-in attempts. Please wait {wait} and try again, or reset your password.'],
   'rate_limited.signin_slowdown': [429, 'This account is receiving many failed sign-in attempts, so each try from here must wait a little longer. Please wait {wait} and try again.'],
