@@ -58,7 +58,7 @@ export class AppKeys {
   }
 
   async revoke(app: string, id: string): Promise<void> {
-    if (!(await this.store.deleteAppKey(app, id))) throw new SessiondError('not_found', { message: 'No such key for this app.' });
+    if (!(await this.store.deleteAppKey(app, id))) throw new SessiondError('not_found.app_key');
     this.forget(id);
     await this.store.recordEvent({ type: 'app_key.revoked', at: this.clock.now(), userId: null, sessionId: null, ip: null, reason: null, data: { app, keyId: id } });
   }

@@ -11,9 +11,11 @@ export function parseDuration(text: string): number | null {
   return Number.isSafeInteger(ms) ? ms : null;
 }
 
+/** 3, 'device' → "3 devices". */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** 1_800_000 → "30 minutes"; picks the largest unit that divides evenly, for people to read. */
 export function humanDuration(ms: number): string {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (ms >= 86_400_000 && ms % 86_400_000 === 0) return plural(ms / 86_400_000, 'day');
   if (ms >= 3_600_000 && ms % 3_600_000 === 0) return plural(ms / 3_600_000, 'hour');
   if (ms >= 60_000 && ms % 60_000 === 0) return plural(ms / 60_000, 'minute');

@@ -2,6 +2,7 @@ export * from './types.ts';
 export * from './store.ts';
 export * from './session-limit.ts';
 export * from './feed/index.ts';
+export * from './error-registry.ts';
 export * from './errors.ts';
 export * from './clock.ts';
 export * from './duration.ts';

@@ -14,12 +14,17 @@ export const MAX_PASSWORD_LENGTH = 256;
 // length rule anyway. Loaded once, lower-cased: "Password" is as guessable as "password" (ASVS 2.1.7).
 const COMMON_PASSWORDS = new Set(dictionary['passwords-common'].filter((p) => p.length >= MIN_PASSWORD_LENGTH).map((p) => p.toLowerCase()));
 
-/** Null when acceptable, else what a person should fix. */
-export function passwordProblem(password: string, email?: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `Use at least ${MIN_PASSWORD_LENGTH} characters.`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `Use at most ${MAX_PASSWORD_LENGTH} characters.`;
-  if (email && password.trim().toLowerCase() === email.trim().toLowerCase()) return 'Do not use your email address as your password.';
-  if (COMMON_PASSWORDS.has(password.trim().toLowerCase())) return 'This is one of the most common passwords, so it is among the first an attacker tries. Choose another: a few unrelated words make a strong one.';
+/** The facts the password sentences of the error registry name. */
+export const PASSWORD_RULES = { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH };
+
+export type PasswordProblem = 'invalid_request.password_too_short' | 'invalid_request.password_too_long' | 'invalid_request.password_is_email' | 'invalid_request.common_password';
+
+/** Null when acceptable, else the registered error saying what a person should fix. */
+export function passwordProblem(password: string, email?: string): PasswordProblem | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return 'invalid_request.password_too_short';
+  if (password.length > MAX_PASSWORD_LENGTH) return 'invalid_request.password_too_long';
+  if (email && password.trim().toLowerCase() === email.trim().toLowerCase()) return 'invalid_request.password_is_email';
+  if (COMMON_PASSWORDS.has(password.trim().toLowerCase())) return 'invalid_request.common_password';
   return null;
 }
 

@@ -1,7 +1,8 @@
-import { humanDuration } from './duration.ts';
+import { humanDuration, plural } from './duration.ts';
+import { endingText, type EndingText } from './error-registry.ts';
 import type { EndDetail, EndReason } from './types.ts';
 
-/** What a person is told about each ending, with the numbers filled in. One place per reason. */
+/** The numbers and names a reason's sentence (in the registry's ENDINGS) may need. */
 export interface ReasonContext {
   detail?: EndDetail | null;
   /** Defaults used when the detail does not carry the number (e.g. for `/login?reason=`). */
@@ -10,40 +11,26 @@ export interface ReasonContext {
   maxSessions: number;
 }
 
-export function endReasonMessage(reason: EndReason, ctx: ReasonContext): string {
+/** Picks the reason's registered sentence for the facts known, and fills them in. */
+export function endReasonMessage(reason: EndReason, ctx: ReasonContext): EndingText {
   const d = ctx.detail ?? {};
+  const device = d.byDevice;
   switch (reason) {
     case 'idle_timeout':
-      return `You were signed out after ${humanDuration(d.timeoutMs ?? ctx.idleTimeoutMs)} without activity.`;
+      return endingText('idle_timeout', { idle: humanDuration(d.timeoutMs ?? ctx.idleTimeoutMs) });
     case 'absolute_timeout':
-      return `Sessions last at most ${humanDuration(d.timeoutMs ?? ctx.absoluteTimeoutMs)}. Please sign in again.`;
-    case 'logged_out':
-      return 'You signed out.';
+      return endingText('absolute_timeout', { absolute: humanDuration(d.timeoutMs ?? ctx.absoluteTimeoutMs) });
     case 'revoked':
-      return d.byDevice
-        ? `You were signed out from another of your sessions (${d.byDevice}).`
-        : 'You were signed out from another of your sessions.';
-    case 'revoked_all':
-      return 'You signed out of all sessions.';
-    case 'revoked_by_admin':
-      return 'An administrator ended your sessions.';
-    case 'password_changed':
-      return 'Your password was changed, so this session was signed out.';
+      return device ? endingText('revoked.by_device', { device }) : endingText('revoked');
     case 'concurrent_limit': {
-      const where = d.byDevice ? ` (${d.byDevice})` : '';
       if (d.accountLimit !== undefined) {
-        return `You signed in on another device${where}, and an account can have at most ${d.accountLimit} sessions at a time, so the oldest was signed out.`;
+        const accountLimit = d.accountLimit;
+        return device ? endingText('concurrent_limit.account_by_device', { device, accountLimit }) : endingText('concurrent_limit.account', { accountLimit });
       }
-      const limit = d.limit ?? ctx.maxSessions;
-      return `You signed in on another device${where}, and this app allows at most ${limit} session${limit === 1 ? '' : 's'} at a time.`;
+      const sessions = plural(d.limit ?? ctx.maxSessions, 'session');
+      return device ? endingText('concurrent_limit.by_device', { device, sessions }) : endingText('concurrent_limit', { sessions });
     }
-    case 'ip_changed':
-      return 'Your network changed, and this app requires you to stay on the same network. Please sign in again.';
-    case 'device_changed':
-      return 'Your browser or device changed, and this app requires the same one. Please sign in again.';
-    case 'refresh_token_reused':
-      return 'An old sign-in credential was used again, so we signed you out to protect your account.';
-    case 'global_logout':
-      return 'All sessions were ended for security maintenance. Please sign in again.';
+    default:
+      return endingText(reason);
   }
 }

@@ -79,7 +79,7 @@ export class Sessiond {
   /** A client never picks a policy by inventing an app name: only registered apps get sessions. */
   requireRegisteredApp(app: string): void {
     if (!this.config.apps.includes(app)) {
-      throw new SessiondError('invalid_request', { message: `"${app.slice(0, 64)}" is not a registered app.`, details: { field: 'app' } });
+      throw new SessiondError('invalid_request.unknown_app', { facts: { app: app.slice(0, 64) }, details: { field: 'app' } });
     }
   }
 
@@ -98,7 +98,7 @@ export class Sessiond {
       }
       if (user.disabledAt !== null) {
         await this.signInFailed(reserved, input, user.id, 'disabled');
-        throw new SessiondError('forbidden', { message: 'This account has been disabled. Please contact an administrator.' });
+        throw new SessiondError('forbidden.account_disabled');
       }
       known = await this.devices.recognise(user.id, input.deviceToken);
       // A trusted browser stands in for the second factor only once one was checked on it. Loose
@@ -109,7 +109,7 @@ export class Sessiond {
         if (!input.totp) throw new SessiondError('totp_required');
         if (!(await this.users.checkSecondFactor(user, input.totp))) {
           await this.signInFailed(reserved, input, user.id, 'totp');
-          throw new SessiondError('invalid_credentials', { message: 'That code is not correct. Enter the current code from your authenticator app.', details: { field: 'totp' } });
+          throw new SessiondError('invalid_credentials.totp', { details: { field: 'totp' } });
         }
       }
       await reserved.succeeded();
@@ -246,13 +246,13 @@ export class Sessiond {
       const ok = await this.users.checkPassword(user.email, password);
       if (!ok) {
         await this.signInFailed(reserved, attempt, user.id, 'password');
-        throw new SessiondError('invalid_credentials', { message: 'That password is not correct.', details: { field: 'password' } });
+        throw new SessiondError('invalid_credentials.password', { details: { field: 'password' } });
       }
       if (user.totpEnabled) {
         if (!totp) throw new SessiondError('totp_required');
         if (!(await this.users.checkSecondFactor(user, totp))) {
           await this.signInFailed(reserved, attempt, user.id, 'totp');
-          throw new SessiondError('invalid_credentials', { message: 'That code is not correct.', details: { field: 'totp' } });
+          throw new SessiondError('invalid_credentials.reauth_totp', { details: { field: 'totp' } });
         }
       }
       await reserved.succeeded();
@@ -277,7 +277,7 @@ export class Sessiond {
     const target = await this.store.findSession(targetId);
     // Someone else's session and a missing one look the same: no probing of ids.
     const scope = this.appScopeOf(current);
-    if (!target || target.userId !== current.userId || target.endedAt !== null || (scope !== undefined && target.app !== scope)) throw new SessiondError('not_found', { message: 'That session was not found. It may have ended already.' });
+    if (!target || target.userId !== current.userId || target.endedAt !== null || (scope !== undefined && target.app !== scope)) throw new SessiondError('not_found.session');
     const detail = { byDevice: current.device.label, bySessionId: current.id };
     await this.sessions.end(targetId, 'revoked', detail);
     if (forgetDevice && target.trustedDeviceId) await this.removeDevice(current.userId, target.trustedDeviceId, current);

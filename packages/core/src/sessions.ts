@@ -1,6 +1,7 @@
 import type { Clock } from './clock.ts';
 import { passedDeadline, initialDeadlines, purgeAtFor, slideIdle } from './deadlines.ts';
 import { deviceChanged, parseDevice } from './device.ts';
+import { plural } from './duration.ts';
 import { SessiondError } from './errors.ts';
 import { recordEnded, sessionEvent } from './events.ts';
 import { ipPrefix } from './ip.ts';
@@ -127,15 +128,12 @@ export class SessionService {
     };
     const result = await this.store.createSession(session, limit);
     if (!result.ok && result.accountLimit) {
-      throw new SessiondError('concurrent_limit', {
-        message: `This account already has ${ceiling} sessions, the most it may have, and too few of them are this app's to make room. The person can sign out elsewhere, then try again.`,
-        details: { accountLimit: ceiling },
-      });
+      throw new SessiondError('concurrent_limit.account_full', { facts: { accountLimit: ceiling }, details: { accountLimit: ceiling } });
     }
     if (!result.ok) {
       const oldest = [...result.active].sort((a, b) => a.lastActiveAt - b.lastActiveAt)[0];
-      throw new SessiondError('concurrent_limit', {
-        message: `You are already signed in on ${policy.maxSessions} device${policy.maxSessions === 1 ? '' : 's'}, the most this app allows. Sign out on one of them${oldest ? ` (for example ${oldest.device.label})` : ''}, or from Active sessions, then try again.`,
+      throw new SessiondError(oldest ? 'concurrent_limit.full_oldest' : 'concurrent_limit.full', {
+        facts: { devices: plural(policy.maxSessions, 'device'), oldest: oldest?.device.label ?? '' },
         details: { limit: policy.maxSessions, sessions: result.active.map((s) => ({ id: s.id, device: s.device.label, lastActiveAt: new Date(s.lastActiveAt).toISOString() })) },
       });
     }
@@ -315,7 +313,7 @@ export class SessionService {
     const reason = s.endReason ?? 'logged_out';
     const policy = this.policy(s.app);
     return new SessiondError('session_ended', {
-      message: endReasonMessage(reason, {
+      ending: endReasonMessage(reason, {
         detail: s.endDetail,
         idleTimeoutMs: s.idleTimeoutMs,
         absoluteTimeoutMs: policy.absoluteTimeoutMs,

@@ -119,8 +119,8 @@ export class SignInThrottle implements SignInGuard {
     const client = this.limits.client.map(k.client);
     const { counts, over } = await this.count([...pair, ...client], now);
     if (over) {
-      throw new SessiondError('rate_limited', {
-        message: `Too many failed sign-in attempts. Please wait ${waitText(over.windowMs)} and try again, or reset your password.`,
+      throw new SessiondError('rate_limited.signin_pair', {
+        facts: { wait: waitText(over.windowMs) },
         retryAfter: over.windowMs / 1000,
       });
     }
@@ -129,8 +129,8 @@ export class SignInThrottle implements SignInGuard {
     const wait = await this.runningWait(k.slowdown, n - 1, now);
     if (wait > 0) {
       await this.giveBack([...pair, ...client]);
-      throw new SessiondError('rate_limited', {
-        message: `This account is receiving many failed sign-in attempts, so each try from here must wait a little longer. Please wait ${waitText(wait)} and try again.`,
+      throw new SessiondError('rate_limited.signin_slowdown', {
+        facts: { wait: waitText(wait) },
         retryAfter: wait / 1000,
       });
     }
@@ -164,8 +164,8 @@ export class SignInThrottle implements SignInGuard {
     const windows = this.limits.signUp.map((t) => ({ key: `signup:client:${t.windowMs}:${client}`, tier: t }));
     const { over } = await this.count(windows, this.clock.now());
     if (over) {
-      throw new SessiondError('rate_limited', {
-        message: `Too many sign-ups from your network. Please wait ${waitText(over.windowMs)} and try again.`,
+      throw new SessiondError('rate_limited.signup', {
+        facts: { wait: waitText(over.windowMs) },
         retryAfter: over.windowMs / 1000,
       });
     }

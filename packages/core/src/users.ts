@@ -1,7 +1,7 @@
 import type { Clock } from './clock.ts';
 import type { TrustedDevices } from './devices.ts';
 import { SessiondError } from './errors.ts';
-import { isPlausibleEmail, normalizeEmail, passwordProblem, type PasswordHasher } from './passwords.ts';
+import { isPlausibleEmail, normalizeEmail, PASSWORD_RULES, passwordProblem, type PasswordHasher } from './passwords.ts';
 import type { EventLog, UserStore } from './store.ts';
 import { randomId } from './tokens.ts';
 import { findRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
@@ -47,9 +47,9 @@ export class UserService {
 
   async create(emailInput: string, password: string): Promise<UserRecord> {
     const email = normalizeEmail(emailInput);
-    if (!isPlausibleEmail(email)) throw new SessiondError('invalid_request', { message: 'Enter a valid email address.', details: { field: 'email' } });
+    if (!isPlausibleEmail(email)) throw new SessiondError('invalid_request.email', { details: { field: 'email' } });
     const problem = passwordProblem(password, email);
-    if (problem) throw new SessiondError('invalid_request', { message: problem, details: { field: 'password' } });
+    if (problem) throw new SessiondError(problem, { facts: PASSWORD_RULES, details: { field: 'password' } });
     const now = this.clock.now();
     const user: UserRecord = {
       id: randomId(),
@@ -70,7 +70,7 @@ export class UserService {
 
   async get(id: string): Promise<UserRecord> {
     const u = await this.store.findUserById(id);
-    if (!u) throw new SessiondError('not_found', { message: 'No such user.' });
+    if (!u) throw new SessiondError('not_found.user');
     return u;
   }
 
@@ -99,10 +99,10 @@ export class UserService {
 
   async changePassword(user: UserRecord, current: string, next: string): Promise<UserRecord> {
     if (!(await this.passwords.verify(user.passwordHash, current))) {
-      throw new SessiondError('invalid_credentials', { message: 'Your current password is not correct.', details: { field: 'currentPassword' } });
+      throw new SessiondError('invalid_credentials.current_password', { details: { field: 'currentPassword' } });
     }
     const problem = passwordProblem(next, user.email);
-    if (problem) throw new SessiondError('invalid_request', { message: problem, details: { field: 'newPassword' } });
+    if (problem) throw new SessiondError(problem, { facts: PASSWORD_RULES, details: { field: 'newPassword' } });
     const now = this.clock.now();
     const patch = { passwordHash: await this.passwords.hash(next), passwordChangedAt: now };
     await this.store.updateUser(user.id, patch);
@@ -112,7 +112,7 @@ export class UserService {
   }
 
   async setupTotp(user: UserRecord): Promise<{ secret: string; otpauthUrl: string }> {
-    if (user.totpEnabled) throw new SessiondError('invalid_request', { message: 'Two-factor sign-in is already on. Turn it off first to set it up again.' });
+    if (user.totpEnabled) throw new SessiondError('invalid_request.totp_on_setup');
     const secret = newTotpSecret();
     await this.store.updateUser(user.id, { totpSecret: secret });
     return { secret, otpauthUrl: totpUri(secret, user.email) };
@@ -120,12 +120,12 @@ export class UserService {
 
   /** `wrongCode` runs before a wrong code is refused (the caller counts and audits it). */
   async enableTotp(user: UserRecord, code: string, wrongCode: () => Promise<void>): Promise<{ recoveryCodes: string[] }> {
-    if (user.totpEnabled) throw new SessiondError('invalid_request', { message: 'Two-factor sign-in is already on.' });
-    if (!user.totpSecret) throw new SessiondError('invalid_request', { message: 'Set up two-factor sign-in first.' });
+    if (user.totpEnabled) throw new SessiondError('invalid_request.totp_already_on');
+    if (!user.totpSecret) throw new SessiondError('invalid_request.totp_not_set_up');
     const step = await totpCodeStep(user.totpSecret, code, this.clock.now());
     if (step === null) {
       await wrongCode();
-      throw new SessiondError('invalid_request', { message: 'That code is not correct. Check the time on your phone and try again.', details: { field: 'code' } });
+      throw new SessiondError('invalid_request.totp_setup_code', { details: { field: 'code' } });
     }
     const { codes, hashes } = newRecoveryCodes();
     await this.store.updateUser(user.id, { totpEnabled: true, recoveryCodeHashes: hashes, totpLastStep: step });
@@ -136,10 +136,10 @@ export class UserService {
   }
 
   async disableTotp(user: UserRecord, code: string, wrongCode: () => Promise<void>): Promise<void> {
-    if (!user.totpEnabled) throw new SessiondError('invalid_request', { message: 'Two-factor sign-in is not on.' });
+    if (!user.totpEnabled) throw new SessiondError('invalid_request.totp_not_on');
     if (!(await this.checkSecondFactor(user, code))) {
       await wrongCode();
-      throw new SessiondError('invalid_request', { message: 'That code is not correct.', details: { field: 'code' } });
+      throw new SessiondError('invalid_request.totp_code', { details: { field: 'code' } });
     }
     await this.store.updateUser(user.id, { totpEnabled: false, totpSecret: null, recoveryCodeHashes: [], totpLastStep: null });
     await this.store.recordEvent({ type: 'totp.disabled', at: this.clock.now(), userId: user.id, sessionId: null, ip: null, reason: null, data: {} });

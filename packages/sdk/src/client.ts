@@ -218,9 +218,11 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     },
     signUp: (input) => api.signUp(input),
     async signOut() {
+      // The server words the ending; asked alongside, so signing out waits no longer.
+      const message = client.reasonMessage('logged_out');
       dispatch({ type: 'sign-out-asked', reason: 'logged_out' });
-      await api.signOut().finally(() => dispatch({ type: 'sign-out-answered' }));
-      dispatch({ type: 'ended-here', ending: { reason: 'logged_out', message: 'You signed out.', endedAt: new Date().toISOString(), byThisBrowser: true } });
+      const [, text] = await Promise.all([api.signOut(), message]).finally(() => dispatch({ type: 'sign-out-answered' }));
+      dispatch({ type: 'ended-here', ending: { reason: 'logged_out', message: text, endedAt: new Date().toISOString(), byThisBrowser: true } });
     },
     async staySignedIn() {
       await keepAlive.extendNow();
@@ -237,9 +239,10 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       emitter.emit('sessionsChanged', { cause: 'local' });
     },
     async revokeAllSessions() {
+      const message = client.reasonMessage('revoked_all');
       dispatch({ type: 'sign-out-asked', reason: 'revoked_all' });
-      const { ended } = await http.request<{ ended: number }>('POST', '/v1/sessions/revoke-all', {}).finally(() => dispatch({ type: 'sign-out-answered' }));
-      dispatch({ type: 'ended-here', ending: { reason: 'revoked_all', message: 'You signed out of all sessions.', endedAt: new Date().toISOString(), byThisBrowser: true } });
+      const [{ ended }, text] = await Promise.all([http.request<{ ended: number }>('POST', '/v1/sessions/revoke-all', {}), message]).finally(() => dispatch({ type: 'sign-out-answered' }));
+      dispatch({ type: 'ended-here', ending: { reason: 'revoked_all', message: text, endedAt: new Date().toISOString(), byThisBrowser: true } });
       return ended;
     },
     async reasonMessage(reason) {

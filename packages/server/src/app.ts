@@ -100,7 +100,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     }
     return sendError(reply, e);
   });
-  f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found', { message: 'There is nothing at this address.' })));
+  f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found.route')));
 
   for (const plugin of [healthRoutes, reasonRoutes, authRoutes, sessionRoutes, draftKeyRoutes, sessionsRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
     await f.register(async (scope) => plugin(scope.withTypeProvider<TypeBoxTypeProvider>(), app));

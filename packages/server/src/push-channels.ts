@@ -41,9 +41,9 @@ export class PushChannels {
       // Replacing a channel of the same session keeps every count where it is.
       mine.values().next().value!();
     } else if ((this.byUser.get(userId) ?? 0) >= this.limits.perUser) {
-      throw this.refuse('user', 'Too many windows are listening for this account. Close some and try again.');
+      throw this.refuse('user');
     } else if (this.open >= this.limits.perNode) {
-      throw this.refuse('node', 'The server is busy. Please try again shortly.');
+      throw this.refuse('node');
     }
     const channels = this.bySession.get(sessionId) ?? new Set();
     this.bySession.set(sessionId, channels);
@@ -65,8 +65,8 @@ export class PushChannels {
     };
   }
 
-  private refuse(limit: 'user' | 'node', message: string): SessiondError {
+  private refuse(limit: 'user' | 'node'): SessiondError {
     this.metrics.pushChannelsRefused.inc({ limit });
-    return new SessiondError('rate_limited', { message, retryAfter: RETRY_AFTER_S, details: { limit } });
+    return new SessiondError(limit === 'user' ? 'rate_limited.push_user' : 'rate_limited.push_node', { retryAfter: RETRY_AFTER_S, details: { limit } });
   }
 }

@@ -30,7 +30,7 @@ export function checkResponses(f: FastifyInstance, logger: FastifyBaseLogger): v
     if (!problem) return payload;
     logger.error({ method: req.method, url: req.url, route: req.routeOptions.url, status: reply.statusCode, problem }, 'answer does not match its documented schema');
     reply.code(500).type('application/json; charset=utf-8');
-    return JSON.stringify(errorBody(new SessiondError('internal_error', { message: `Answer does not match its documented schema: ${problem}` })));
+    return JSON.stringify(errorBody(new SessiondError('internal_error', { details: { problem: `Answer does not match its documented schema: ${problem}` } })));
   });
 }
 

@@ -26,9 +26,9 @@ export async function authenticateAdmin(app: AppContext, req: FastifyRequest, sc
   if (secret && app.config.adminToken && constantTimeEqual(hashSecret(secret), hashSecret(app.config.adminToken))) return { kind: 'admin' };
   const key = secret && AppKeys.isAppKeySecret(secret) ? await app.sessiond.appKeys.authenticate(secret) : null;
   if (!key && hidden) throw new SessiondError('not_found');
-  if (!secret) throw new SessiondError('unauthenticated', { message: 'This needs "Authorization: Bearer <admin token or app key>".' });
-  if (!key) throw new SessiondError('forbidden', { message: 'That admin token or app key is not valid.' });
-  if (!scope || !key.scopes.includes(scope)) throw new SessiondError('forbidden', { message: scope ? `This app key lacks the scope ${scope}.` : 'Only the admin token may do this.' });
+  if (!secret) throw new SessiondError('unauthenticated.admin');
+  if (!key) throw new SessiondError('forbidden.admin_key');
+  if (!scope || !key.scopes.includes(scope)) throw (scope ? new SessiondError('forbidden.scope', { facts: { scope } }) : new SessiondError('forbidden.admin_only'));
   return { kind: 'app', key };
 }
 

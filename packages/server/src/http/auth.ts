@@ -28,7 +28,7 @@ export function credentialOf(req: FastifyRequest, app: AppContext): Credential |
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && auth.length > 0) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (!m) throw new SessiondError('invalid_token', { message: 'The Authorization header must be "Bearer <token>".' });
+    if (!m) throw new SessiondError('invalid_token.bearer_format');
     const token = m[1]!;
     // Access JWTs are three base64url parts; our opaque tokens are two.
     return token.split('.').length === 3 ? { kind: 'jwt', token } : { kind: 'bearer', token };

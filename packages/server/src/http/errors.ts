@@ -1,26 +1,6 @@
 import { SessiondError, type ErrorCode } from '@sessiond/core';
 import type { FastifyReply } from 'fastify';
 
-/** The one table from error code to HTTP status. */
-export const STATUS: Record<ErrorCode, number> = {
-  invalid_request: 400,
-  unauthenticated: 401,
-  invalid_token: 401,
-  session_ended: 401,
-  invalid_credentials: 401,
-  totp_required: 401,
-  reauth_required: 403,
-  csrf_failed: 403,
-  forbidden: 403,
-  not_found: 404,
-  email_taken: 409,
-  current_session: 409,
-  concurrent_limit: 409,
-  rate_limited: 429,
-  store_unavailable: 503,
-  internal_error: 500,
-};
-
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; reason?: string; endedAt?: string; details?: Record<string, unknown> };
 }
@@ -34,9 +14,8 @@ export function errorBody(e: SessiondError): ErrorBody {
 }
 
 export function sendError(reply: FastifyReply, e: SessiondError): FastifyReply {
-  const status = e.status ?? STATUS[e.code];
   if (e.retryAfter !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfter))));
-  return reply.code(status).header('cache-control', 'no-store').send(errorBody(e));
+  return reply.code(e.status).header('cache-control', 'no-store').send(errorBody(e));
 }
 
 interface FastifyLikeError {
@@ -53,28 +32,31 @@ export function fromFastifyError(err: FastifyLikeError): SessiondError | null {
     const missing = v.params?.missingProperty;
     const extra = v.params?.additionalProperty;
     const field = typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || undefined;
-    const message = missing ? `"${String(missing)}" is required.` : extra ? `"${String(extra)}" is not a known field.` : field ? `"${field}" ${v.message ?? 'is not valid'}.` : `The request body ${v.message ?? 'is not valid'}.`;
-    return new SessiondError('invalid_request', { message, details: field ? { field } : undefined });
+    const details = field ? { field } : undefined;
+    const problem = v.message ?? 'is not valid';
+    if (missing) return new SessiondError('invalid_request.missing_field', { facts: { field: String(missing) }, details });
+    if (extra) return new SessiondError('invalid_request.unknown_field', { facts: { field: String(extra) }, details });
+    return field ? new SessiondError('invalid_request.invalid_field', { facts: { field, problem }, details }) : new SessiondError('invalid_request.invalid_body', { facts: { problem } });
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new SessiondError('invalid_request', { status: 413, message: 'The request body is larger than 16 KiB.' });
+      return new SessiondError('invalid_request.body_too_large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new SessiondError('invalid_request', { status: 415, message: 'Send the request body as JSON (Content-Type: application/json).' });
+      return new SessiondError('invalid_request.not_json');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new SessiondError('invalid_request', { message: 'The request body is empty; send a JSON object.' });
+      return new SessiondError('invalid_request.empty_body');
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return new SessiondError('not_found', { message: 'There is nothing at this address.' });
+      return new SessiondError('not_found.route');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new SessiondError('invalid_request', { message: 'The request body is not valid JSON.' });
+      return new SessiondError('invalid_request.malformed_json');
   }
-  if (err instanceof SyntaxError || err.statusCode === 400) return new SessiondError('invalid_request', { message: 'The request body is not valid JSON.' });
+  if (err instanceof SyntaxError || err.statusCode === 400) return new SessiondError('invalid_request.malformed_json');
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     if (err.statusCode === 404) return new SessiondError('not_found');
-    if (err.statusCode === 413) return new SessiondError('invalid_request', { status: 413, message: 'The request is too large.' });
-    return new SessiondError('invalid_request', { status: err.statusCode, message: 'The request was not understood.' });
+    if (err.statusCode === 413) return new SessiondError('invalid_request.too_large');
+    return new SessiondError('invalid_request.not_understood', { status: err.statusCode });
   }
   return null;
 }

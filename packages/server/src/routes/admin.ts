@@ -26,12 +26,12 @@ export async function adminRoutes(f: ContractInstance, app: AppContext): Promise
     { config: { scope: 'sessions:write' }, schema: C.startSession },
     async (req, reply) => {
       const user = await app.sessiond.store.findUserById(req.body.userId);
-      if (!user) throw new SessiondError('not_found', { message: 'No such user.' });
-      if (user.disabledAt !== null) throw new SessiondError('forbidden', { message: 'This account is disabled.' });
+      if (!user) throw new SessiondError('not_found.user');
+      if (user.disabledAt !== null) throw new SessiondError('forbidden.user_disabled');
       const ip = req.body.ip === undefined ? null : normalizeIp(req.body.ip);
-      if (req.body.ip !== undefined && ip === null) throw new SessiondError('invalid_request', { message: '"ip" is not an IP address.', details: { field: 'ip' } });
+      if (req.body.ip !== undefined && ip === null) throw new SessiondError('invalid_request.not_an_ip', { facts: { field: 'ip' }, details: { field: 'ip' } });
       const own = callerApp(req);
-      if (own !== null && req.body.app !== undefined && req.body.app !== own) throw new SessiondError('forbidden', { message: `This app key starts sessions for "${own}" only.`, details: { field: 'app' } });
+      if (own !== null && req.body.app !== undefined && req.body.app !== own) throw new SessiondError('forbidden.other_app', { facts: { app: own }, details: { field: 'app' } });
       const signedIn = await app.sessiond.startFor(user, {
         app: req.body.app ?? own ?? 'web',
         rememberMe: req.body.rememberMe === true,

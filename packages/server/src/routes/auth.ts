@@ -15,7 +15,7 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
     '/v1/signup',
     { schema: C.signup },
     async (req, reply) => {
-      if (app.config.signup === 'closed') throw new SessiondError('forbidden', { message: 'Sign-up is closed. Ask an administrator for an account.' });
+      if (app.config.signup === 'closed') throw new SessiondError('forbidden.signup_closed');
       const user = await app.sessiond.signUp(req.body.email, req.body.password, requestContext(req).ip);
       return reply.code(201).send({ user: publicUser(user) });
     },
@@ -27,7 +27,7 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
     async (req, reply) => {
       const ctx = requestContext(req);
       const mode = req.body.mode ?? 'cookie';
-      if (mode === 'token' && !app.tokenMode) throw new SessiondError('invalid_request', { message: 'Token mode is not available on this server.', details: { field: 'mode' } });
+      if (mode === 'token' && !app.tokenMode) throw new SessiondError('invalid_request.token_mode_off', { details: { field: 'mode' } });
       let signedIn: SignedIn;
       try {
         signedIn = await app.sessiond.signIn({
@@ -101,7 +101,7 @@ export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedI
   reply.header('cache-control', 'no-store');
   app.metrics.sessionsStarted.inc({ app: session.app });
   if (session.mode === 'token') {
-    if (!app.tokenMode) throw new SessiondError('invalid_request', { message: 'Token mode is not available on this server.', details: { field: 'mode' } });
+    if (!app.tokenMode) throw new SessiondError('invalid_request.token_mode_off', { details: { field: 'mode' } });
     // No cookie in token mode: the client keeps its tokens itself.
     const tokens = await app.tokenMode.issueFor(session);
     return reply.send({ user: publicUser(user), session: viewOf(app, session, session.id), ...tokens });

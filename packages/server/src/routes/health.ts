@@ -1,4 +1,4 @@
-import { SessiondError } from '@sessiond/core';
+import { SessiondError, StoreUnavailableError } from '@sessiond/core';
 import { service as C } from '@sessiond/contract';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
@@ -12,7 +12,7 @@ export async function healthRoutes(f: ContractInstance, app: AppContext): Promis
       await app.sessiond.store.ping();
       return { status: 'ready', store: app.sessiond.store.kind };
     } catch (e) {
-      throw e instanceof SessiondError ? e : new SessiondError('store_unavailable', { cause: e, retryAfter: 2 });
+      throw e instanceof SessiondError ? e : new StoreUnavailableError(e);
     }
   });
 

@@ -1,5 +1,5 @@
 import { sessions as C } from '@sessiond/contract';
-import type { SessionRecord } from '@sessiond/core';
+import { SessiondError, type SessionRecord } from '@sessiond/core';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie } from '../http/auth.ts';
@@ -58,7 +58,7 @@ export async function sessionsRoutes(f: ContractInstance, app: AppContext): Prom
     async (req, reply) => {
       app.sessiond.requireFresh(req.session!);
       const removed = ownDevice(req.session!, req.params.id) && (await app.sessiond.removeDevice(req.session!.userId, req.params.id, req.session!));
-      if (!removed) return reply.code(404).send({ error: { code: 'not_found', message: 'That device was not found. It may have been removed already.' } });
+      if (!removed) throw new SessiondError('not_found.device');
       return reply.code(204).send();
     },
   );

@@ -53,7 +53,7 @@ export class AccessTokens {
       if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw new Error('bad claims');
       return { sessionId: payload.sid, userId: payload.sub };
     } catch {
-      throw new SessiondError('invalid_token', { message: 'Your sign-in is not valid any more. Please refresh it or sign in again.' });
+      throw new SessiondError('invalid_token.access_token');
     }
   }
 }

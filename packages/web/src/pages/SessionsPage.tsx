@@ -54,7 +54,7 @@ export function SessionsPage() {
     const res = await client.fetch('/v1/session/reauth', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
     if (!res.ok) {
       const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-      setError(body?.error?.message ?? 'That password is not correct.');
+      setError(body?.error?.message ?? 'Your password could not be checked. Please try again.');
       return;
     }
     const next = reauth;
