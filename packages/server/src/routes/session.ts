@@ -1,4 +1,4 @@
-import { endReasonMessage, expiresAt, SessiondError, type AuditEvent, type PublicUser, type SessionRecord } from '@sessiond/core';
+import { watchSession, type PublicUser, type SessionRecord } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie, requestContext } from '../http/auth.ts';
@@ -38,14 +38,12 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
   });
 
   /**
-   * Server-Sent Events for the signed-in browser: `session.ended` the moment this session ends on
-   * any node (or reaches its deadline), `session.extended` when another tab kept it alive.
-   * Holding the channel open is not activity.
+   * Server-Sent Events for the signed-in browser: what `watchSession` reports (the ending, on any
+   * node or at the deadline; extensions by other tabs), as frames. Holding the channel open is
+   * never activity, whatever headers the client could send.
    */
-  // Holding the channel open is never activity, whatever headers the client could send.
   f.get('/v1/session/events', { preHandler: authenticate(app, { passive: true }) }, async (req, reply) => {
-    let session: SessionRecord = req.session!;
-    const ctx = { ...requestContext(req), passive: true };
+    const session = req.session!;
     // Refused (429) before anything is written; a newer channel of this session closes this one.
     const release = channels.admit(session.id, session.userId, () => replaced());
     const res = reply.raw;
@@ -57,18 +55,12 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
       'x-accel-buffering': 'no',
     });
     let closed = false;
-    // A deadline check and a feed event can both report the ending: write only while open.
-    const send = (event: string, data: unknown) => {
-      if (!closed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
-    let deadlineTimer: NodeJS.Timeout | undefined;
     const close = () => {
       if (closed) return;
       closed = true;
       release();
       clearInterval(heartbeat);
-      clearTimeout(deadlineTimer);
-      unsubscribe();
+      stopWatching();
       res.end();
     };
     // The tab holding the oldest channel waits minutes before it reconnects, so several tabs
@@ -77,49 +69,14 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
       if (!closed) res.write(`retry: ${REPLACED_RETRY_MS}\n: replaced by a newer channel of this session\n\n`);
       close();
     };
-    const sendEnded = (reason: NonNullable<SessionRecord['endReason']>, endedAt: number, detail: SessionRecord['endDetail']) => {
-      const policy = app.sessiond.sessions.policy(session.app);
-      const message = endReasonMessage(reason, { detail, idleTimeoutMs: session.idleTimeoutMs, absoluteTimeoutMs: policy.absoluteTimeoutMs, maxSessions: policy.maxSessions });
-      send('session.ended', { reason, message, endedAt: new Date(endedAt).toISOString() });
-      close();
-    };
-    // Re-checks the session (passively) to learn its current deadline or why it ended.
-    const recheck = async () => {
-      try {
-        session = await app.sessiond.sessions.validateById(session.id, ctx);
-        const policy = app.sessiond.sessions.policy(session.app);
-        const view = viewOf(app, session, session.id);
-        send('session.extended', { expiresAt: view.expiresAt, warnAt: view.warnAt, idleExpiresAt: view.idleExpiresAt, absoluteExpiresAt: view.absoluteExpiresAt, warningBeforeMs: policy.warningBeforeMs });
-        scheduleDeadline();
-      } catch (e) {
-        if (e instanceof SessiondError && e.code === 'session_ended' && e.reason) sendEnded(e.reason, e.endedAt ?? Date.now(), (e.details as SessionRecord['endDetail']) ?? null);
-        else if (e instanceof SessiondError && e.code === 'invalid_token') close();
-        // store_unavailable: keep the channel; the next event or deadline check tries again.
-      }
-    };
-    const scheduleDeadline = () => {
-      clearTimeout(deadlineTimer);
-      const wait = Math.min(2 ** 31 - 1, Math.max(0, expiresAt(session) - app.sessiond.clock.now()) + 50);
-      deadlineTimer = setTimeout(() => void recheck(), wait);
-    };
-    const onEvent = (e: AuditEvent) => {
-      if (closed) return;
-      if (e.type === 'session.ended' && e.sessionId === session.id) {
-        const detail = (e.data.detail as SessionRecord['endDetail']) ?? null;
-        sendEnded(e.reason ?? 'logged_out', e.at, detail);
-      } else if (e.type === 'sessions.ended_all') {
-        sendEnded(e.reason ?? 'global_logout', e.at, null);
-      } else if (e.type === 'session.extended' || e.type === 'session.refreshed' || e.type === 'session.reauthenticated') {
-        void recheck();
-      }
-    };
-    const unsubscribe = app.feed.onSession(session.id, onEvent);
     const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     req.raw.on('close', close);
     res.on('error', close);
     res.write('retry: 2000\n\n');
-    const view = viewOf(app, session, session.id);
-    send('session.state', { expiresAt: view.expiresAt, warnAt: view.warnAt, idleExpiresAt: view.idleExpiresAt, absoluteExpiresAt: view.absoluteExpiresAt });
-    scheduleDeadline();
+    const stopWatching = watchSession(app.sessiond, session, requestContext(req), {
+      subscribe: (id, listener) => app.feed.onSession(id, listener),
+      send: (m) => !closed && res.write(`event: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`),
+      finished: close,
+    });
   });
 }
