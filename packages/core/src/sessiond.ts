@@ -207,15 +207,29 @@ export class Sessiond {
     return { ...started, user, deviceToken };
   }
 
+  /** A session the operator's own app starts for an account it vouches for; never for a disabled one. */
+  async startForUser(userId: string, input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'>): Promise<SignedIn> {
+    const user = await this.store.findUserById(userId);
+    if (!user) throw new SessiondError('not_found', { message: 'No such user.' });
+    if (user.disabledAt !== null) throw new SessiondError('forbidden', { message: 'This account is disabled.' });
+    return this.startFor(user, input);
+  }
+
   /**
    * Step-up: sensitive changes need a full authentication within the policy's freshness window,
    * so a session left open on someone else's screen cannot take over the account's factors.
    */
-  requireFresh(current: SessionRecord): void {
+  private requireFresh(current: SessionRecord): void {
     const freshnessMs = this.sessions.policy(current.app).freshnessMs;
     if (this.clock.now() - current.authenticatedAt > freshnessMs) {
       throw new SessiondError('reauth_required', { details: { authenticatedAt: new Date(current.authenticatedAt).toISOString(), freshnessMs } });
     }
+  }
+
+  /** Two-step sign-in set-up: a new secret for the authenticator, behind step-up like every change of factors. */
+  async setupTotp(current: SessionRecord): Promise<{ secret: string; otpauthUrl: string }> {
+    this.requireFresh(current);
+    return this.users.setupTotp(await this.users.get(current.userId));
   }
 
   /** Confirms the person again (password, and the code when two-factor is on); issues a new token. */
@@ -276,6 +290,12 @@ export class Sessiond {
   async revokeAll(current: SessionRecord): Promise<number> {
     this.requireFresh(current);
     return (await this.sessions.endUserSessions(current.userId, 'revoked_all')).length;
+  }
+
+  /** The person forgets one of their trusted devices, behind step-up; another's device and a missing one look the same. */
+  async forgetDevice(current: SessionRecord, deviceId: string): Promise<void> {
+    this.requireFresh(current);
+    if (!(await this.removeDevice(current.userId, deviceId, current))) throw new SessiondError('not_found', { message: 'That device was not found. It may have been removed already.' });
   }
 
   /** Forgetting a trusted device also ends the sessions it kept signed in (never the caller's). */
@@ -351,7 +371,17 @@ export class Sessiond {
     return (await this.sessions.endUserSessions(userId, 'revoked_by_admin', app === undefined ? {} : { app })).length;
   }
 
-  audit(query: { userId?: string; sessionId?: string; limit: number }): Promise<AuditEvent[]> {
-    return this.store.listEvents(query);
+  /** A user's active sessions for the operator; with `app`, that app's only. */
+  async userSessions(userId: string, app?: string): Promise<SessionRecord[]> {
+    await this.users.get(userId);
+    const sessions = await this.sessions.list(userId);
+    return app === undefined ? sessions : sessions.filter((s) => s.app === app);
+  }
+
+  /** With `app`, that app's session events only: never sign-in failures or another app's sessions. */
+  async audit(query: { userId?: string; sessionId?: string; limit: number; app?: string }): Promise<AuditEvent[]> {
+    const { app, ...filter } = query;
+    const events = await this.store.listEvents(filter);
+    return app === undefined ? events : events.filter((e) => e.data.app === app);
   }
 }

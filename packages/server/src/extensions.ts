@@ -2,7 +2,7 @@ import type { Sessiond } from '@sessiond/core';
 import type { ServerConfig } from './config.ts';
 import type { StartOptions } from './server.ts';
 import { KeyRing } from './token-mode/key-ring.ts';
-import { createTokenMode, type TokenModeParts } from './token-mode/index.ts';
+import { createTokenMode, rotateSigningKey, type TokenModeParts } from './token-mode/index.ts';
 import { tokenModeRoutes } from './token-mode/routes.ts';
 import { loadKeyEncryptionKey, subkey } from './token-mode/secrets.ts';
 
@@ -18,8 +18,7 @@ export function extensions(): StartOptions & { rotateKeys: (s: Sessiond, config:
     async rotateKeys(s, config) {
       const ring = new KeyRing(s.store, s.clock, subkey(loadKeyEncryptionKey(process.env, config.dataDir), 'signing-key sealing'), config.core.accessTokenTtlMs);
       await ring.load();
-      const kid = await ring.rotate();
-      await s.store.recordEvent({ type: 'keys.rotated', at: s.clock.now(), userId: null, sessionId: null, ip: null, reason: null, data: { kid } });
+      const kid = await rotateSigningKey(ring, s);
       return `new signing key ${kid}; older keys stay in the JWKS until their tokens expire`;
     },
   };

@@ -42,14 +42,11 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
       },
     },
     async (req, reply) => {
-      const user = await app.sessiond.store.findUserById(req.body.userId);
-      if (!user) throw new SessiondError('not_found', { message: 'No such user.' });
-      if (user.disabledAt !== null) throw new SessiondError('forbidden', { message: 'This account is disabled.' });
       const ip = req.body.ip === undefined ? null : normalizeIp(req.body.ip);
       if (req.body.ip !== undefined && ip === null) throw new SessiondError('invalid_request', { message: '"ip" is not an IP address.', details: { field: 'ip' } });
       const own = callerApp(req);
       if (own !== null && req.body.app !== undefined && req.body.app !== own) throw new SessiondError('forbidden', { message: `This app key starts sessions for "${own}" only.`, details: { field: 'app' } });
-      const signedIn = await app.sessiond.startFor(user, {
+      const signedIn = await app.sessiond.startForUser(req.body.userId, {
         app: req.body.app ?? own ?? 'web',
         rememberMe: req.body.rememberMe === true,
         mode: req.body.mode ?? 'cookie',
@@ -59,15 +56,13 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
       // The operator's app sets its own cookie: answer like login, without touching this client's cookies.
       if (signedIn.session.mode === 'token') return sendSignedIn(app, reply, signedIn);
       app.metrics.sessionsStarted.inc({ app: signedIn.session.app });
-      return reply.header('cache-control', 'no-store').send({ user: publicUser(user), session: listView(app, [signedIn.session], signedIn.session.id)[0], token: signedIn.token });
+      return reply.header('cache-control', 'no-store').send({ user: publicUser(signedIn.user), session: listView(app, [signedIn.session], signedIn.session.id)[0], token: signedIn.token });
     },
   );
 
   const userParams = { params: { type: 'object', properties: { userId: S.sessionId }, required: ['userId'] } };
   f.get<{ Params: { userId: string } }>('/v1/admin/users/:userId/sessions', { config: { scope: 'sessions:read' }, schema: userParams }, async (req, reply) => {
-    await app.sessiond.users.get(req.params.userId);
-    const own = callerApp(req);
-    const sessions = (await app.sessiond.sessions.list(req.params.userId)).filter((s) => own === null || s.app === own);
+    const sessions = await app.sessiond.userSessions(req.params.userId, callerApp(req) ?? undefined);
     return reply.header('cache-control', 'no-store').send({ sessions: listView(app, sessions, null) });
   });
 
@@ -99,11 +94,8 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
       },
     },
     async (req, reply) => {
-      const own = callerApp(req);
-      const events = (await app.sessiond.audit({ userId: req.query.userId, sessionId: req.query.sessionId, limit: req.query.limit ? Number(req.query.limit) : 100 })).filter(
-        // An app key sees its own app's session events: never sign-in failures or another app's sessions.
-        (e) => own === null || e.data.app === own,
-      );
+      // An app key sees its own app's session events only.
+      const events = await app.sessiond.audit({ userId: req.query.userId, sessionId: req.query.sessionId, limit: req.query.limit ? Number(req.query.limit) : 100, app: callerApp(req) ?? undefined });
       // Session ids, addresses and emails: no shared cache may keep them.
       return reply.header('cache-control', 'no-store').send({ events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
     },

@@ -92,9 +92,7 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
   );
 
   f.post('/v1/totp/setup', { preHandler: auth }, async (req, reply) => {
-    app.sessiond.requireFresh(req.session!);
-    const user = await app.sessiond.users.get(req.session!.userId);
-    const setup = await app.sessiond.users.setupTotp(user);
+    const setup = await app.sessiond.setupTotp(req.session!);
     const { toDataURL } = await import('qrcode');
     const qrCode = await toDataURL(setup.otpauthUrl, { margin: 1, width: 200 });
     return reply.header('cache-control', 'no-store').send({ ...setup, qrCode });

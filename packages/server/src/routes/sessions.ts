@@ -58,9 +58,7 @@ export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promi
     '/v1/devices/:id',
     { preHandler: auth, schema: { params: { type: 'object', properties: { id: S.sessionId }, required: ['id'] } } },
     async (req, reply) => {
-      app.sessiond.requireFresh(req.session!);
-      const removed = await app.sessiond.removeDevice(req.session!.userId, req.params.id, req.session!);
-      if (!removed) return reply.code(404).send({ error: { code: 'not_found', message: 'That device was not found. It may have been removed already.' } });
+      await app.sessiond.forgetDevice(req.session!, req.params.id);
       return reply.code(204).send();
     },
   );

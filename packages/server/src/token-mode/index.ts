@@ -1,4 +1,4 @@
-import { RefreshTokens, type SessionRecord } from '@sessiond/core';
+import { RefreshTokens, type Sessiond, type SessionRecord } from '@sessiond/core';
 import type { AppContext, TokenMode } from '../context.ts';
 import { AccessTokens } from './access-tokens.ts';
 import { KeyRing } from './key-ring.ts';
@@ -41,3 +41,9 @@ export function issuerOf(app: AppContext): string {
   return app.config.publicUrl ?? [...app.allowedOrigins][0] ?? `http://localhost:${app.config.port}`;
 }
 
+/** A new signing key, announced as `keys.rotated` so every node and verifier picks it up at once. */
+export async function rotateSigningKey(ring: KeyRing, sessiond: Pick<Sessiond, 'store' | 'clock'>): Promise<string> {
+  const kid = await ring.rotate();
+  await sessiond.store.recordEvent({ type: 'keys.rotated', at: sessiond.clock.now(), userId: null, sessionId: null, ip: null, reason: null, data: { kid } });
+  return kid;
+}
