@@ -54,7 +54,7 @@ function config(): ServerConfig {
 
 async function withDomain<T>(fn: (s: Sessiond) => Promise<T>): Promise<T> {
   const cfg = config();
-  const store = await openStore(cfg.store);
+  const store = await openStore(cfg.store, { sqliteSync: cfg.sqliteSync });
   const sessiond = new Sessiond({ store, clock: systemClock, config: cfg.core, passwords: argon2Hasher() });
   try {
     return await fn(sessiond);

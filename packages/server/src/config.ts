@@ -21,6 +21,12 @@ export interface ServerConfig {
   appOrigins: Record<string, string[]>;
   /** `protected`: /metrics needs the admin token or a metrics:read app key. */
   metrics: 'open' | 'protected';
+  /** SESSIOND_KEY_ENCRYPTION_KEY (base64, 32 bytes); null: a key file generated in the data folder. */
+  keyEncryptionKey: string | null;
+  /** NODE_ENV=production: warn about set-ups that are fine on a developer's machine only. */
+  production: boolean;
+  /** SESSIOND_SQLITE_SYNC=full: SQLite survives power loss too, at some cost per write. */
+  sqliteSync: 'normal' | 'full';
   core: CoreConfig;
 }
 
@@ -142,6 +148,9 @@ export function loadConfig(env: Env): ServerConfig {
     maxPushChannels: integer(env, 'SESSIOND_MAX_PUSH_CHANNELS', 10_000, 1, 1_000_000),
     appOrigins: apps.origins,
     metrics: oneOf(env, 'SESSIOND_METRICS', ['open', 'protected'] as const, isLoopback(host) ? 'open' : 'protected'),
+    keyEncryptionKey: env.SESSIOND_KEY_ENCRYPTION_KEY || null,
+    production: env.NODE_ENV === 'production',
+    sqliteSync: env.SESSIOND_SQLITE_SYNC?.toLowerCase() === 'full' ? 'full' : 'normal',
     core,
   };
 }

@@ -16,7 +16,7 @@ export function extensions(): StartOptions & { rotateKeys: (s: Sessiond, config:
     tokenMode: async (app) => (parts = await createTokenMode(app)),
     extraRoutes: [tokenModeRoutes(() => parts)],
     async rotateKeys(s, config) {
-      const ring = new KeyRing(s.store, s.clock, subkey(loadKeyEncryptionKey(process.env, config.dataDir), 'signing-key sealing'), config.core.accessTokenTtlMs);
+      const ring = new KeyRing(s.store, s.clock, subkey(loadKeyEncryptionKey(config), 'signing-key sealing'), config.core.accessTokenTtlMs);
       await ring.load();
       const kid = await rotateSigningKey(ring, s);
       return `new signing key ${kid}; older keys stay in the JWKS until their tokens expire`;

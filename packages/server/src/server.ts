@@ -33,7 +33,7 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const lock = await lockStoreForServing(config.store);
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { sqliteSync: config.sqliteSync });
   const clock = opts.clock ?? systemClock;
   const sessiond = new Sessiond({
     store,

@@ -11,10 +11,10 @@ export interface TokenModeParts extends TokenMode {
 }
 
 /** Token mode for one server: keys from the store, refresh rotation, access JWTs. */
-export async function createTokenMode(app: AppContext, env: Record<string, string | undefined> = process.env): Promise<TokenModeParts> {
+export async function createTokenMode(app: AppContext): Promise<TokenModeParts> {
   const { sessiond, config } = app;
-  const kek = loadKeyEncryptionKey(env, config.dataDir);
-  const warning = keyBesideDatabaseWarning(env, config.dataDir, config.store);
+  const kek = loadKeyEncryptionKey(config);
+  const warning = keyBesideDatabaseWarning(config);
   if (warning) app.logger.warn(warning);
   const ring = new KeyRing(sessiond.store, sessiond.clock, subkey(kek, 'signing-key sealing'), config.core.accessTokenTtlMs);
   await ring.load();
