@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { AppKeys } from './app-keys.ts';
 import type { Clock } from './clock.ts';
-import { parseDevice } from './device.ts';
-import { TrustedDevices } from './devices.ts';
+import { parseDevice } from './user-agent.ts';
+import { TrustedDevices } from './trusted-devices.ts';
 import { SessiondError } from './errors.ts';
 import { sessionEvent } from './events.ts';
-import { openGuard, type ReservedAttempt, type SignInGuard } from './guard.ts';
+import { noThrottle, type ReservedAttempt, type AttemptThrottle } from './attempt-throttle.ts';
 import { isPlausibleEmail, normalizeEmail, type PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
@@ -19,7 +19,7 @@ export interface SessiondDeps {
   config: CoreConfig;
   passwords: PasswordHasher;
   locate?: Locate;
-  guard?: SignInGuard;
+  throttle?: AttemptThrottle;
 }
 
 export interface SignInInput {
@@ -57,13 +57,13 @@ export class Sessiond {
   readonly users: UserService;
   readonly devices: TrustedDevices;
   readonly appKeys: AppKeys;
-  private readonly guard: SignInGuard;
+  private readonly throttle: AttemptThrottle;
 
   constructor(deps: SessiondDeps) {
     this.store = deps.store;
     this.clock = deps.clock;
     this.config = deps.config;
-    this.guard = deps.guard ?? openGuard;
+    this.throttle = deps.throttle ?? noThrottle;
     this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
@@ -126,7 +126,7 @@ export class Sessiond {
    */
   private async reserve(attempt: Attempt, userId: string | null): Promise<ReservedAttempt> {
     try {
-      return await this.guard.reserve(attempt.email, attempt.ip);
+      return await this.throttle.reserve(attempt.email, attempt.ip);
     } catch (e) {
       if (e instanceof SessiondError && e.code === 'rate_limited') {
         await this.store.recordEvent({ type: 'login.throttled', at: this.clock.now(), userId, sessionId: null, ip: attempt.ip, reason: null, data: await this.attemptData(attempt, userId) });
@@ -165,7 +165,7 @@ export class Sessiond {
 
   /** A new account; sign-ups are throttled per client, as each costs a password hash. */
   async signUp(email: string, password: string, ip: string | null): Promise<UserRecord> {
-    const reserved = await this.guard.reserveSignUp(ip);
+    const reserved = await this.throttle.reserveSignUp(ip);
     try {
       const user = await this.users.create(email, password);
       await reserved.succeeded();

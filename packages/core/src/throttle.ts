@@ -1,6 +1,6 @@
 import type { Clock } from './clock.ts';
 import { SessiondError } from './errors.ts';
-import type { ReservedAttempt, SignInGuard } from './guard.ts';
+import type { ReservedAttempt, AttemptThrottle } from './attempt-throttle.ts';
 import { clientKey } from './ip.ts';
 import { normalizeEmail } from './passwords.ts';
 import type { Store } from './store.ts';
@@ -76,7 +76,7 @@ interface Window {
  * counted per client the same way (`reserveSignUp`). Counters live in the store, so every node sees
  * the same numbers.
  */
-export class SignInThrottle implements SignInGuard {
+export class SignInThrottle implements AttemptThrottle {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,

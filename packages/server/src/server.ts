@@ -38,7 +38,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const sessiond = new Sessiond({
     store,
     clock,
-    guard: new SignInThrottle(store, clock),
+    throttle: new SignInThrottle(store, clock),
     config: config.core,
     passwords: opts.passwords ?? argon2Hasher(),
     locate: createLocator(),

@@ -5,7 +5,7 @@ import { listView } from '../http/views.ts';
 import * as S from './schemas.ts';
 
 /** The person's Active sessions: list them, end one, end the others, end all. */
-export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+export async function activeSessionsRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
 
   f.get('/v1/sessions', { preHandler: auth }, async (req, reply) => {
@@ -19,7 +19,7 @@ export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promi
     {
       preHandler: auth,
       schema: {
-        params: { type: 'object', properties: { id: S.sessionId }, required: ['id'] },
+        params: { type: 'object', properties: { id: S.id }, required: ['id'] },
         querystring: { type: 'object', properties: { forgetDevice: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
       },
     },
@@ -56,7 +56,7 @@ export async function sessionsRoutes(f: FastifyInstance, app: AppContext): Promi
 
   f.delete<{ Params: { id: string } }>(
     '/v1/devices/:id',
-    { preHandler: auth, schema: { params: { type: 'object', properties: { id: S.sessionId }, required: ['id'] } } },
+    { preHandler: auth, schema: { params: { type: 'object', properties: { id: S.id }, required: ['id'] } } },
     async (req, reply) => {
       await app.sessiond.forgetDevice(req.session!, req.params.id);
       return reply.code(204).send();

@@ -31,7 +31,7 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
           required: ['userId'],
           additionalProperties: false,
           properties: {
-            userId: S.sessionId,
+            userId: S.id,
             app: S.app,
             rememberMe: { type: 'boolean' },
             ip: { type: 'string', maxLength: 64 },
@@ -60,7 +60,7 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
     },
   );
 
-  const userParams = { params: { type: 'object', properties: { userId: S.sessionId }, required: ['userId'] } };
+  const userParams = { params: { type: 'object', properties: { userId: S.id }, required: ['userId'] } };
   f.get<{ Params: { userId: string } }>('/v1/admin/users/:userId/sessions', { config: { scope: 'sessions:read' }, schema: userParams }, async (req, reply) => {
     const sessions = await app.sessiond.userSessions(req.params.userId, callerApp(req) ?? undefined);
     return reply.header('cache-control', 'no-store').send({ sessions: listView(app, sessions, null) });
@@ -89,7 +89,7 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
         querystring: {
           type: 'object',
           // Query strings are text: coercion is off server-wide so JSON bodies keep strict types.
-          properties: { userId: S.sessionId, sessionId: S.sessionId, limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' } },
+          properties: { userId: S.id, sessionId: S.id, limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' } },
         },
       },
     },

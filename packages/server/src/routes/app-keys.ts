@@ -46,7 +46,7 @@ export async function appKeyRoutes(f: FastifyInstance, app: AppContext): Promise
 
   f.delete<{ Params: { app: string; id: string } }>(
     '/v1/admin/apps/:app/keys/:id',
-    { schema: { params: { type: 'object', properties: { app: S.app, id: S.sessionId }, required: ['app', 'id'] } } },
+    { schema: { params: { type: 'object', properties: { app: S.app, id: S.id }, required: ['app', 'id'] } } },
     async (req, reply) => {
       await app.sessiond.appKeys.revoke(registered(req.params.app), req.params.id);
       return reply.code(204).send();

@@ -10,7 +10,7 @@ const HEARTBEAT_MS = 15_000;
 const REPLACED_RETRY_MS = 5 * 60_000;
 
 /** The current session: who am I, stay signed in, log out, and its push channel. */
-export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
+export async function currentSessionRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
   const users = app.sessiond.users;
   const channels = new PushChannels({ perSession: PUSH_CHANNELS_PER_SESSION, perUser: PUSH_CHANNELS_PER_USER, perNode: app.config.maxPushChannels }, app.metrics);

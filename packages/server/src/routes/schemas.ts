@@ -6,7 +6,8 @@ export const app = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-
 export const mode = { type: 'string', enum: ['cookie', 'token'] } as const;
 /** A 6-digit TOTP code or a recovery code ("7k2q-…", 29 characters), with room for typed spaces. */
 export const secondFactorCode = { type: 'string', minLength: 1, maxLength: 64 } as const;
-export const sessionId = { type: 'string', minLength: 1, maxLength: 64 } as const;
+/** Any id sessiond issues: a session's, a user's, a trusted device's or an app key's. */
+export const id = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 export const errorResponse = {
   type: 'object',

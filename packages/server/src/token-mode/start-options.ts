@@ -1,16 +1,16 @@
 import type { Sessiond } from '@sessiond/core';
-import type { ServerConfig } from './config.ts';
-import type { StartOptions } from './server.ts';
-import { KeyRing } from './token-mode/key-ring.ts';
-import { createTokenMode, rotateSigningKey, type TokenModeParts } from './token-mode/index.ts';
-import { tokenModeRoutes } from './token-mode/routes.ts';
-import { loadKeyEncryptionKey, subkey } from './token-mode/secrets.ts';
+import type { ServerConfig } from '../config.ts';
+import type { StartOptions } from '../server.ts';
+import { createTokenMode, rotateSigningKey, type TokenModeParts } from './index.ts';
+import { KeyRing } from './key-ring.ts';
+import { tokenModeRoutes } from './routes.ts';
+import { loadKeyEncryptionKey, subkey } from './secrets.ts';
 
 /**
- * Features that plug into the server without the core routes knowing them: token mode (access
- * JWTs, refresh rotation, JWKS, key rotation) and the admin events feed.
+ * Token mode, always on, plugged into the server without the core routes knowing it: access JWTs,
+ * refresh rotation, JWKS, key rotation and the admin events feed; and the CLI's key rotation.
  */
-export function extensions(): StartOptions & { rotateKeys: (s: Sessiond, config: ServerConfig) => Promise<string> } {
+export function tokenModeStartOptions(): StartOptions & { rotateKeys: (s: Sessiond, config: ServerConfig) => Promise<string> } {
   let parts: TokenModeParts | null = null;
   return {
     tokenMode: async (app) => (parts = await createTokenMode(app)),
