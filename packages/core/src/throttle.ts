@@ -30,7 +30,7 @@ export interface ThrottleLimits {
   signUp: Tier[];
 }
 
-export const DEFAULT_THROTTLE: ThrottleLimits = {
+const DEFAULT_THROTTLE: ThrottleLimits = {
   pair: [
     { windowMs: 60_000, max: 5 },
     { windowMs: 15 * 60_000, max: 10 },

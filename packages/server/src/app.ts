@@ -17,7 +17,7 @@ import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { reasonRoutes } from './routes/reasons.ts';
 
-export const BODY_LIMIT = 16 * 1024;
+const BODY_LIMIT = 16 * 1024;
 
 const silentLogger = pino({ level: 'silent' });
 

@@ -111,7 +111,7 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
 }
 
 /** Seconds the cookie should persist: only "Keep me signed in" sessions outlive the browser. */
-export function cookieMaxAge(app: AppContext, s: { rememberMe: boolean; absoluteExpiresAt: number }): number | undefined {
+function cookieMaxAge(app: AppContext, s: { rememberMe: boolean; absoluteExpiresAt: number }): number | undefined {
   return s.rememberMe ? Math.max(0, (s.absoluteExpiresAt - app.sessiond.clock.now()) / 1000) : undefined;
 }
 

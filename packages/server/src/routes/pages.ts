@@ -5,12 +5,12 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../context.ts';
 
-export const PAGE_PATHS = ['/', '/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo'];
+const PAGE_PATHS = ['/', '/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo'];
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
 /** Headers for every page: no inline script or style, no framing, no referrer leaks (nosniff is on every answer: app.ts). */
-export function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {
+function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {
   reply.header(
     'content-security-policy',
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",

@@ -37,7 +37,7 @@ export async function createTokenMode(app: AppContext): Promise<TokenModeParts> 
 }
 
 /** `iss` of access tokens: the public URL, else the default origin once the port is known. */
-export function issuerOf(app: AppContext): string {
+function issuerOf(app: AppContext): string {
   return app.config.publicUrl ?? [...app.allowedOrigins][0] ?? `http://localhost:${app.config.port}`;
 }
 
