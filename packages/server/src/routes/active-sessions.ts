@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie } from '../http/auth.ts';
-import { listView } from '../http/views.ts';
+import { listView, trustedDeviceView } from '../http/views.ts';
 import * as S from './schemas.ts';
 
 /** The person's Active sessions: list them, end one, end the others, end all. */
@@ -42,16 +42,7 @@ export async function activeSessionsRoutes(f: FastifyInstance, app: AppContext):
 
   f.get('/v1/devices', { preHandler: auth }, async (req, reply) => {
     const devices = await app.sessiond.devices.list(req.session!.userId);
-    return reply.header('cache-control', 'no-store').send({
-      devices: devices.map((d) => ({
-        id: d.id,
-        label: d.label,
-        createdAt: new Date(d.createdAt).toISOString(),
-        lastUsedAt: new Date(d.lastUsedAt).toISOString(),
-        expiresAt: new Date(d.expiresAt).toISOString(),
-        current: d.id === req.session!.trustedDeviceId,
-      })),
-    });
+    return reply.header('cache-control', 'no-store').send({ devices: devices.map((d) => trustedDeviceView(d, req.session!.trustedDeviceId)) });
   });
 
   f.delete<{ Params: { id: string } }>(

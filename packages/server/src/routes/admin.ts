@@ -4,7 +4,7 @@ import type { AppContext } from '../context.ts';
 import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { listView } from '../http/views.ts';
 import { appKeyRoutes } from './app-keys.ts';
-import { sendSignedIn } from './auth.ts';
+import { requireMode, sendSignedIn } from './auth.ts';
 import * as S from './schemas.ts';
 
 /**
@@ -49,7 +49,7 @@ export async function adminRoutes(f: FastifyInstance, app: AppContext): Promise<
       const signedIn = await app.sessiond.startForUser(req.body.userId, {
         app: req.body.app ?? own ?? 'web',
         rememberMe: req.body.rememberMe === true,
-        mode: req.body.mode ?? 'cookie',
+        mode: requireMode(app, req.body.mode ?? 'cookie'),
         ip,
         userAgent: req.body.userAgent ?? null,
       });

@@ -41,8 +41,7 @@ export async function authRoutes(f: FastifyInstance, app: AppContext): Promise<v
     },
     async (req, reply) => {
       const ctx = requestContext(req);
-      const mode = req.body.mode ?? 'cookie';
-      if (mode === 'token' && !app.tokenMode) throw new SessiondError('invalid_request', { message: 'Token mode is not available on this server.', details: { field: 'mode' } });
+      const mode = requireMode(app, req.body.mode ?? 'cookie');
       let signedIn: SignedIn;
       try {
         signedIn = await app.sessiond.signIn({
@@ -115,15 +114,20 @@ function cookieMaxAge(app: AppContext, s: { rememberMe: boolean; absoluteExpires
   return s.rememberMe ? Math.max(0, (s.absoluteExpiresAt - app.sessiond.clock.now()) / 1000) : undefined;
 }
 
+/** A mode this server offers, checked before any session starts in it. */
+export function requireMode(app: AppContext, mode: 'cookie' | 'token'): 'cookie' | 'token' {
+  if (mode === 'token' && !app.tokenMode) throw new SessiondError('invalid_request', { message: 'Token mode is not available on this server.', details: { field: 'mode' } });
+  return mode;
+}
+
 /** The login answer, shared by /v1/login and the admin's session start. */
 export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedIn: SignedIn): Promise<FastifyReply> {
   const { session, user, token } = signedIn;
   reply.header('cache-control', 'no-store');
   app.metrics.sessionsStarted.inc({ app: session.app });
   if (session.mode === 'token') {
-    if (!app.tokenMode) throw new SessiondError('invalid_request', { message: 'Token mode is not available on this server.', details: { field: 'mode' } });
     // No cookie in token mode: the client keeps its tokens itself.
-    const tokens = await app.tokenMode.issueFor(session);
+    const tokens = await app.tokenMode!.issueFor(session);
     return reply.send({ user: publicUser(user), session: viewOf(app, session, session.id), ...tokens });
   }
   setSessionCookie(reply, app, token, cookieMaxAge(app, session));
