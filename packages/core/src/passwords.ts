@@ -6,9 +6,9 @@ export interface PasswordHasher {
   verify(hash: string, password: string): Promise<boolean>;
 }
 
-export const MIN_PASSWORD_LENGTH = 8;
+const MIN_PASSWORD_LENGTH = 8;
 // Long enough for passphrases and managers (NIST asks for >= 64); bounded so hashing cannot be abused.
-export const MAX_PASSWORD_LENGTH = 256;
+const MAX_PASSWORD_LENGTH = 256;
 
 // zxcvbn's list of the ~49,000 passwords most common in breaches (MIT); shorter ones fail the
 // length rule anyway. Loaded once, lower-cased: "Password" is as guessable as "password" (ASVS 2.1.7).

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { AppKeys } from './app-keys.ts';
 import type { Clock } from './clock.ts';
-import { parseDevice } from './device.ts';
-import { TrustedDevices } from './devices.ts';
+import { parseDevice } from './user-agent.ts';
+import { TrustedDevices } from './trusted-devices.ts';
 import { SessiondError } from './errors.ts';
 import { sessionEvent } from './events.ts';
-import { openGuard, type ReservedAttempt, type SignInGuard } from './guard.ts';
-import { isPlausibleEmail, normalizeEmail, type PasswordHasher } from './passwords.ts';
+import { noThrottle, type AttemptThrottle } from './attempt-throttle.ts';
+import { AuditedAttempts, type Attempt } from './audited-attempts.ts';
+import type { PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
 import type { Store } from './store.ts';
@@ -19,7 +19,7 @@ export interface SessiondDeps {
   config: CoreConfig;
   passwords: PasswordHasher;
   locate?: Locate;
-  guard?: SignInGuard;
+  throttle?: AttemptThrottle;
 }
 
 export interface SignInInput {
@@ -33,13 +33,6 @@ export interface SignInInput {
   userAgent: string | null;
   /** The trusted-device cookie this browser presented, if any. */
   deviceToken?: string | null;
-}
-
-/** Who is proving themselves, from where, and in which flow (for throttling and the audit log). */
-interface Attempt {
-  email: string;
-  ip: string | null;
-  step?: 'reauth' | 'password_change' | 'totp_enable' | 'totp_disable';
 }
 
 export interface SignedIn extends StartedSession {
@@ -57,13 +50,13 @@ export class Sessiond {
   readonly users: UserService;
   readonly devices: TrustedDevices;
   readonly appKeys: AppKeys;
-  private readonly guard: SignInGuard;
+  private readonly attempts: AuditedAttempts;
 
   constructor(deps: SessiondDeps) {
     this.store = deps.store;
     this.clock = deps.clock;
     this.config = deps.config;
-    this.guard = deps.guard ?? openGuard;
+    this.attempts = new AuditedAttempts(deps.store, deps.clock, deps.throttle ?? noThrottle);
     this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
@@ -86,18 +79,18 @@ export class Sessiond {
   async signIn(input: SignInInput): Promise<SignedIn> {
     // Before the password is even checked: a request for an unknown app is malformed, not an attempt.
     this.requireRegisteredApp(input.app);
-    const reserved = await this.reserve(input, null);
+    const reserved = await this.attempts.reserve(input, null);
     let user: UserRecord | null;
     let known: TrustedDeviceRecord | null;
     let secondFactorNeeded: boolean;
     try {
       user = await this.users.checkPassword(input.email, input.password);
       if (!user) {
-        await this.signInFailed(reserved, input, null, 'password');
+        await this.attempts.failed(reserved, input, null, 'password');
         throw new SessiondError('invalid_credentials');
       }
       if (user.disabledAt !== null) {
-        await this.signInFailed(reserved, input, user.id, 'disabled');
+        await this.attempts.failed(reserved, input, user.id, 'disabled');
         throw new SessiondError('forbidden.account_disabled');
       }
       known = await this.devices.recognise(user.id, input.deviceToken);
@@ -108,7 +101,7 @@ export class Sessiond {
         // The password was right; asking for the code reveals nothing an attacker could not try.
         if (!input.totp) throw new SessiondError('totp_required');
         if (!(await this.users.checkSecondFactor(user, input.totp))) {
-          await this.signInFailed(reserved, input, user.id, 'totp');
+          await this.attempts.failed(reserved, input, user.id, 'totp');
           throw new SessiondError('invalid_credentials.totp', { details: { field: 'totp' } });
         }
       }
@@ -120,52 +113,9 @@ export class Sessiond {
     return this.startFor(user, input, known, secondFactorNeeded);
   }
 
-  /**
-   * Every check of a password or code is counted by the throttle before it happens, wherever it
-   * happens; a refusal is audited.
-   */
-  private async reserve(attempt: Attempt, userId: string | null): Promise<ReservedAttempt> {
-    try {
-      return await this.guard.reserve(attempt.email, attempt.ip);
-    } catch (e) {
-      if (e instanceof SessiondError && e.code === 'rate_limited') {
-        await this.store.recordEvent({ type: 'login.throttled', at: this.clock.now(), userId, sessionId: null, ip: attempt.ip, reason: null, data: await this.attemptData(attempt, userId) });
-      }
-      throw e;
-    }
-  }
-
-  private async attemptData(attempt: Attempt, userId: string | null): Promise<Record<string, unknown>> {
-    return { email: await this.auditedEmail(attempt.email, userId), ...(attempt.step ? { step: attempt.step } : {}) };
-  }
-
-  /**
-   * What was typed into the email field, kept only when it is an account's email: a password typed
-   * there (or a stranger's address) must not land in the audit log. Anything else becomes a short
-   * fingerprint, `sha256:` and 16 hex digits, which still groups repeated attempts at one name.
-   */
-  private async auditedEmail(typed: string, userId: string | null): Promise<string> {
-    const email = normalizeEmail(typed);
-    if (isPlausibleEmail(email) && (userId !== null || (await this.store.findUserByEmail(email)) !== null)) return email;
-    return `sha256:${createHash('sha256').update(email).digest('hex').slice(0, 16)}`;
-  }
-
-  private async signInFailed(reserved: ReservedAttempt, attempt: Attempt, userId: string | null, factor: string, type: 'login.failed' | 'totp.failed' = 'login.failed'): Promise<void> {
-    await reserved.failed();
-    await this.store.recordEvent({
-      type,
-      at: this.clock.now(),
-      userId,
-      sessionId: null,
-      ip: attempt.ip,
-      reason: null,
-      data: { ...(await this.attemptData(attempt, userId)), factor },
-    });
-  }
-
   /** A new account; sign-ups are throttled per client, as each costs a password hash. */
   async signUp(email: string, password: string, ip: string | null): Promise<UserRecord> {
-    const reserved = await this.guard.reserveSignUp(ip);
+    const reserved = await this.attempts.reserveSignUp(ip);
     try {
       const user = await this.users.create(email, password);
       await reserved.succeeded();
@@ -212,6 +162,14 @@ export class Sessiond {
     return { ...started, user, deviceToken };
   }
 
+  /** A session the operator's own app starts for an account it vouches for; never for a disabled one. */
+  async startForUser(userId: string, input: Parameters<Sessiond['startFor']>[1]): Promise<SignedIn> {
+    const user = await this.store.findUserById(userId);
+    if (!user) throw new SessiondError('not_found.user');
+    if (user.disabledAt !== null) throw new SessiondError('forbidden.user_disabled');
+    return this.startFor(user, input);
+  }
+
   /**
    * The app whose sessions `current` may see and end on the person's own routes: an app key's
    * session acts for its app only (SPEC §9), or one app's key would reach every app's sessions.
@@ -226,7 +184,7 @@ export class Sessiond {
    * Step-up: sensitive changes need a full authentication within the policy's freshness window,
    * so a session left open on someone else's screen cannot take over the account's factors.
    */
-  requireFresh(current: SessionRecord): void {
+  private requireFresh(current: SessionRecord): void {
     const freshnessMs = this.sessions.policy(current.app).freshnessMs;
     // An app key's session proves only that its backend vouched for the person: until they give
     // their password here (re-authentication), it is never fresh.
@@ -236,22 +194,28 @@ export class Sessiond {
     }
   }
 
+  /** Two-step sign-in set-up: a new secret for the authenticator, behind step-up like every change of factors. */
+  async setupTotp(current: SessionRecord): Promise<{ secret: string; otpauthUrl: string }> {
+    this.requireFresh(current);
+    return this.users.setupTotp(await this.users.get(current.userId));
+  }
+
   /** Confirms the person again (password, and the code when two-factor is on); issues a new token. */
   async reauthenticate(current: SessionRecord, password: string, totp: string | undefined): Promise<{ session: SessionRecord; token: string }> {
     const user = await this.users.get(current.userId);
     // Throttled like a sign-in: a stolen session must not become a free password oracle.
     const attempt: Attempt = { email: user.email, ip: current.ipLast, step: 'reauth' };
-    const reserved = await this.reserve(attempt, user.id);
+    const reserved = await this.attempts.reserve(attempt, user.id);
     try {
       const ok = await this.users.checkPassword(user.email, password);
       if (!ok) {
-        await this.signInFailed(reserved, attempt, user.id, 'password');
+        await this.attempts.failed(reserved, attempt, user.id, 'password');
         throw new SessiondError('invalid_credentials.password', { details: { field: 'password' } });
       }
       if (user.totpEnabled) {
         if (!totp) throw new SessiondError('totp_required');
         if (!(await this.users.checkSecondFactor(user, totp))) {
-          await this.signInFailed(reserved, attempt, user.id, 'totp');
+          await this.attempts.failed(reserved, attempt, user.id, 'totp');
           throw new SessiondError('invalid_credentials.reauth_totp', { details: { field: 'totp' } });
         }
       }
@@ -298,6 +262,14 @@ export class Sessiond {
     return (await this.sessions.endUserSessions(current.userId, 'revoked_all', { app: this.appScopeOf(current) })).length;
   }
 
+  /** The person forgets one of their trusted devices, behind step-up; another's device and a missing one look the same. */
+  async forgetDevice(current: SessionRecord, deviceId: string): Promise<void> {
+    this.requireFresh(current);
+    // An app key's session sees no device but its own (SPEC §9: its own app only).
+    const reachable = this.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
+    if (!reachable || !(await this.removeDevice(current.userId, deviceId, current))) throw new SessiondError('not_found.device');
+  }
+
   /** Forgetting a trusted device also ends the sessions it kept signed in (never the caller's). */
   async removeDevice(userId: string, deviceId: string, current: SessionRecord | null): Promise<boolean> {
     const removed = await this.devices.remove(userId, deviceId);
@@ -315,12 +287,12 @@ export class Sessiond {
     const user = await this.users.get(current.userId);
     // The current password is a re-authentication (so no step-up here), and throttled like one.
     const attempt: Attempt = { email: user.email, ip: current.ipLast, step: 'password_change' };
-    const reserved = await this.reserve(attempt, user.id);
+    const reserved = await this.attempts.reserve(attempt, user.id);
     try {
       await this.users.changePassword(user, currentPassword, newPassword);
       await reserved.succeeded();
     } catch (e) {
-      if (e instanceof SessiondError && e.code === 'invalid_credentials') await this.signInFailed(reserved, attempt, user.id, 'password');
+      if (e instanceof SessiondError && e.code === 'invalid_credentials') await this.attempts.failed(reserved, attempt, user.id, 'password');
       throw e;
     } finally {
       await reserved.release();
@@ -345,9 +317,9 @@ export class Sessiond {
     this.requireFresh(current);
     const user = await this.users.get(current.userId);
     const attempt: Attempt = { email: user.email, ip: current.ipLast, step };
-    const reserved = await this.reserve(attempt, user.id);
+    const reserved = await this.attempts.reserve(attempt, user.id);
     try {
-      const result = await run(user, () => this.signInFailed(reserved, attempt, user.id, 'totp', 'totp.failed'));
+      const result = await run(user, () => this.attempts.failed(reserved, attempt, user.id, 'totp', 'totp.failed'));
       await reserved.succeeded();
       return result;
     } finally {
@@ -371,7 +343,17 @@ export class Sessiond {
     return (await this.sessions.endUserSessions(userId, 'revoked_by_admin', app === undefined ? {} : { app })).length;
   }
 
-  audit(query: { userId?: string; sessionId?: string; limit: number }): Promise<AuditEvent[]> {
-    return this.store.listEvents(query);
+  /** A user's active sessions for the operator; with `app`, that app's only. */
+  async userSessions(userId: string, app?: string): Promise<SessionRecord[]> {
+    await this.users.get(userId);
+    const sessions = await this.sessions.list(userId);
+    return app === undefined ? sessions : sessions.filter((s) => s.app === app);
+  }
+
+  /** With `app`, that app's session events only: never sign-in failures or another app's sessions. */
+  async audit(query: { userId?: string; sessionId?: string; limit: number; app?: string }): Promise<AuditEvent[]> {
+    const { app, ...filter } = query;
+    const events = await this.store.listEvents(filter);
+    return app === undefined ? events : events.filter((e) => e.data.app === app);
   }
 }

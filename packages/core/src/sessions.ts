@@ -1,7 +1,7 @@
 import type { Clock } from './clock.ts';
 import { passedDeadline, initialDeadlines, purgeAtFor, slideIdle } from './deadlines.ts';
-import { deviceChanged, parseDevice } from './device.ts';
 import { plural } from './duration.ts';
+import { deviceChanged, parseDevice } from './user-agent.ts';
 import { SessiondError } from './errors.ts';
 import { recordEnded, sessionEvent } from './events.ts';
 import { ipPrefix } from './ip.ts';

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.ts';
 import { SessiondError } from './errors.ts';
-import type { ReservedAttempt, SignInGuard } from './guard.ts';
+import type { ReservedAttempt, AttemptThrottle } from './attempt-throttle.ts';
 import { clientKey } from './ip.ts';
 import { normalizeEmail } from './passwords.ts';
 import type { Counters } from './store.ts';
@@ -30,7 +30,7 @@ export interface ThrottleLimits {
   signUp: Tier[];
 }
 
-export const DEFAULT_THROTTLE: ThrottleLimits = {
+const DEFAULT_THROTTLE: ThrottleLimits = {
   pair: [
     { windowMs: 60_000, max: 5 },
     { windowMs: 15 * 60_000, max: 10 },
@@ -76,7 +76,7 @@ interface Window {
  * counted per client the same way (`reserveSignUp`). Counters live in the store, so every node sees
  * the same numbers.
  */
-export class SignInThrottle implements SignInGuard {
+export class SignInThrottle implements AttemptThrottle {
   constructor(
     private readonly store: Counters,
     private readonly clock: Clock,

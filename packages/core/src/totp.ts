@@ -1,6 +1,6 @@
 import { generateSecret, generateURI, verify } from 'otplib';
 
-export const TOTP_ISSUER = 'sessiond';
+const TOTP_ISSUER = 'sessiond';
 
 export function newTotpSecret(): string {
   return generateSecret();

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.ts';
-import type { TrustedDevices } from './devices.ts';
+import type { TrustedDevices } from './trusted-devices.ts';
 import { SessiondError } from './errors.ts';
 import { isPlausibleEmail, normalizeEmail, PASSWORD_RULES, passwordProblem, type PasswordHasher } from './passwords.ts';
 import type { EventLog, UserStore } from './store.ts';

@@ -11,17 +11,17 @@ import { checkOrigin, clearSessionCookie } from './http/auth.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
 import { readCookie } from './http/cookies.ts';
 import { fromFastifyError, sendError } from './http/errors.ts';
+import { activeSessionsRoutes } from './routes/active-sessions.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { currentSessionRoutes } from './routes/current-session.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { draftKeyRoutes } from './routes/draft-key.ts';
 import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { reasonRoutes } from './routes/reasons.ts';
-import { sessionRoutes } from './routes/session.ts';
-import { sessionsRoutes } from './routes/sessions.ts';
 
-export const BODY_LIMIT = 16 * 1024;
+const BODY_LIMIT = 16 * 1024;
 
 const silentLogger = pino({ level: 'silent' });
 
@@ -102,7 +102,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
   f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found.route')));
 
-  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, sessionRoutes, draftKeyRoutes, sessionsRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
+  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, currentSessionRoutes, draftKeyRoutes, activeSessionsRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
     await f.register(async (scope) => plugin(scope.withTypeProvider<TypeBoxTypeProvider>(), app));
   }
   return f;

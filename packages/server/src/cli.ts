@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { openStore } from './open-store.ts';
 import { argon2Hasher } from './passwords.ts';
 import { startServer } from './server.ts';
-import { extensions } from './extensions.ts';
+import { tokenModeStartOptions } from './token-mode/start-options.ts';
 
 const USAGE = `Usage:
   sessiond serve
@@ -54,7 +54,7 @@ function config(): ServerConfig {
 
 async function withDomain<T>(fn: (s: Sessiond) => Promise<T>): Promise<T> {
   const cfg = config();
-  const store = await openStore(cfg.store);
+  const store = await openStore(cfg.store, { sqliteSync: cfg.sqliteSync });
   const sessiond = new Sessiond({ store, clock: systemClock, config: cfg.core, passwords: argon2Hasher() });
   try {
     return await fn(sessiond);
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
   const [cmd, sub, ...rest] = argv;
   if (cmd === 'serve') {
     const cfg = config();
-    const server = await startServer(cfg, extensions());
+    const server = await startServer(cfg, tokenModeStartOptions());
     process.stdout.write(`sessiond listening on ${server.url} (store: ${server.app.sessiond.store.kind})\n`);
     const stop = async () => {
       await server.close();
@@ -120,8 +120,7 @@ async function main(argv: string[]): Promise<void> {
       } else fail(USAGE);
     });
   } else if (cmd === 'keys' && sub === 'rotate') {
-    const rotate = extensions().rotateKeys;
-    if (!rotate) fail('sessiond: token mode is not available in this build');
+    const rotate = tokenModeStartOptions().rotateKeys;
     await withDomain(async (s) => process.stdout.write((await rotate(s, config())) + '\n'));
   } else if (cmd === 'apps' && sub === 'keys') {
     await appKeysCommand(positionals, values);

@@ -6,7 +6,7 @@ import { ConfigError } from './config.ts';
  * Named policies after the standards they follow. Each sets only what that standard fixes;
  * everything else comes from the environment's defaults.
  */
-export const PRESETS: Record<string, Partial<SessionPolicy>> = {
+const PRESETS: Record<string, Partial<SessionPolicy>> = {
   // NIST SP 800-63B (rev. 3) AAL2: re-authenticate after 30 min idle and at least every 12 h,
   // "regardless of user activity": "Keep me signed in" sessions get the same bounds.
   'nist-aal2': { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, rememberMeIdleTimeoutMs: 30 * 60_000, rememberMeTimeoutMs: 12 * 3_600_000 },

@@ -23,6 +23,12 @@ export interface ServerConfig {
   metrics: 'open' | 'protected';
   /** SESSIOND_CHECK_RESPONSES=1, for tests: answers that do not match their documented schema become 500s. */
   checkResponses: boolean;
+  /** SESSIOND_KEY_ENCRYPTION_KEY (base64, 32 bytes); null: a key file generated in the data folder. */
+  keyEncryptionKey: string | null;
+  /** NODE_ENV=production: warn about set-ups that are fine on a developer's machine only. */
+  production: boolean;
+  /** SESSIOND_SQLITE_SYNC=full: SQLite survives power loss too, at some cost per write. */
+  sqliteSync: 'normal' | 'full';
   core: CoreConfig;
 }
 
@@ -145,6 +151,9 @@ export function loadConfig(env: Env): ServerConfig {
     appOrigins: apps.origins,
     checkResponses: env.SESSIOND_CHECK_RESPONSES === '1',
     metrics: oneOf(env, 'SESSIOND_METRICS', ['open', 'protected'] as const, isLoopback(host) ? 'open' : 'protected'),
+    keyEncryptionKey: env.SESSIOND_KEY_ENCRYPTION_KEY || null,
+    production: env.NODE_ENV === 'production',
+    sqliteSync: env.SESSIOND_SQLITE_SYNC?.toLowerCase() === 'full' ? 'full' : 'normal',
     core,
   };
 }

@@ -1,14 +1,14 @@
 import type { Store } from '@sessiond/core';
 
 /** The store a SESSIOND_STORE URL names. Drivers load lazily so SQLite users need no Redis client. */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, opts: { sqliteSync?: 'normal' | 'full' } = {}): Promise<Store> {
   let store: Store;
   if (url === 'memory:') {
     const { createMemoryStore } = await import('@sessiond/store-memory');
     store = createMemoryStore();
   } else if (url.startsWith('sqlite:')) {
     const { createSqliteStore } = await import('@sessiond/store-sqlite');
-    store = createSqliteStore(url.slice('sqlite:'.length));
+    store = createSqliteStore(url.slice('sqlite:'.length), { synchronous: opts.sqliteSync });
   } else if (/^rediss?:\/\//.test(url)) {
     const { createRedisStore } = await import('@sessiond/store-redis');
     store = createRedisStore(url);

@@ -33,12 +33,12 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const lock = await lockStoreForServing(config.store);
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { sqliteSync: config.sqliteSync });
   const clock = opts.clock ?? systemClock;
   const sessiond = new Sessiond({
     store,
     clock,
-    guard: new SignInThrottle(store, clock),
+    throttle: new SignInThrottle(store, clock),
     config: config.core,
     passwords: opts.passwords ?? argon2Hasher(),
     locate: createLocator(),

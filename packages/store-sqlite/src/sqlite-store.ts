@@ -78,11 +78,8 @@ export class SqliteStore implements Store {
   }
 }
 
-/**
- * `path` is a file (its folder is created) or ':memory:'. Until the server's config passes
- * `synchronous`, the documented SESSIOND_SQLITE_SYNC=full is honoured here, at the edge.
- */
+/** `path` is a file (its folder is created) or ':memory:'; the server's config passes `synchronous` (SESSIOND_SQLITE_SYNC). */
 export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
-  const synchronous = opts.synchronous ?? (process.env.SESSIOND_SQLITE_SYNC?.toLowerCase() === 'full' ? 'full' : 'normal');
+  const synchronous = opts.synchronous ?? 'normal';
   return new SqliteStore(path, { ...opts, synchronous });
 }

@@ -24,7 +24,7 @@ export function requestContext(req: FastifyRequest): RequestContext {
 type Credential = { kind: 'cookie' | 'bearer'; token: string } | { kind: 'jwt'; token: string };
 
 /** Bearer header first, then the session cookie. Session ids in URLs or other headers are ignored. */
-export function credentialOf(req: FastifyRequest, app: AppContext): Credential | null {
+function credentialOf(req: FastifyRequest, app: AppContext): Credential | null {
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && auth.length > 0) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { listView } from '../http/views.ts';
 import { appKeyRoutes } from './app-keys.ts';
-import { sendSignedIn } from './auth.ts';
+import { requireMode, sendSignedIn } from './auth.ts';
 
 /**
  * Operator API, behind SESSIOND_ADMIN_TOKEN; an app key opens the routes of its scopes (`config.scope`)
@@ -25,17 +25,14 @@ export async function adminRoutes(f: ContractInstance, app: AppContext): Promise
     '/v1/admin/sessions',
     { config: { scope: 'sessions:write' }, schema: C.startSession },
     async (req, reply) => {
-      const user = await app.sessiond.store.findUserById(req.body.userId);
-      if (!user) throw new SessiondError('not_found.user');
-      if (user.disabledAt !== null) throw new SessiondError('forbidden.user_disabled');
       const ip = req.body.ip === undefined ? null : normalizeIp(req.body.ip);
       if (req.body.ip !== undefined && ip === null) throw new SessiondError('invalid_request.not_an_ip', { facts: { field: 'ip' }, details: { field: 'ip' } });
       const own = callerApp(req);
       if (own !== null && req.body.app !== undefined && req.body.app !== own) throw new SessiondError('forbidden.other_app', { facts: { app: own }, details: { field: 'app' } });
-      const signedIn = await app.sessiond.startFor(user, {
+      const signedIn = await app.sessiond.startForUser(req.body.userId, {
         app: req.body.app ?? own ?? 'web',
         rememberMe: req.body.rememberMe === true,
-        mode: req.body.mode ?? 'cookie',
+        mode: requireMode(app, req.body.mode ?? 'cookie'),
         ip,
         userAgent: req.body.userAgent ?? null,
         startedBy: { appKeyId: req.adminCaller?.kind === 'app' ? req.adminCaller.key.id : null },
@@ -43,14 +40,12 @@ export async function adminRoutes(f: ContractInstance, app: AppContext): Promise
       // The operator's app sets its own cookie: answer like login, without touching this client's cookies.
       if (signedIn.session.mode === 'token') return sendSignedIn(app, reply, signedIn);
       app.metrics.sessionsStarted.inc({ app: signedIn.session.app });
-      return reply.header('cache-control', 'no-store').send({ user: publicUser(user), session: listView(app, [signedIn.session], signedIn.session.id)[0]!, token: signedIn.token });
+      return reply.header('cache-control', 'no-store').send({ user: publicUser(signedIn.user), session: listView(app, [signedIn.session], signedIn.session.id)[0]!, token: signedIn.token });
     },
   );
 
   f.get('/v1/admin/users/:userId/sessions', { config: { scope: 'sessions:read' }, schema: C.userSessions }, async (req, reply) => {
-    await app.sessiond.users.get(req.params.userId);
-    const own = callerApp(req);
-    const sessions = (await app.sessiond.sessions.list(req.params.userId)).filter((s) => own === null || s.app === own);
+    const sessions = await app.sessiond.userSessions(req.params.userId, callerApp(req) ?? undefined);
     return reply.header('cache-control', 'no-store').send({ sessions: listView(app, sessions, null) });
   });
 
@@ -73,11 +68,8 @@ export async function adminRoutes(f: ContractInstance, app: AppContext): Promise
     '/v1/admin/audit',
     { config: { scope: 'sessions:read' }, schema: C.audit },
     async (req, reply) => {
-      const own = callerApp(req);
-      const events = (await app.sessiond.audit({ userId: req.query.userId, sessionId: req.query.sessionId, limit: req.query.limit ? Number(req.query.limit) : 100 })).filter(
-        // An app key sees its own app's session events: never sign-in failures or another app's sessions.
-        (e) => own === null || e.data.app === own,
-      );
+      // An app key sees its own app's session events only.
+      const events = await app.sessiond.audit({ userId: req.query.userId, sessionId: req.query.sessionId, limit: req.query.limit ? Number(req.query.limit) : 100, app: callerApp(req) ?? undefined });
       // Session ids, addresses and emails: no shared cache may keep them.
       return reply.header('cache-control', 'no-store').send({ events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
     },

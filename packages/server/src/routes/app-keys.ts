@@ -4,7 +4,7 @@ import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 
 /** The wire form of a key: times as ISO-8601, never its hash. */
-export function appKeyView(k: AppKeyView) {
+function appKeyView(k: AppKeyView) {
   return { ...k, createdAt: new Date(k.createdAt).toISOString(), lastUsedAt: k.lastUsedAt === null ? null : new Date(k.lastUsedAt).toISOString() };
 }
 

@@ -26,8 +26,7 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
     { schema: C.login },
     async (req, reply) => {
       const ctx = requestContext(req);
-      const mode = req.body.mode ?? 'cookie';
-      if (mode === 'token' && !app.tokenMode) throw new SessiondError('invalid_request.token_mode_off', { details: { field: 'mode' } });
+      const mode = requireMode(app, req.body.mode ?? 'cookie');
       let signedIn: SignedIn;
       try {
         signedIn = await app.sessiond.signIn({
@@ -71,9 +70,7 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
   );
 
   f.post('/v1/totp/setup', { preHandler: auth, schema: C.totpSetup }, async (req, reply) => {
-    app.sessiond.requireFresh(req.session!);
-    const user = await app.sessiond.users.get(req.session!.userId);
-    const setup = await app.sessiond.users.setupTotp(user);
+    const setup = await app.sessiond.setupTotp(req.session!);
     const { toDataURL } = await import('qrcode');
     const qrCode = await toDataURL(setup.otpauthUrl, { margin: 1, width: 200 });
     return reply.header('cache-control', 'no-store').send({ ...setup, qrCode });
@@ -91,8 +88,14 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
 }
 
 /** Seconds the cookie should persist: only "Keep me signed in" sessions outlive the browser. */
-export function cookieMaxAge(app: AppContext, s: { rememberMe: boolean; absoluteExpiresAt: number }): number | undefined {
+function cookieMaxAge(app: AppContext, s: { rememberMe: boolean; absoluteExpiresAt: number }): number | undefined {
   return s.rememberMe ? Math.max(0, (s.absoluteExpiresAt - app.sessiond.clock.now()) / 1000) : undefined;
+}
+
+/** A mode this server offers, checked before any session starts in it. */
+export function requireMode(app: AppContext, mode: 'cookie' | 'token'): 'cookie' | 'token' {
+  if (mode === 'token' && !app.tokenMode) throw new SessiondError('invalid_request.token_mode_off', { details: { field: 'mode' } });
+  return mode;
 }
 
 /** The login answer, shared by /v1/login and the admin's session start. */
@@ -101,9 +104,8 @@ export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedI
   reply.header('cache-control', 'no-store');
   app.metrics.sessionsStarted.inc({ app: session.app });
   if (session.mode === 'token') {
-    if (!app.tokenMode) throw new SessiondError('invalid_request.token_mode_off', { details: { field: 'mode' } });
     // No cookie in token mode: the client keeps its tokens itself.
-    const tokens = await app.tokenMode.issueFor(session);
+    const tokens = await app.tokenMode!.issueFor(session);
     return reply.send({ user: publicUser(user), session: viewOf(app, session, session.id), ...tokens });
   }
   setSessionCookie(reply, app, token, cookieMaxAge(app, session));

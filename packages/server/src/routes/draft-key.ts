@@ -12,7 +12,7 @@ import { loadKeyEncryptionKey, subkey } from '../token-mode/secrets.ts';
  * — after any ending the drafts at rest are unreadable until the same person signs in again.
  */
 export async function draftKeyRoutes(f: ContractInstance, app: AppContext): Promise<void> {
-  const secret = subkey(loadKeyEncryptionKey(process.env, app.config.dataDir), 'draft keys');
+  const secret = subkey(loadKeyEncryptionKey(app.config), 'draft keys');
   // Fetching the key is the SDK's background work, never activity.
   f.get('/v1/session/draft-key', { preHandler: authenticate(app, { passive: true }), schema: C.draftKey }, async (req, reply) => {
     const key = createHmac('sha256', secret).update(req.session!.userId).digest('base64url');

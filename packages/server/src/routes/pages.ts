@@ -7,7 +7,7 @@ import type { FastifyReply } from 'fastify';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 
-export const PAGE_PATHS = ['/', '/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo'];
+const PAGE_PATHS = ['/', '/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo'];
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 

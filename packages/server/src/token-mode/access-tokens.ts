@@ -2,7 +2,7 @@ import { SignJWT, jwtVerify, type JWTHeaderParameters } from 'jose';
 import { randomId, SessiondError, type Clock, type SessionRecord } from '@sessiond/core';
 import type { KeyRing } from './key-ring.ts';
 
-export const ACCESS_TOKEN_TYPE = 'at+jwt';
+const ACCESS_TOKEN_TYPE = 'at+jwt';
 
 /**
  * Access JWTs: EdDSA only, typed "at+jwt" (RFC 9068) so no other JWT can pass for one, keys only

@@ -1,4 +1,4 @@
-import { RefreshTokens, type SessionRecord } from '@sessiond/core';
+import { RefreshTokens, type Sessiond, type SessionRecord } from '@sessiond/core';
 import type { AppContext, TokenMode } from '../context.ts';
 import { AccessTokens } from './access-tokens.ts';
 import { KeyRing } from './key-ring.ts';
@@ -11,10 +11,10 @@ export interface TokenModeParts extends TokenMode {
 }
 
 /** Token mode for one server: keys from the store, refresh rotation, access JWTs. */
-export async function createTokenMode(app: AppContext, env: Record<string, string | undefined> = process.env): Promise<TokenModeParts> {
+export async function createTokenMode(app: AppContext): Promise<TokenModeParts> {
   const { sessiond, config } = app;
-  const kek = loadKeyEncryptionKey(env, config.dataDir);
-  const warning = keyBesideDatabaseWarning(env, config.dataDir, config.store);
+  const kek = loadKeyEncryptionKey(config);
+  const warning = keyBesideDatabaseWarning(config);
   if (warning) app.logger.warn(warning);
   const ring = new KeyRing(sessiond.store, sessiond.clock, subkey(kek, 'signing-key sealing'), config.core.accessTokenTtlMs);
   await ring.load();
@@ -37,7 +37,13 @@ export async function createTokenMode(app: AppContext, env: Record<string, strin
 }
 
 /** `iss` of access tokens: the public URL, else the default origin once the port is known. */
-export function issuerOf(app: AppContext): string {
+function issuerOf(app: AppContext): string {
   return app.config.publicUrl ?? [...app.allowedOrigins][0] ?? `http://localhost:${app.config.port}`;
 }
 
+/** A new signing key, announced as `keys.rotated` so every node and verifier picks it up at once. */
+export async function rotateSigningKey(ring: KeyRing, sessiond: Pick<Sessiond, 'store' | 'clock'>): Promise<string> {
+  const kid = await ring.rotate();
+  await sessiond.store.recordEvent({ type: 'keys.rotated', at: sessiond.clock.now(), userId: null, sessionId: null, ip: null, reason: null, data: { kid } });
+  return kid;
+}

@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { createTokenMode } from './index.ts';
 
 const ISSUER = 'http://localhost:4000';
-const env = { SESSIOND_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+const SESSIOND_KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
 /** One node's token mode on a shared store; `reads` counts its key-ring loads from the store. */
 async function node(shared: Store, clock: ManualClock) {
@@ -21,10 +21,10 @@ async function node(shared: Store, clock: ManualClock) {
       return value.bind(target);
     },
   });
-  const config = loadConfig({ SESSIOND_STORE: 'memory:', SESSIOND_PUBLIC_URL: ISSUER });
+  const config = loadConfig({ SESSIOND_STORE: 'memory:', SESSIOND_PUBLIC_URL: ISSUER, SESSIOND_KEY_ENCRYPTION_KEY });
   const sessiond = new Sessiond({ store, clock, config: config.core, passwords: { hash: async () => '', verify: async () => false } });
   const app = { config, sessiond, allowedOrigins: new Set() } as unknown as AppContext;
-  const mode = await createTokenMode(app, env);
+  const mode = await createTokenMode(app);
   return { mode, reads: () => reads, close: () => sessiond.close() };
 }
 

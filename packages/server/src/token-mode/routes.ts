@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { requestContext } from '../http/auth.ts';
 import { viewOf } from '../http/views.ts';
-import type { TokenModeParts } from './index.ts';
+import { rotateSigningKey, type TokenModeParts } from './index.ts';
 
 const HEARTBEAT_MS = 15_000;
 /** AppKeys trusts a found key for 1 s: checked this often, a revoked key's feed ends within 1.5 s. */
@@ -41,8 +41,7 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
       admin.addHook('onRequest', adminOnly(app));
 
       admin.post('/v1/admin/keys/rotate', { schema: A.rotateKeys }, async () => {
-        const kid = await tm().ring.rotate();
-        await app.sessiond.store.recordEvent({ type: 'keys.rotated', at: app.sessiond.clock.now(), userId: null, sessionId: null, ip: null, reason: null, data: { kid } });
+        const kid = await rotateSigningKey(tm().ring, app.sessiond);
         return { kid, keys: tm().ring.jwks().keys.map((k) => k.kid) };
       });
 

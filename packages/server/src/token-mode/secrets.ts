@@ -1,6 +1,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { ServerConfig } from '../config.ts';
 
 const KEY_FILE = 'key-encryption.key';
 
@@ -9,9 +10,9 @@ const KEY_FILE = 'key-encryption.key';
  * run on several machines) or a file generated once in the data folder, readable only by us.
  * Purpose-specific subkeys are derived with HKDF so one secret never serves two uses.
  */
-export function loadKeyEncryptionKey(env: Record<string, string | undefined>, dataDir: string): Buffer {
-  const fromEnv = env.SESSIOND_KEY_ENCRYPTION_KEY;
-  if (fromEnv) return decodeKey(fromEnv, 'SESSIOND_KEY_ENCRYPTION_KEY');
+export function loadKeyEncryptionKey(config: Pick<ServerConfig, 'keyEncryptionKey' | 'dataDir'>): Buffer {
+  const { keyEncryptionKey, dataDir } = config;
+  if (keyEncryptionKey) return decodeKey(keyEncryptionKey, 'SESSIOND_KEY_ENCRYPTION_KEY');
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, KEY_FILE);
   // Write a temporary file, then link it into place: link fails if the key exists, so processes
@@ -32,8 +33,9 @@ export function loadKeyEncryptionKey(env: Record<string, string | undefined>, da
  * In production a generated key beside the SQLite file is worth a warning: one copy of that folder
  * (a backup, a stolen disk image) holds both the sealed signing keys and the key that opens them.
  */
-export function keyBesideDatabaseWarning(env: Record<string, string | undefined>, dataDir: string, store: string): string | null {
-  if (env.NODE_ENV !== 'production' || env.SESSIOND_KEY_ENCRYPTION_KEY || !store.startsWith('sqlite:')) return null;
+export function keyBesideDatabaseWarning(config: Pick<ServerConfig, 'production' | 'keyEncryptionKey' | 'dataDir' | 'store'>): string | null {
+  const { dataDir, store } = config;
+  if (!config.production || config.keyEncryptionKey || !store.startsWith('sqlite:')) return null;
   const keyPath = join(dataDir, KEY_FILE);
   if (folderOf(keyPath) !== folderOf(store.slice('sqlite:'.length))) return null;
   return `the key-encryption key ${keyPath} is in the same folder as the SQLite database, so one copy of that folder opens the sealed signing keys: set SESSIOND_KEY_ENCRYPTION_KEY or a SESSIOND_DATA_DIR elsewhere, and back the key up apart from the database (docs/operations.md)`;

@@ -16,7 +16,7 @@ export interface ReservedAttempt {
  * Throttling hook: each `reserve…` counts an attempt or throws SessiondError('rate_limited') with
  * retryAfter when the client or account must wait. The default lets everything through.
  */
-export interface SignInGuard {
+export interface AttemptThrottle {
   reserve(email: string, ip: string | null): Promise<ReservedAttempt>;
   /** A sign-up from this client: each one costs a password hash and answers whether an email is taken. */
   reserveSignUp(ip: string | null): Promise<ReservedAttempt>;
@@ -24,7 +24,7 @@ export interface SignInGuard {
 
 const unthrottled: ReservedAttempt = { failed: async () => {}, succeeded: async () => {}, release: async () => {} };
 
-export const openGuard: SignInGuard = {
+export const noThrottle: AttemptThrottle = {
   reserve: async () => unthrottled,
   reserveSignUp: async () => unthrottled,
 };

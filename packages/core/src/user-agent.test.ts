@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceChanged, parseDevice } from './device.ts';
+import { deviceChanged, parseDevice } from './user-agent.ts';
 
 const MAC_CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 const MAC_CHROME_NEXT = MAC_CHROME.replace('Chrome/120', 'Chrome/121');

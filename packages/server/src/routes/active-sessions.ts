@@ -1,12 +1,12 @@
 import { sessions as C } from '@sessiond/contract';
-import { SessiondError, type SessionRecord } from '@sessiond/core';
+import type { SessionRecord } from '@sessiond/core';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie } from '../http/auth.ts';
-import { listView } from '../http/views.ts';
+import { listView, trustedDeviceView } from '../http/views.ts';
 
 /** The person's Active sessions: list them, end one, end the others, end all. */
-export async function sessionsRoutes(f: ContractInstance, app: AppContext): Promise<void> {
+export async function activeSessionsRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
   // An app key's session sees no device but its own (SPEC §9: its own app only).
   const ownDevice = (current: SessionRecord, deviceId: string) => app.sessiond.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
@@ -40,25 +40,14 @@ export async function sessionsRoutes(f: ContractInstance, app: AppContext): Prom
 
   f.get('/v1/devices', { preHandler: auth, schema: C.listDevices }, async (req, reply) => {
     const devices = (await app.sessiond.devices.list(req.session!.userId)).filter((d) => ownDevice(req.session!, d.id));
-    return reply.header('cache-control', 'no-store').send({
-      devices: devices.map((d) => ({
-        id: d.id,
-        label: d.label,
-        createdAt: new Date(d.createdAt).toISOString(),
-        lastUsedAt: new Date(d.lastUsedAt).toISOString(),
-        expiresAt: new Date(d.expiresAt).toISOString(),
-        current: d.id === req.session!.trustedDeviceId,
-      })),
-    });
+    return reply.header('cache-control', 'no-store').send({ devices: devices.map((d) => trustedDeviceView(d, req.session!.trustedDeviceId)) });
   });
 
   f.delete(
     '/v1/devices/:id',
     { preHandler: auth, schema: C.removeDevice },
     async (req, reply) => {
-      app.sessiond.requireFresh(req.session!);
-      const removed = ownDevice(req.session!, req.params.id) && (await app.sessiond.removeDevice(req.session!.userId, req.params.id, req.session!));
-      if (!removed) throw new SessiondError('not_found.device');
+      await app.sessiond.forgetDevice(req.session!, req.params.id);
       return reply.code(204).send();
     },
   );

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import type { AttemptThrottle, ReservedAttempt } from './attempt-throttle.ts';
+import type { Clock } from './clock.ts';
+import { SessiondError } from './errors.ts';
+import { isPlausibleEmail, normalizeEmail } from './passwords.ts';
+import type { Store } from './store.ts';
+
+/** Who is proving themselves, from where, and in which flow (for throttling and the audit log). */
+export interface Attempt {
+  email: string;
+  ip: string | null;
+  step?: 'reauth' | 'password_change' | 'totp_enable' | 'totp_disable';
+}
+
+/** Checks of a password or code as the throttle counts them and the audit log records them. */
+export class AuditedAttempts {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly throttle: AttemptThrottle,
+  ) {}
+
+  /**
+   * Every check of a password or code is counted by the throttle before it happens, wherever it
+   * happens; a refusal is audited.
+   */
+  async reserve(attempt: Attempt, userId: string | null): Promise<ReservedAttempt> {
+    try {
+      return await this.throttle.reserve(attempt.email, attempt.ip);
+    } catch (e) {
+      if (e instanceof SessiondError && e.code === 'rate_limited') {
+        await this.store.recordEvent({ type: 'login.throttled', at: this.clock.now(), userId, sessionId: null, ip: attempt.ip, reason: null, data: await this.attemptData(attempt, userId) });
+      }
+      throw e;
+    }
+  }
+
+  private async attemptData(attempt: Attempt, userId: string | null): Promise<Record<string, unknown>> {
+    return { email: await this.auditedEmail(attempt.email, userId), ...(attempt.step ? { step: attempt.step } : {}) };
+  }
+
+  /**
+   * What was typed into the email field, kept only when it is an account's email: a password typed
+   * there (or a stranger's address) must not land in the audit log. Anything else becomes a short
+   * fingerprint, `sha256:` and 16 hex digits, which still groups repeated attempts at one name.
+   */
+  private async auditedEmail(typed: string, userId: string | null): Promise<string> {
+    const email = normalizeEmail(typed);
+    if (isPlausibleEmail(email) && (userId !== null || (await this.store.findUserByEmail(email)) !== null)) return email;
+    return `sha256:${createHash('sha256').update(email).digest('hex').slice(0, 16)}`;
+  }
+
+  async failed(reserved: ReservedAttempt, attempt: Attempt, userId: string | null, factor: string, type: 'login.failed' | 'totp.failed' = 'login.failed'): Promise<void> {
+    await reserved.failed();
+    await this.store.recordEvent({
+      type,
+      at: this.clock.now(),
+      userId,
+      sessionId: null,
+      ip: attempt.ip,
+      reason: null,
+      data: { ...(await this.attemptData(attempt, userId)), factor },
+    });
+  }
+
+  /** A sign-up from this client: counted like an attempt, as each costs a password hash. */
+  reserveSignUp(ip: string | null): Promise<ReservedAttempt> {
+    return this.throttle.reserveSignUp(ip);
+  }
+}
