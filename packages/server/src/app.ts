@@ -77,14 +77,28 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   f.decorateRequest('credentialKind', null);
   f.decorateRequest('adminCaller', null);
 
-  f.addHook('onRequest', async (_req, reply) => noSniff(reply));
+  // Callback-style hooks: an async one costs a promise per request on the hot path. Before CORS,
+  // so that its preflight answers carry nosniff too.
+  f.addHook('onRequest', (_req, reply, done) => {
+    noSniff(reply);
+    done();
+  });
   // Registered apps' own origins (SESSIOND_CONFIG apps.<name>.origins) may call with the cookie:
   // exactly those, never a pattern; the CSRF check accepts the same list (server.ts).
   const appOrigins = Object.values(app.config.appOrigins).flat();
   if (appOrigins.length > 0) await f.register(cors, { origin: appOrigins, credentials: true, allowedHeaders: ['content-type', 'authorization', 'x-sessiond-passive', 'if-match'], maxAge: 600 });
-  f.addHook('onRequest', checkOrigin(app));
-  f.addHook('onResponse', async (req, reply) => {
-    app.metrics.httpDuration.observe({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  const originCheck = checkOrigin(app);
+  f.addHook('onRequest', (req, _reply, done) => {
+    try {
+      originCheck(req);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  });
+  f.addHook('onResponse', (req, reply, done) => {
+    app.metrics.observeRequest(req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   f.setErrorHandler(async (err, req, reply) => {

@@ -8,6 +8,10 @@ export interface Metrics {
   validations: Counter<'result'>;
   storeErrors: Counter;
   httpDuration: Histogram<'route' | 'status'>;
+  /** One request's duration; the labelled child is looked up once per route and status (the hot path). */
+  observeRequest(route: string, status: number, seconds: number): void;
+  /** One credential validation, by result; the child likewise kept. */
+  countValidation(result: string): void;
   pushChannelsOpen: Gauge;
   pushChannelsRefused: Counter<'limit'>;
 }
@@ -16,20 +20,36 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const r = { registers: [registry] };
+  const httpDuration = new Histogram({
+    name: 'sessiond_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['route', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    ...r,
+  });
+  const validations = new Counter({ name: 'sessiond_validations_total', help: 'Credential validations, by result', labelNames: ['result'] as const, ...r });
+  // Routes and results are few and fixed, so these maps stay small.
+  const durations = new Map<string, ReturnType<typeof httpDuration.labels>>();
+  const results = new Map<string, ReturnType<typeof validations.labels>>();
   return {
     registry,
+    httpDuration,
+    validations,
+    observeRequest(route, status, seconds) {
+      const key = `${status} ${route}`;
+      let child = durations.get(key);
+      if (!child) durations.set(key, (child = httpDuration.labels(route, String(status))));
+      child.observe(seconds);
+    },
+    countValidation(result) {
+      let child = results.get(result);
+      if (!child) results.set(result, (child = validations.labels(result)));
+      child.inc();
+    },
     sessionsStarted: new Counter({ name: 'sessiond_sessions_started_total', help: 'Sessions started', labelNames: ['app'], ...r }),
     sessionsEnded: new Counter({ name: 'sessiond_sessions_ended_total', help: 'Sessions ended, by reason', labelNames: ['reason'], ...r }),
     loginFailures: new Counter({ name: 'sessiond_login_failures_total', help: 'Failed sign-in attempts', ...r }),
-    validations: new Counter({ name: 'sessiond_validations_total', help: 'Credential validations, by result', labelNames: ['result'], ...r }),
     storeErrors: new Counter({ name: 'sessiond_store_unavailable_total', help: 'Requests answered 503 because the store was unreachable', ...r }),
-    httpDuration: new Histogram({
-      name: 'sessiond_http_request_duration_seconds',
-      help: 'HTTP request duration',
-      labelNames: ['route', 'status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      ...r,
-    }),
     pushChannelsOpen: new Gauge({ name: 'sessiond_push_channels_open', help: 'Browser push channels open on this node', ...r }),
     pushChannelsRefused: new Counter({ name: 'sessiond_push_channels_refused_total', help: 'Push channels refused (429), by the limit reached: user or node', labelNames: ['limit'], ...r }),
   };
