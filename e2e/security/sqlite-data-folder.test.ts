@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,22 @@ describe('one SQLite file, one server', () => {
       expect((await new Client(next.url).post('/v1/login', { email: 'admin-cli@example.com', password: PASSWORD })).status).toBe(200);
     } finally {
       await next.stop();
+    }
+  });
+
+  it('a second server on a symlink to the file, or through a symlinked folder, is refused too', async () => {
+    const dir = tempDir();
+    const other = tempDir();
+    symlinkSync(join(dir, 'sessiond.db'), join(other, 'link.db'));
+    symlinkSync(dir, join(other, 'folder'));
+    const first = await startServer({ SESSIOND_STORE: `sqlite:${join(dir, 'sessiond.db')}`, SESSIOND_DATA_DIR: dir });
+    try {
+      for (const path of [join(other, 'link.db'), join(other, 'folder', 'sessiond.db')]) {
+        const second = await startRefused({ SESSIOND_STORE: `sqlite:${path}`, SESSIOND_DATA_DIR: dir });
+        expect(second.lines).toEqual([expect.stringContaining(`${path} is already served by another sessiond (pid ${first.child.pid})`)]);
+      }
+    } finally {
+      await first.stop();
     }
   });
 });
