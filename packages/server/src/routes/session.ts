@@ -116,7 +116,11 @@ export async function sessionRoutes(f: FastifyInstance, app: AppContext): Promis
     const unsubscribe = app.feed.onSession(session.id, onEvent);
     const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     req.raw.on('close', close);
+    res.on('close', close);
     res.on('error', close);
+    // A client that left while it was being authenticated fired 'close' before anyone listened;
+    // without this its channel would count against the user and the node until the session ends.
+    if (req.raw.socket.destroyed || res.destroyed) return close();
     res.write('retry: 2000\n\n');
     const view = viewOf(app, session, session.id);
     send('session.state', { expiresAt: view.expiresAt, warnAt: view.warnAt, idleExpiresAt: view.idleExpiresAt, absoluteExpiresAt: view.absoluteExpiresAt });
