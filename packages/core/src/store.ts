@@ -122,6 +122,10 @@ export interface Store {
   /** Inserts or replaces by kid. */
   saveSigningKey(key: SigningKeyRecord): Promise<void>;
 
+  // Settings the nodes of one store must agree on
+  /** Stores `value` under `name` unless one is stored there; returns the stored one (first writer wins). */
+  claimSetting(name: string, value: string): Promise<string>;
+
   // App keys (credentials of apps' backends)
   createAppKey(key: AppKeyRecord): Promise<void>;
   /** The app's keys, oldest first. */

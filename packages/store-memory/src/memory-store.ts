@@ -45,6 +45,7 @@ export class MemoryStore implements Store {
   private readonly counters = new Map<string, { value: number; expiresAt: number }>();
   private readonly keys = new Map<string, SigningKeyRecord>();
   private readonly appKeys = new Map<string, AppKeyRecord>();
+  private readonly settings = new Map<string, string>();
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
   async init(): Promise<void> {}
@@ -267,6 +268,11 @@ export class MemoryStore implements Store {
   }
   async saveSigningKey(key: SigningKeyRecord): Promise<void> {
     this.keys.set(key.kid, clone(key));
+  }
+
+  async claimSetting(name: string, value: string): Promise<string> {
+    if (!this.settings.has(name)) this.settings.set(name, value);
+    return this.settings.get(name)!;
   }
 
   async createAppKey(key: AppKeyRecord): Promise<void> {

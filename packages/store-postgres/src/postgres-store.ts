@@ -435,6 +435,12 @@ export class PostgresStore implements Store {
     await this.q('INSERT INTO signing_keys (kid, body) VALUES ($1, $2) ON CONFLICT (kid) DO UPDATE SET body = EXCLUDED.body', [key.kid, JSON.stringify(key)]);
   }
 
+  async claimSetting(name: string, value: string): Promise<string> {
+    // The no-op update makes RETURNING answer the stored row when the name is taken.
+    const r = await this.q<{ value: string }>('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING value', [name, value]);
+    return r.rows[0]!.value;
+  }
+
   async createAppKey(key: AppKeyRecord): Promise<void> {
     await this.q('INSERT INTO app_keys (id, app, secret_hash, body, last_used_at) VALUES ($1, $2, $3, $4, $5)', [key.id, key.app, key.secretHash, JSON.stringify(key), key.lastUsedAt]);
   }

@@ -573,6 +573,12 @@ export class RedisStore implements Store {
     await this.call(() => this.redis.hset(`${this.p}:keys`, key.kid, JSON.stringify(key)));
   }
 
+  async claimSetting(name: string, value: string): Promise<string> {
+    // A setting never changes once set, so reading it after HSETNX needs no transaction.
+    await this.call(() => this.redis.hsetnx(`${this.p}:settings`, name, value));
+    return (await this.call(() => this.redis.hget(`${this.p}:settings`, name)))!;
+  }
+
   async createAppKey(key: AppKeyRecord): Promise<void> {
     const { lastUsedAt, ...record } = key;
     const f: Record<string, string> = { [`id:${key.id}`]: JSON.stringify(record), [`h:${key.secretHash}`]: key.id };

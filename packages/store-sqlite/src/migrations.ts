@@ -124,4 +124,14 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX app_keys_app ON app_keys (app);
   `,
   },
+  {
+    version: 6,
+    name: 'settings',
+    sql: `
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+  },
 ];

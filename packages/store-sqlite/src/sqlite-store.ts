@@ -292,6 +292,13 @@ export class SqliteStore implements Store {
     return rows.map((r) => JSON.parse(r.record) as SigningKeyRecord);
   }
 
+  async claimSetting(name: string, value: string): Promise<string> {
+    return this.guard(() => {
+      this.q.claimSetting.run(name, value);
+      return (this.q.setting.get(name) as { value: string }).value;
+    });
+  }
+
   async saveSigningKey(key: SigningKeyRecord): Promise<void> {
     this.guard(() => this.q.saveSigningKey.run(key.kid, JSON.stringify(key)));
   }

@@ -96,6 +96,8 @@ export function prepareStatements(db: Database.Database) {
     peekCounter: sql('SELECT value FROM counters WHERE key = ? AND expires_at > ?'),
 
     signingKeys: sql('SELECT record FROM signing_keys'),
+    claimSetting: sql('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    setting: sql('SELECT value FROM settings WHERE name = ?'),
     saveSigningKey: sql('INSERT INTO signing_keys (kid, record) VALUES (?, ?) ON CONFLICT (kid) DO UPDATE SET record = excluded.record'),
 
     insertAppKey: sql('INSERT INTO app_keys (id, app, secret_hash, record, last_used_at) VALUES (?, ?, ?, ?, ?)'),
