@@ -1,4 +1,4 @@
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,5 +66,15 @@ describe('the generated key-encryption key beside the SQLite file', () => {
     expect(production.split('\n').filter((l) => WARNING.test(l))).toHaveLength(1);
     expect(await outputOf({ NODE_ENV: 'development', SESSIOND_STORE: store, SESSIOND_DATA_DIR: dir })).not.toMatch(WARNING);
     expect(await outputOf({ NODE_ENV: 'production', SESSIOND_STORE: `sqlite:${join(tempDir(), 'sessiond.db')}`, SESSIOND_DATA_DIR: tempDir() })).not.toMatch(WARNING);
+  });
+});
+
+describe('the generated key-encryption key', () => {
+  it('a data folder where it cannot be created stops start-up with one line saying what to do', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const dataDir = join(dir, 'not-a-folder', 'data');
+    const refused = await startRefused({ SESSIOND_STORE: 'memory:', SESSIOND_DATA_DIR: dataDir, SESSIOND_KEY_ENCRYPTION_KEY: '' });
+    expect(refused).toEqual({ code: 1, lines: [`sessiond: cannot create the key-encryption key ${join(dataDir, 'key-encryption.key')} (ENOTDIR): make SESSIOND_DATA_DIR writable, or set SESSIOND_KEY_ENCRYPTION_KEY`] });
   });
 });

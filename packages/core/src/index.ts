@@ -12,6 +12,7 @@ export * from './ip.ts';
 export * from './events.ts';
 export * from './session-cache.ts';
 export * from './sessions.ts';
+export * from './fingerprint.ts';
 export * from './passwords.ts';
 export * from './users.ts';
 export * from './totp.ts';

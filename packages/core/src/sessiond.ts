@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { AppKeys } from './app-keys.ts';
 import type { Clock } from './clock.ts';
 import { parseDevice } from './device.ts';
 import { TrustedDevices } from './devices.ts';
 import { SessiondError } from './errors.ts';
+import { processFingerprint, type Fingerprint } from './fingerprint.ts';
 import { sessionEvent } from './events.ts';
 import { openGuard, type ReservedAttempt, type SignInGuard } from './guard.ts';
 import { isPlausibleEmail, normalizeEmail, type PasswordHasher } from './passwords.ts';
@@ -20,6 +20,8 @@ export interface SessiondDeps {
   passwords: PasswordHasher;
   locate?: Locate;
   guard?: SignInGuard;
+  /** Names unknown typed emails in the audit log; give every node of a store the same (see keyedFingerprint). */
+  fingerprint?: Fingerprint;
 }
 
 export interface SignInInput {
@@ -58,12 +60,14 @@ export class Sessiond {
   readonly devices: TrustedDevices;
   readonly appKeys: AppKeys;
   private readonly guard: SignInGuard;
+  private readonly fingerprint: Fingerprint;
 
   constructor(deps: SessiondDeps) {
     this.store = deps.store;
     this.clock = deps.clock;
     this.config = deps.config;
     this.guard = deps.guard ?? openGuard;
+    this.fingerprint = deps.fingerprint ?? processFingerprint();
     this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
@@ -141,13 +145,13 @@ export class Sessiond {
 
   /**
    * What was typed into the email field, kept only when it is an account's email: a password typed
-   * there (or a stranger's address) must not land in the audit log. Anything else becomes a short
-   * fingerprint, `sha256:` and 16 hex digits, which still groups repeated attempts at one name.
+   * there (or a stranger's address) must not land in the audit log. Anything else becomes its keyed
+   * fingerprint, which still groups repeated attempts at one name and cannot be tested guesses against.
    */
   private async auditedEmail(typed: string, userId: string | null): Promise<string> {
     const email = normalizeEmail(typed);
     if (isPlausibleEmail(email) && (userId !== null || (await this.store.findUserByEmail(email)) !== null)) return email;
-    return `sha256:${createHash('sha256').update(email).digest('hex').slice(0, 16)}`;
+    return this.fingerprint(email);
   }
 
   private async signInFailed(reserved: ReservedAttempt, attempt: Attempt, userId: string | null, factor: string, type: 'login.failed' | 'totp.failed' = 'login.failed'): Promise<void> {

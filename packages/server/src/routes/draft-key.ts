@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { authenticate } from '../http/auth.ts';
-import { loadKeyEncryptionKey, subkey } from '../token-mode/secrets.ts';
+import { subkey } from '../token-mode/secrets.ts';
 
 /**
  * `GET /v1/session/draft-key`: the key the browser SDK seals this person's drafts with (AES-GCM).
@@ -11,7 +11,7 @@ import { loadKeyEncryptionKey, subkey } from '../token-mode/secrets.ts';
  * — after any ending the drafts at rest are unreadable until the same person signs in again.
  */
 export async function draftKeyRoutes(f: FastifyInstance, app: AppContext): Promise<void> {
-  const secret = subkey(loadKeyEncryptionKey(process.env, app.config.dataDir), 'draft keys');
+  const secret = subkey(app.keyEncryptionKey, 'draft keys');
   // Fetching the key is the SDK's background work, never activity.
   f.get('/v1/session/draft-key', { preHandler: authenticate(app, { passive: true }), schema: { response: { 200: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } } } }, async (req, reply) => {
     const key = createHmac('sha256', secret).update(req.session!.userId).digest('base64url');
