@@ -33,8 +33,8 @@ export interface StartOptions {
 /** Opens the store, wires the domain, listens, and sweeps expired sessions in the background. */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const lock = await lockStoreForServing(config.store);
   const keyEncryptionKey = loadKeyEncryptionKey(process.env, config.dataDir);
+  const lock = await lockStoreForServing(config.store);
   const store = await openStore(config.store);
   await checkKeyEncryptionKey(store, keyEncryptionKey).catch(async (e: unknown) => {
     await store.close();
