@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startServer, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
 const ADMIN = 'totp-and-logs-admin-token-0123456789';
+const KEK = randomBytes(32);
 // A code is accepted once: a second use in the same 30-second step takes the next step's code,
 // which the server accepts as one step of clock drift.
 const nextCode = (secret: string) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
@@ -13,7 +14,7 @@ describe('two-factor sign-in', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     // Debug logging with request logs would show any secret that leaked into a log line.
-    server = await startServer({ SESSIOND_LOG_LEVEL: 'debug', SESSIOND_ADMIN_TOKEN: ADMIN });
+    server = await startServer({ SESSIOND_LOG_LEVEL: 'debug', SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_KEY_ENCRYPTION_KEY: KEK.toString('base64') });
   });
   afterAll(() => server.stop());
 
@@ -103,7 +104,7 @@ describe('two-factor sign-in', () => {
     for (const v of c.cookies.values()) expect(logs).not.toContain(v.split('.')[1] ?? v);
   });
 
-  it('the audit log keeps a typed email only when it is an account\'s; anything else as a fingerprint', async () => {
+  it('the audit log keeps a typed email only when it is an account\'s; anything else as a fingerprint keyed by the key-encryption key', async () => {
     await new Client(server.url).post('/v1/signup', { email: 'audited@example.com', password: PASSWORD });
     const typed = ['hunter2-secret', 'Stranger-Secret@Example.com', ' Audited@Example.com '];
     for (const email of typed) expect((await new Client(server.url).post('/v1/login', { email, password: 'wrong password here' })).status).toBe(401);
@@ -112,8 +113,12 @@ describe('two-factor sign-in', () => {
     const text = JSON.stringify(audit.json).toLowerCase();
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('stranger-secret');
-    const fingerprint = (s: string) => `sha256:${createHash('sha256').update(s.trim().toLowerCase()).digest('hex').slice(0, 16)}`;
+    // HMAC-SHA-256 under the "email fingerprints" subkey: without the key no guess can be tested.
+    const subkey = Buffer.from(hkdfSync('sha256', KEK, Buffer.alloc(0), 'sessiond email fingerprints', 32));
+    const fingerprint = (s: string) => `hmac:${createHmac('sha256', subkey).update(s.trim().toLowerCase()).digest('hex').slice(0, 32)}`;
     expect(failed).toEqual(expect.arrayContaining([fingerprint('hunter2-secret'), fingerprint('stranger-secret@example.com'), 'audited@example.com']));
+    const unkeyed = createHash('sha256').update('hunter2-secret').digest('hex').slice(0, 16);
+    expect(text).not.toContain(unkeyed);
     expect(server.output()).not.toContain('hunter2');
   });
 });

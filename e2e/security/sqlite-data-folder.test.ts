@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,22 @@ describe('one SQLite file, one server', () => {
       await next.stop();
     }
   });
+
+  it('a second server on a symlink to the file, or through a symlinked folder, is refused too', async () => {
+    const dir = tempDir();
+    const other = tempDir();
+    symlinkSync(join(dir, 'sessiond.db'), join(other, 'link.db'));
+    symlinkSync(dir, join(other, 'folder'));
+    const first = await startServer({ SESSIOND_STORE: `sqlite:${join(dir, 'sessiond.db')}`, SESSIOND_DATA_DIR: dir });
+    try {
+      for (const path of [join(other, 'link.db'), join(other, 'folder', 'sessiond.db')]) {
+        const second = await startRefused({ SESSIOND_STORE: `sqlite:${path}`, SESSIOND_DATA_DIR: dir });
+        expect(second.lines).toEqual([expect.stringContaining(`${path} is already served by another sessiond (pid ${first.child.pid})`)]);
+      }
+    } finally {
+      await first.stop();
+    }
+  });
 });
 
 describe('the generated key-encryption key beside the SQLite file', () => {
@@ -50,5 +66,15 @@ describe('the generated key-encryption key beside the SQLite file', () => {
     expect(production.split('\n').filter((l) => WARNING.test(l))).toHaveLength(1);
     expect(await outputOf({ NODE_ENV: 'development', SESSIOND_STORE: store, SESSIOND_DATA_DIR: dir })).not.toMatch(WARNING);
     expect(await outputOf({ NODE_ENV: 'production', SESSIOND_STORE: `sqlite:${join(tempDir(), 'sessiond.db')}`, SESSIOND_DATA_DIR: tempDir() })).not.toMatch(WARNING);
+  });
+});
+
+describe('the generated key-encryption key', () => {
+  it('a data folder where it cannot be created stops start-up with one line saying what to do', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const dataDir = join(dir, 'not-a-folder', 'data');
+    const refused = await startRefused({ SESSIOND_STORE: 'memory:', SESSIOND_DATA_DIR: dataDir, SESSIOND_KEY_ENCRYPTION_KEY: '' });
+    expect(refused).toEqual({ code: 1, lines: [`sessiond: cannot create the key-encryption key ${join(dataDir, 'key-encryption.key')} (ENOTDIR): make SESSIOND_DATA_DIR writable, or set SESSIOND_KEY_ENCRYPTION_KEY`] });
   });
 });

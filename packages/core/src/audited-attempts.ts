@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { AttemptThrottle, ReservedAttempt } from './attempt-throttle.ts';
 import type { Clock } from './clock.ts';
 import { SessiondError } from './errors.ts';
+import { processFingerprint, type Fingerprint } from './fingerprint.ts';
 import { isPlausibleEmail, normalizeEmail } from './passwords.ts';
 import type { Store } from './store.ts';
 
@@ -18,6 +18,8 @@ export class AuditedAttempts {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly throttle: AttemptThrottle,
+    /** Names unknown typed emails; every node of a store must use the same (see keyedFingerprint). */
+    private readonly fingerprint: Fingerprint = processFingerprint(),
   ) {}
 
   /**
@@ -41,13 +43,13 @@ export class AuditedAttempts {
 
   /**
    * What was typed into the email field, kept only when it is an account's email: a password typed
-   * there (or a stranger's address) must not land in the audit log. Anything else becomes a short
-   * fingerprint, `sha256:` and 16 hex digits, which still groups repeated attempts at one name.
+   * there (or a stranger's address) must not land in the audit log. Anything else becomes its keyed
+   * fingerprint, which still groups repeated attempts at one name and cannot be tested guesses against.
    */
   private async auditedEmail(typed: string, userId: string | null): Promise<string> {
     const email = normalizeEmail(typed);
     if (isPlausibleEmail(email) && (userId !== null || (await this.store.findUserByEmail(email)) !== null)) return email;
-    return `sha256:${createHash('sha256').update(email).digest('hex').slice(0, 16)}`;
+    return this.fingerprint(email);
   }
 
   async failed(reserved: ReservedAttempt, attempt: Attempt, userId: string | null, factor: string, type: 'login.failed' | 'totp.failed' = 'login.failed'): Promise<void> {

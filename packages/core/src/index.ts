@@ -16,6 +16,7 @@ export * from './events.ts';
 export * from './session-cache.ts';
 export * from './sessions.ts';
 export * from './session-watch.ts';
+export * from './fingerprint.ts';
 export * from './passwords.ts';
 export * from './users.ts';
 export * from './totp.ts';

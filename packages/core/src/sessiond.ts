@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import { parseDevice } from './user-agent.ts';
 import { TrustedDevices } from './trusted-devices.ts';
 import { SessiondError } from './errors.ts';
+import type { Fingerprint } from './fingerprint.ts';
 import { sessionEvent } from './events.ts';
 import { noThrottle, type AttemptThrottle } from './attempt-throttle.ts';
 import { AuditedAttempts, type Attempt } from './audited-attempts.ts';
@@ -20,6 +21,8 @@ export interface SessiondDeps {
   passwords: PasswordHasher;
   locate?: Locate;
   throttle?: AttemptThrottle;
+  /** Names unknown typed emails in the audit log; give every node of a store the same (see keyedFingerprint). */
+  fingerprint?: Fingerprint;
 }
 
 export interface SignInInput {
@@ -56,7 +59,7 @@ export class Sessiond {
     this.store = deps.store;
     this.clock = deps.clock;
     this.config = deps.config;
-    this.attempts = new AuditedAttempts(deps.store, deps.clock, deps.throttle ?? noThrottle);
+    this.attempts = new AuditedAttempts(deps.store, deps.clock, deps.throttle ?? noThrottle, deps.fingerprint);
     this.sessions = new SessionService({ store: deps.store, clock: deps.clock, config: deps.config, locate: deps.locate });
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);

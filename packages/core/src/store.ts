@@ -3,6 +3,7 @@ import type { Counters } from './ports/counters.ts';
 import type { DeviceStore } from './ports/devices.ts';
 import type { EventLog } from './ports/event-log.ts';
 import type { SessionStore } from './ports/sessions.ts';
+import type { SettingStore } from './ports/settings.ts';
 import type { SigningKeyStore } from './ports/signing-keys.ts';
 import type { UserStore } from './ports/users.ts';
 
@@ -26,4 +27,4 @@ export interface StoreLifecycle {
  * inside an atomic step are core's, and a store that cannot reach its backend throws
  * `StoreUnavailableError` (ports/outage.ts).
  */
-export interface Store extends StoreLifecycle, UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, AppKeyStore {}
+export interface Store extends StoreLifecycle, UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}

@@ -2,7 +2,8 @@ import { createMemoryStore } from '@sessiond/store-memory';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.ts';
 import { SessiondError } from './errors.ts';
-import { SignInThrottle } from './throttle.ts';
+import { keyedFingerprint } from './fingerprint.ts';
+import { DEFAULT_THROTTLE, SignInThrottle } from './throttle.ts';
 
 describe('SignInThrottle', () => {
   let clock: ManualClock;
@@ -110,5 +111,21 @@ describe('SignInThrottle', () => {
     }
     clock.advance('61s');
     expect(await refused(signUp('198.51.100.1'))).toMatchObject({ code: 'rate_limited', retryAfter: 3600 });
+  });
+
+  it('keys its counters by a keyed fingerprint: no typed text in them; nodes with one key count together', async () => {
+    const store = createMemoryStore();
+    await store.init();
+    const keys: string[] = [];
+    const seen = new Proxy(store, {
+      get: (s, name) => (name === 'incrementCounter' ? (key: string, ...rest: [number, number]) => (keys.push(key), s.incrementCounter(key, ...rest)) : Reflect.get(s, name)),
+    });
+    const key = new Uint8Array(32).fill(7);
+    const nodes = [new SignInThrottle(seen, clock, DEFAULT_THROTTLE, keyedFingerprint(key)), new SignInThrottle(seen, clock, DEFAULT_THROTTLE, keyedFingerprint(key))];
+    // A password typed into the email field, five times over two nodes.
+    for (let i = 0; i < 5; i++) await (await nodes[i % 2]!.reserve('Hunter2-Secret ', '198.51.100.7')).failed();
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(k.toLowerCase()).not.toContain('hunter2');
+    expect(await refused(nodes[0]!.reserve('hunter2-secret', '198.51.100.7'))).toMatchObject({ code: 'rate_limited' });
   });
 });

@@ -1,8 +1,8 @@
 import type { Clock } from './clock.ts';
 import { SessiondError } from './errors.ts';
 import type { ReservedAttempt, AttemptThrottle } from './attempt-throttle.ts';
+import { processFingerprint, type Fingerprint } from './fingerprint.ts';
 import { clientKey } from './ip.ts';
-import { normalizeEmail } from './passwords.ts';
 import type { Counters } from './store.ts';
 
 /** Failures allowed per window; each longer window allows fewer per minute: a stepped backoff. */
@@ -30,7 +30,7 @@ export interface ThrottleLimits {
   signUp: Tier[];
 }
 
-const DEFAULT_THROTTLE: ThrottleLimits = {
+export const DEFAULT_THROTTLE: ThrottleLimits = {
   pair: [
     { windowMs: 60_000, max: 5 },
     { windowMs: 15 * 60_000, max: 10 },
@@ -81,10 +81,12 @@ export class SignInThrottle implements AttemptThrottle {
     private readonly store: Counters,
     private readonly clock: Clock,
     private readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
+    // Keys name the account by fingerprint: what was typed (perhaps a password) is never stored.
+    private readonly fingerprint: Fingerprint = processFingerprint(),
   ) {}
 
   private keys(email: string, ip: string | null) {
-    const account = normalizeEmail(email).slice(0, 254);
+    const account = this.fingerprint(email);
     const client = clientOf(ip);
     return {
       pair: (t: Tier): Window => ({ key: `signin:pair:${t.windowMs}:${account}|${client}`, tier: t }),

@@ -97,8 +97,8 @@ export class Drafts {
       const fields = JSON.parse(new TextDecoder().decode(plain)) as Draft['fields'];
       return typeof fields === 'object' && fields !== null ? { savedAt: at.savedAt, fields } : null;
     } catch {
-      // Tampered with, or sealed under a key sessiond no longer derives: it can never be read.
-      storage.removeItem(key);
+      // Kept: a node behind the same load balancer may derive the key it was sealed with (or a
+      // fixed configuration will); it is dropped by age like any draft, or replaced by a save.
       return null;
     }
   }

@@ -50,6 +50,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it.each(['0.0.0.0/0', '::/0', '10.0.0.1, 0.0.0.0/0,::/0'])('refuses SESSIOND_TRUST_PROXY=%s: a /0 trusts every address', (raw) => {
+    expect(() => loadConfig({ SESSIOND_TRUST_PROXY: raw })).toThrow(/SESSIOND_TRUST_PROXY.*"(0\.0\.0\.0|::)\/0" trusts every address/);
+  });
+
+  it('refuses a hop count above 10 and takes 10', () => {
+    expect(() => loadConfig({ SESSIOND_TRUST_PROXY: '1000' })).toThrow(/SESSIOND_TRUST_PROXY.*1000 hops.*at most 10/);
+    expect(() => loadConfig({ SESSIOND_TRUST_PROXY: '11' })).toThrow(/at most 10/);
+    expect(loadConfig({ SESSIOND_TRUST_PROXY: '10' }).trustProxy).toBe(10);
+  });
+
   it.each([
     ['PORT', '99999'],
     ['SESSIOND_IDLE_TIMEOUT', 'half an hour'],

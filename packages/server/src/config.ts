@@ -67,14 +67,24 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
+const MAX_PROXY_HOPS = 10;
+
 function trustProxy(raw: string | undefined): ServerConfig['trustProxy'] {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   // Trusting every hop lets a client write the leftmost X-Forwarded-For, so its own address there
   // would defeat throttling, IP binding and the audit log: say which proxies to trust instead.
   if (raw === 'true') throw new ConfigError('SESSIOND_TRUST_PROXY', '"true" would trust any address a client writes into X-Forwarded-For; give the number of proxies in front of sessiond (e.g. 1) or their addresses/CIDRs');
-  if (/^\d+$/.test(raw)) return Number(raw);
+  if (/^\d+$/.test(raw)) {
+    // A chain longer than this is no real deployment, and a huge count trusts every hop again.
+    if (Number(raw) > MAX_PROXY_HOPS) throw new ConfigError('SESSIOND_TRUST_PROXY', `${raw} hops would trust addresses a client writes into X-Forwarded-For; give the number of proxies in front of sessiond (at most ${MAX_PROXY_HOPS}) or their addresses/CIDRs`);
+    return Number(raw);
+  }
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  if (list.every((s) => /^[0-9a-fA-F:.]+(\/\d+)?$/.test(s))) return list;
+  if (list.every((s) => /^[0-9a-fA-F:.]+(\/\d+)?$/.test(s))) {
+    const everyone = list.find((s) => /\/0+$/.test(s));
+    if (everyone) throw new ConfigError('SESSIOND_TRUST_PROXY', `"${everyone}" trusts every address, so a client could write its own into X-Forwarded-For; list the proxies' addresses or their own networks`);
+    return list;
+  }
   throw new ConfigError('SESSIOND_TRUST_PROXY', `"${raw}" must be false, a hop count or a comma-separated list of proxy addresses/CIDRs`);
 }
 

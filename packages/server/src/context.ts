@@ -28,6 +28,8 @@ export interface AppContext {
   secureCookies: boolean;
   /** Origins whose state-changing requests are accepted; filled once the port is known. */
   allowedOrigins: Set<string>;
+  /** The same on every node of the store (checked at start-up); derive subkeys with `subkey`. */
+  keyEncryptionKey: Buffer;
 }
 
 declare module 'fastify' {

@@ -1,4 +1,4 @@
-import { Sessiond, SignInThrottle, systemClock, type Clock, type PasswordHasher } from '@sessiond/core';
+import { DEFAULT_THROTTLE, keyedFingerprint, Sessiond, SignInThrottle, systemClock, type Clock, type PasswordHasher } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp, type RoutePlugin } from './app.ts';
@@ -10,6 +10,7 @@ import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { lockStoreForServing, openStore } from './open-store.ts';
 import { argon2Hasher } from './passwords.ts';
+import { checkKeyEncryptionKey, loadKeyEncryptionKey, subkey } from './token-mode/secrets.ts';
 
 const SWEEP_EVERY_MS = 5_000;
 
@@ -32,13 +33,21 @@ export interface StartOptions {
 /** Opens the store, wires the domain, listens, and sweeps expired sessions in the background. */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  const keyEncryptionKey = loadKeyEncryptionKey(config);
   const lock = await lockStoreForServing(config.store);
   const store = await openStore(config.store, { sqliteSync: config.sqliteSync });
+  await checkKeyEncryptionKey(store, keyEncryptionKey).catch(async (e: unknown) => {
+    await store.close();
+    lock?.release();
+    throw e;
+  });
   const clock = opts.clock ?? systemClock;
+  const fingerprint = keyedFingerprint(subkey(keyEncryptionKey, 'email fingerprints'));
   const sessiond = new Sessiond({
     store,
     clock,
-    throttle: new SignInThrottle(store, clock),
+    throttle: new SignInThrottle(store, clock, DEFAULT_THROTTLE, fingerprint),
+    fingerprint,
     config: config.core,
     passwords: opts.passwords ?? argon2Hasher(),
     locate: createLocator(),
@@ -55,6 +64,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     cookieNames: secure ? { session: '__Host-sessiond', device: '__Host-sessiond-device' } : { session: 'sessiond', device: 'sessiond_device' },
     secureCookies: secure,
     allowedOrigins: new Set(),
+    keyEncryptionKey,
   };
   if (opts.tokenMode) app.tokenMode = await opts.tokenMode(app);
   const fastify = await buildApp(app, { logger: logger as never, extraRoutes: opts.extraRoutes });

@@ -1,13 +1,14 @@
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
 import { MemoryCounters } from './counters.ts';
 import { MemoryDevices } from './devices.ts';
 import { MemoryEvents } from './events.ts';
 import { MemoryKeys } from './keys.ts';
 import { MemorySessions } from './sessions.ts';
+import { MemorySettings } from './settings.ts';
 import { MemoryRecords } from './state.ts';
 import { MemoryUsers } from './users.ts';
 
-export interface MemoryStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, AppKeyStore {}
+export interface MemoryStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}
 
 /**
  * The reference store: every method is trivially atomic because JavaScript runs one thing at a
@@ -19,7 +20,7 @@ export class MemoryStore implements Store {
 
   constructor() {
     const records = new MemoryRecords();
-    assemble(this, new MemoryUsers(records), new MemorySessions(), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records));
+    assemble(this, new MemoryUsers(records), new MemorySessions(), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings());
   }
 
   async init(): Promise<void> {}

@@ -66,4 +66,10 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX app_keys_app ON app_keys (app, seq);
   `,
+  `
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];

@@ -3,7 +3,7 @@
  * under the hash tag `{u:<userId>}`, which comes first in braces so Cluster hashes only it: each
  * multi-key step is one Lua script on the one shard holding that user. A session or device id
  * finds its user through a small pointer key that expires with the record. The only global keys:
- * `due`, the audit stream, counters, signing keys and app keys.
+ * `due`, the audit stream, counters, signing keys, app keys and settings.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -47,6 +47,10 @@ export class RedisKeys {
   }
   get signingKeys(): string {
     return `${this.prefix}:keys`;
+  }
+  /** One hash of the settings every node agrees on (see `SettingStore`). */
+  get settings(): string {
+    return `${this.prefix}:settings`;
   }
   /** Users by their earliest deadline, so sweeping follows what expires (see due.ts). */
   get due(): string {

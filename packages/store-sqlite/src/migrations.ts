@@ -131,4 +131,14 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE sessions ADD COLUMN app_key_id TEXT;
   `,
   },
+  {
+    version: 7,
+    name: 'settings',
+    sql: `
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+  },
 ];

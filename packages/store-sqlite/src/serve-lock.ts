@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
 export interface ServeLock {
@@ -25,10 +25,12 @@ const WAIT_FOR_PID_MS = 1_000;
  * lifetime. The kernel drops it when the process dies, even by kill -9, so no stale lock can block
  * a restart and no reused PID can look alive; the database itself stays open to the short-lived
  * admin commands. The holder's PID is committed in the lock file's user_version for the message.
+ * The lock sits beside the real file, so a symlink (or a symlinked folder) reaches the same lock;
+ * a hard link to the database has no one real path and still gets through.
  */
 export function lockForServing(path: string): ServeLock {
   mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(`${path}.lock`, { timeout: WAIT_FOR_PID_MS });
+  const db = new Database(`${realFile(path)}.lock`, { timeout: WAIT_FOR_PID_MS });
   const take = () => {
     // No waiting for the lock itself: a holder keeps it for as long as it serves.
     db.pragma('busy_timeout = 0');
@@ -53,6 +55,15 @@ export function lockForServing(path: string): ServeLock {
   } catch (e) {
     db.close();
     throw e;
+  }
+}
+
+/** The file's real path; one not created yet is named by its folder's real path. */
+function realFile(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return join(realpathSync(dirname(path)), basename(path));
   }
 }
 

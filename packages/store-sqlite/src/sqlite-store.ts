@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
 import { SqliteConnection } from './connection.ts';
 import { SqliteCounters } from './counters.ts';
 import { SqliteDevices } from './devices.ts';
@@ -10,6 +10,7 @@ import { SqliteEvents } from './event-log.ts';
 import { SqliteKeys } from './keys.ts';
 import { migrate } from './migrate.ts';
 import { SqliteSessions } from './sessions.ts';
+import { SqliteSettings } from './settings.ts';
 import { prepareStatements } from './statements.ts';
 import { SqliteUsers } from './users.ts';
 
@@ -25,7 +26,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-export interface SqliteStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, AppKeyStore {}
+export interface SqliteStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}
 
 /**
  * The embedded default store. better-sqlite3 is synchronous, so each method runs to completion
@@ -42,7 +43,7 @@ export class SqliteStore implements Store {
     private readonly path: string,
     private readonly opts: SqliteStoreOptions = {},
   ) {
-    assemble(this, new SqliteUsers(this.c), new SqliteSessions(this.c), new SqliteDevices(this.c), this.events, new SqliteCounters(this.c), new SqliteKeys(this.c));
+    assemble(this, new SqliteUsers(this.c), new SqliteSessions(this.c), new SqliteDevices(this.c), this.events, new SqliteCounters(this.c), new SqliteKeys(this.c), new SqliteSettings(this.c));
   }
 
   async init(): Promise<void> {

@@ -88,6 +88,9 @@ export function prepareStatements(db: Database.Database) {
     signingKeys: sql('SELECT record FROM signing_keys'),
     saveSigningKey: sql('INSERT INTO signing_keys (kid, record) VALUES (?, ?) ON CONFLICT (kid) DO UPDATE SET record = excluded.record'),
 
+    claimSetting: sql('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    setting: sql('SELECT value FROM settings WHERE name = ?'),
+
     insertAppKey: sql('INSERT INTO app_keys (id, app, secret_hash, record, last_used_at) VALUES (?, ?, ?, ?, ?)'),
     appKeysOf: sql('SELECT record, last_used_at FROM app_keys WHERE app = ? ORDER BY rowid'),
     appKeyByHash: sql('SELECT record, last_used_at FROM app_keys WHERE secret_hash = ?'),

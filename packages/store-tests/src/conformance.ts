@@ -10,6 +10,7 @@ import { describeCoreRules } from './spec/rules.ts';
 import { describeSessionLimit } from './spec/limit.ts';
 import { describeSessions } from './spec/sessions.ts';
 import { describeSigningKeys } from './spec/signing-keys.ts';
+import { describeSettings } from './spec/settings.ts';
 import { describeSweep } from './spec/sweep.ts';
 import { describeTrustedDevices } from './spec/trusted-devices.ts';
 import { describeUsers } from './spec/users.ts';
@@ -92,6 +93,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describeEvents(ctx);
     describeCounters(ctx);
     describeSigningKeys(ctx);
+    describeSettings(ctx);
     describeAppKeys(ctx);
   });
 }

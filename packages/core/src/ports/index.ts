@@ -4,6 +4,7 @@ export * from './devices.ts';
 export * from './counters.ts';
 export * from './event-log.ts';
 export * from './signing-keys.ts';
+export * from './settings.ts';
 export * from './app-keys.ts';
 export * from './outage.ts';
 export * from './compose.ts';

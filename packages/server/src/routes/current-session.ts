@@ -56,6 +56,8 @@ export async function currentSessionRoutes(f: ContractInstance, app: AppContext)
       'x-accel-buffering': 'no',
     });
     let closed = false;
+    // Set once the watch starts: a channel closed before that has nothing to stop.
+    let stopWatching = () => {};
     const close = () => {
       if (closed) return;
       closed = true;
@@ -72,9 +74,13 @@ export async function currentSessionRoutes(f: ContractInstance, app: AppContext)
     };
     const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     req.raw.on('close', close);
+    res.on('close', close);
     res.on('error', close);
+    // A client that left while it was being authenticated fired 'close' before anyone listened;
+    // without this its channel would count against the user and the node until the session ends.
+    if (req.raw.socket.destroyed || res.destroyed) return close();
     res.write('retry: 2000\n\n');
-    const stopWatching = watchSession(app.sessiond, session, requestContext(req), {
+    stopWatching = watchSession(app.sessiond, session, requestContext(req), {
       subscribe: (id, listener) => app.feed.onSession(id, listener),
       send: (m) => !closed && res.write(`event: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`),
       finished: close,

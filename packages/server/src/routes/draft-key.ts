@@ -3,7 +3,7 @@ import { session as C } from '@sessiond/contract';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate } from '../http/auth.ts';
-import { loadKeyEncryptionKey, subkey } from '../token-mode/secrets.ts';
+import { subkey } from '../token-mode/secrets.ts';
 
 /**
  * `GET /v1/session/draft-key`: the key the browser SDK seals this person's drafts with (AES-GCM).
@@ -12,7 +12,7 @@ import { loadKeyEncryptionKey, subkey } from '../token-mode/secrets.ts';
  * — after any ending the drafts at rest are unreadable until the same person signs in again.
  */
 export async function draftKeyRoutes(f: ContractInstance, app: AppContext): Promise<void> {
-  const secret = subkey(loadKeyEncryptionKey(app.config), 'draft keys');
+  const secret = subkey(app.keyEncryptionKey, 'draft keys');
   // Fetching the key is the SDK's background work, never activity.
   f.get('/v1/session/draft-key', { preHandler: authenticate(app, { passive: true }), schema: C.draftKey }, async (req, reply) => {
     const key = createHmac('sha256', secret).update(req.session!.userId).digest('base64url');

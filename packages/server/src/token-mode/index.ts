@@ -2,7 +2,7 @@ import { RefreshTokens, type Sessiond, type SessionRecord } from '@sessiond/core
 import type { AppContext, TokenMode } from '../context.ts';
 import { AccessTokens } from './access-tokens.ts';
 import { KeyRing } from './key-ring.ts';
-import { keyBesideDatabaseWarning, loadKeyEncryptionKey, subkey } from './secrets.ts';
+import { keyBesideDatabaseWarning, subkey } from './secrets.ts';
 
 export interface TokenModeParts extends TokenMode {
   ring: KeyRing;
@@ -13,7 +13,7 @@ export interface TokenModeParts extends TokenMode {
 /** Token mode for one server: keys from the store, refresh rotation, access JWTs. */
 export async function createTokenMode(app: AppContext): Promise<TokenModeParts> {
   const { sessiond, config } = app;
-  const kek = loadKeyEncryptionKey(config);
+  const kek = app.keyEncryptionKey;
   const warning = keyBesideDatabaseWarning(config);
   if (warning) app.logger.warn(warning);
   const ring = new KeyRing(sessiond.store, sessiond.clock, subkey(kek, 'signing-key sealing'), config.core.accessTokenTtlMs);

@@ -23,7 +23,7 @@ async function node(shared: Store, clock: ManualClock) {
   });
   const config = loadConfig({ SESSIOND_STORE: 'memory:', SESSIOND_PUBLIC_URL: ISSUER, SESSIOND_KEY_ENCRYPTION_KEY });
   const sessiond = new Sessiond({ store, clock, config: config.core, passwords: { hash: async () => '', verify: async () => false } });
-  const app = { config, sessiond, allowedOrigins: new Set() } as unknown as AppContext;
+  const app = { config, sessiond, allowedOrigins: new Set(), keyEncryptionKey: Buffer.from(SESSIOND_KEY_ENCRYPTION_KEY, 'base64') } as unknown as AppContext;
   const mode = await createTokenMode(app);
   return { mode, reads: () => reads, close: () => sessiond.close() };
 }

@@ -1,5 +1,6 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type { Store } from '@sessiond/core';
+import { existsSync, linkSync, mkdirSync, readFileSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ServerConfig } from '../config.ts';
 
@@ -13,8 +14,20 @@ const KEY_FILE = 'key-encryption.key';
 export function loadKeyEncryptionKey(config: Pick<ServerConfig, 'keyEncryptionKey' | 'dataDir'>): Buffer {
   const { keyEncryptionKey, dataDir } = config;
   if (keyEncryptionKey) return decodeKey(keyEncryptionKey, 'SESSIOND_KEY_ENCRYPTION_KEY');
-  mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, KEY_FILE);
+  // A key generated before is only read, so a read-only data folder holding it still starts.
+  if (!existsSync(path)) {
+    try {
+      generateKeyFile(dataDir, path);
+    } catch (e) {
+      throw new Error(`cannot create the key-encryption key ${path} (${(e as { code?: string }).code ?? (e as Error).message}): make SESSIOND_DATA_DIR writable, or set SESSIOND_KEY_ENCRYPTION_KEY`);
+    }
+  }
+  return decodeKey(readFileSync(path, 'utf8').trim(), path);
+}
+
+function generateKeyFile(dataDir: string, path: string): void {
+  mkdirSync(dataDir, { recursive: true });
   // Write a temporary file, then link it into place: link fails if the key exists, so processes
   // starting together never read a half-written key, and only one key is ever generated.
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
@@ -26,7 +39,18 @@ export function loadKeyEncryptionKey(config: Pick<ServerConfig, 'keyEncryptionKe
   } finally {
     unlinkSync(tmp);
   }
-  return decodeKey(readFileSync(path, 'utf8').trim(), path);
+}
+
+/**
+ * Every node of a store must hold the same key-encryption key: the draft keys, the sign-in
+ * counters' names and the sealed signing keys all derive from it. The first node to start records
+ * a check value of its key in the store; a node whose key gives another value refuses to start.
+ */
+export async function checkKeyEncryptionKey(store: Store, kek: Buffer): Promise<void> {
+  const check = createHmac('sha256', subkey(kek, 'store check')).update('sessiond key-encryption key check').digest('base64url');
+  if ((await store.claimSetting('key-encryption-key-check', check)) !== check) {
+    throw new Error('SESSIOND_KEY_ENCRYPTION_KEY differs from the one this store was first used with; give every node the same key');
+  }
 }
 
 /**
