@@ -80,3 +80,19 @@ describe('key ring: unknown kids', () => {
     await shared.close();
   });
 });
+
+describe('key ring: a store sealed under another key', () => {
+  it('refuses to load with a line that says which key to give, not a cipher error', async () => {
+    const store = createMemoryStore();
+    await store.init();
+    const clock = new ManualClock(Date.now());
+    const first = await node(store, clock);
+    first.close();
+    const other = randomBytes(32);
+    const config = loadConfig({ SESSIOND_STORE: 'memory:', SESSIOND_PUBLIC_URL: ISSUER, SESSIOND_KEY_ENCRYPTION_KEY: other.toString('base64') });
+    const sessiond = new Sessiond({ store, clock, config: config.core, passwords: { hash: async () => '', verify: async () => false } });
+    const app = { config, sessiond, allowedOrigins: new Set(), keyEncryptionKey: other } as unknown as AppContext;
+    await expect(createTokenMode(app)).rejects.toThrow(/^SESSIOND_KEY_ENCRYPTION_KEY cannot open the signing keys in this store/);
+    sessiond.close();
+  });
+});

@@ -48,7 +48,13 @@ export class KeyRing {
     if (v !== 'v1' || !iv || !tag || !body) throw new Error('unknown sealed key format');
     const d = createDecipheriv('aes-256-gcm', this.sealingKey, Buffer.from(iv, 'base64url'));
     d.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');
+    try {
+      return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');
+    } catch {
+      // A store from before the key check (or copied from elsewhere) sealed under another key: say
+      // what to do, not "unable to authenticate data".
+      throw new Error('SESSIOND_KEY_ENCRYPTION_KEY cannot open the signing keys in this store (they were sealed with another key); give this node the key the store was first used with');
+    }
   }
 
   /** Loads every key; creates the first one when there is none. */
