@@ -114,7 +114,8 @@ const targets: Target[] = [
   { name: 'bare Fastify (constant)', args: ['bench/targets/fastify-bare.ts'], headers: async () => ({}) },
   sessiond('sessiond SQLite, bearer', `sqlite:${sqlitePath}`, 'bearer'),
   sessiond('sessiond SQLite, cookie', `sqlite:${sqlitePath}`, 'cookie'),
-  ...(redisUrl ? [sessiond('sessiond Redis, bearer', redisUrl, 'bearer', 'redis')] : []),
+  // A prefix of this run's own: a shared Redis may hold another run's keys, sealed under another key.
+  ...(redisUrl ? [sessiond('sessiond Redis, bearer', `${redisUrl}${redisUrl.includes('?') ? '&' : '?'}prefix=bench-${Date.now()}`, 'bearer', 'redis')] : []),
   ...(pgUrl ? [sessiond('sessiond PostgreSQL, bearer', pgUrl, 'bearer', 'postgres')] : []),
   { name: 'express-session + MemoryStore', args: ['bench/targets/express-session.ts', 'memory'], headers: async (_u, p) => p },
   ...(redisUrl ? [{ name: 'express-session + connect-redis', args: ['bench/targets/express-session.ts', 'redis'], headers: async (_u: string, p: Record<string, string>) => p, needs: 'redis' as const }] : []),
