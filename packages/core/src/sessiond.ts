@@ -74,7 +74,7 @@ export class Sessiond {
 
   /** A client never picks a policy by inventing an app name: only registered apps get sessions. */
   requireRegisteredApp(app: string): void {
-    if (!this.config.apps.includes(app)) {
+    if (!this.sessions.isRegisteredApp(app)) {
       throw new SessiondError('invalid_request.unknown_app', { facts: { app: app.slice(0, 64) }, details: { field: 'app' } });
     }
   }
@@ -178,7 +178,7 @@ export class Sessiond {
    * session acts for its app only (SPEC §9), or one app's key would reach every app's sessions.
    * Undefined: every app (the person signed in here, or the operator started it).
    */
-  appScopeOf(current: SessionRecord): string | undefined {
+  private appScopeOf(current: SessionRecord): string | undefined {
     // Loose on purpose: a record from before the field existed lacks it.
     return current.appKeyId != null ? current.app : undefined;
   }
@@ -237,6 +237,22 @@ export class Sessiond {
   }
 
   /** Ends another session of the same user; optionally forgets the device it was trusted on. */
+  /** The person's active sessions that `current` may see: every app's, or an app key's own app's. */
+  async listSessions(current: SessionRecord): Promise<SessionRecord[]> {
+    const scope = this.appScopeOf(current);
+    const sessions = await this.sessions.list(current.userId);
+    return scope === undefined ? sessions : sessions.filter((s) => s.app === scope);
+  }
+
+  /** The person's trusted devices that `current` may see: all, or an app key's session its own only. */
+  async listDevices(current: SessionRecord): Promise<TrustedDeviceRecord[]> {
+    return (await this.devices.list(current.userId)).filter((d) => this.reachesDevice(current, d.id));
+  }
+
+  private reachesDevice(current: SessionRecord, deviceId: string): boolean {
+    return this.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
+  }
+
   async revokeSession(current: SessionRecord, targetId: string, forgetDevice: boolean): Promise<void> {
     // Step-up (ASVS 7.5.2): a stolen session must not be able to sign its owner out and stay.
     this.requireFresh(current);
@@ -268,9 +284,7 @@ export class Sessiond {
   /** The person forgets one of their trusted devices, behind step-up; another's device and a missing one look the same. */
   async forgetDevice(current: SessionRecord, deviceId: string): Promise<void> {
     this.requireFresh(current);
-    // An app key's session sees no device but its own (SPEC §9: its own app only).
-    const reachable = this.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
-    if (!reachable || !(await this.removeDevice(current.userId, deviceId, current))) throw new SessiondError('not_found.device');
+    if (!this.reachesDevice(current, deviceId) || !(await this.removeDevice(current.userId, deviceId, current))) throw new SessiondError('not_found.device');
   }
 
   /** Forgetting a trusted device also ends the sessions it kept signed in (never the caller's). */

@@ -54,6 +54,7 @@ export class SessionService {
   readonly config: CoreConfig;
   readonly cache: SessionCache;
   private readonly locate: Locate;
+  private readonly registeredApps: ReadonlySet<string>;
   private readonly unsubscribe: () => void;
 
   constructor(deps: SessionServiceDeps) {
@@ -61,6 +62,7 @@ export class SessionService {
     this.clock = deps.clock;
     this.config = deps.config;
     this.locate = deps.locate ?? (() => null);
+    this.registeredApps = new Set(deps.config.apps);
     this.cache = new SessionCache(deps.config.cacheSize, deps.config.cacheTtlMs);
     // Any event about a session, from any node, may have changed it: forget our copy.
     this.unsubscribe = this.store.subscribe((e) => {
@@ -79,7 +81,7 @@ export class SessionService {
    * ends it, as revoked_by_admin, since the operator's change is what ended it.
    */
   isRegisteredApp(app: string): boolean {
-    return this.config.apps.includes(app);
+    return this.registeredApps.has(app);
   }
 
   policy(app: string): SessionPolicy {

@@ -1,5 +1,4 @@
 import { sessions as C } from '@sessiond/contract';
-import type { SessionRecord } from '@sessiond/core';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie } from '../http/auth.ts';
@@ -8,13 +7,10 @@ import { listView, trustedDeviceView } from '../http/views.ts';
 /** The person's Active sessions: list them, end one, end the others, end all. */
 export async function activeSessionsRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
-  // An app key's session sees no device but its own (SPEC §9: its own app only).
-  const ownDevice = (current: SessionRecord, deviceId: string) => app.sessiond.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
 
   f.get('/v1/sessions', { preHandler: auth, schema: C.listSessions }, async (req, reply) => {
     const current = req.session!;
-    const scope = app.sessiond.appScopeOf(current);
-    const sessions = (await app.sessiond.sessions.list(current.userId)).filter((s) => scope === undefined || s.app === scope);
+    const sessions = await app.sessiond.listSessions(current);
     return reply.header('cache-control', 'no-store').send({ sessions: listView(app, sessions, current.id) });
   });
 
@@ -39,7 +35,7 @@ export async function activeSessionsRoutes(f: ContractInstance, app: AppContext)
   });
 
   f.get('/v1/devices', { preHandler: auth, schema: C.listDevices }, async (req, reply) => {
-    const devices = (await app.sessiond.devices.list(req.session!.userId)).filter((d) => ownDevice(req.session!, d.id));
+    const devices = await app.sessiond.listDevices(req.session!);
     return reply.header('cache-control', 'no-store').send({ devices: devices.map((d) => trustedDeviceView(d, req.session!.trustedDeviceId)) });
   });
 

@@ -11,7 +11,7 @@ function appKeyView(k: AppKeyView) {
 /** App keys are managed with the admin token only (no scope opens these routes). Registered in the admin scope. */
 export async function appKeyRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const registered = (name: string) => {
-    if (!app.config.core.apps.includes(name)) throw new SessiondError('not_found.app', { facts: { app: name.slice(0, 64) } });
+    if (!app.sessiond.sessions.isRegisteredApp(name)) throw new SessiondError('not_found.app', { facts: { app: name.slice(0, 64) } });
     return name;
   };
   f.post(
