@@ -21,11 +21,10 @@ export function expiresAt(s: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpi
 
 /** Which deadline has passed at `now`, if any. The absolute one wins a tie: it cannot be extended. */
 export function passedDeadline(s: SessionRecord, now: number): { reason: EndReason; at: number; timeoutMs: number } | null {
-  if (now >= s.absoluteExpiresAt && s.absoluteExpiresAt <= s.idleExpiresAt) {
-    return { reason: 'absolute_timeout', at: s.absoluteExpiresAt, timeoutMs: s.absoluteExpiresAt - s.createdAt };
-  }
-  if (now >= s.idleExpiresAt) return { reason: 'idle_timeout', at: s.idleExpiresAt, timeoutMs: s.idleTimeoutMs };
-  return null;
+  if (now < expiresAt(s)) return null;
+  return timeoutReason(s) === 'absolute_timeout'
+    ? { reason: 'absolute_timeout', at: s.absoluteExpiresAt, timeoutMs: s.absoluteExpiresAt - s.createdAt }
+    : { reason: 'idle_timeout', at: s.idleExpiresAt, timeoutMs: s.idleTimeoutMs };
 }
 
 /** Activity moves the idle deadline forward, never backwards; expiresAt still caps it at the absolute one. */

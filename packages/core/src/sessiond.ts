@@ -236,12 +236,9 @@ export class Sessiond {
     return this.sessions.end(current.id, 'logged_out');
   }
 
-  /** Ends another session of the same user; optionally forgets the device it was trusted on. */
   /** The person's active sessions that `current` may see: every app's, or an app key's own app's. */
   async listSessions(current: SessionRecord): Promise<SessionRecord[]> {
-    const scope = this.appScopeOf(current);
-    const sessions = await this.sessions.list(current.userId);
-    return scope === undefined ? sessions : sessions.filter((s) => s.app === scope);
+    return this.sessionsOf(current.userId, this.appScopeOf(current));
   }
 
   /** The person's trusted devices that `current` may see: all, or an app key's session its own only. */
@@ -253,6 +250,7 @@ export class Sessiond {
     return this.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
   }
 
+  /** Ends another session of the same user; optionally forgets the device it was trusted on. */
   async revokeSession(current: SessionRecord, targetId: string, forgetDevice: boolean): Promise<void> {
     // Step-up (ASVS 7.5.2): a stolen session must not be able to sign its owner out and stay.
     this.requireFresh(current);
@@ -363,6 +361,11 @@ export class Sessiond {
   /** A user's active sessions for the operator; with `app`, that app's only. */
   async userSessions(userId: string, app?: string): Promise<SessionRecord[]> {
     await this.users.get(userId);
+    return this.sessionsOf(userId, app);
+  }
+
+  /** A user's active sessions, of one app when given. */
+  private async sessionsOf(userId: string, app: string | undefined): Promise<SessionRecord[]> {
     const sessions = await this.sessions.list(userId);
     return app === undefined ? sessions : sessions.filter((s) => s.app === app);
   }

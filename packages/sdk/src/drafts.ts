@@ -1,3 +1,4 @@
+import { fromBase64, toBase64 } from './base64.ts';
 /** Marks a form whose content is saved as a draft: `<form data-sessiond-draft="expense-report">`. */
 export const DRAFT_ATTRIBUTE = 'data-sessiond-draft';
 /** Fields under this attribute are never saved (card numbers, one-time codes…). */
@@ -215,12 +216,6 @@ function storageKey(userId: string, name: string): string {
 }
 
 const encode = (text: string) => new TextEncoder().encode(text);
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
 function savedFields(form: HTMLFormElement): Field[] {
   const out: Field[] = [];

@@ -1,4 +1,5 @@
 import { ApiError } from '../api-error.ts';
+import { fromBase64 } from '../base64.ts';
 
 const RETRY_MS = 3_000;
 
@@ -27,8 +28,7 @@ export async function fetchDraftKey(opts: DraftKeyOptions): Promise<CryptoKey> {
     }
     if (res?.ok) {
       const { key } = (await res.json()) as { key: string };
-      const raw = Uint8Array.from(atob(key.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-      return crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+      return crypto.subtle.importKey('raw', fromBase64(key), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     }
     if (res?.status === 401) {
       const error = await ApiError.fromResponse(res);
