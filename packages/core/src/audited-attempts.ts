@@ -12,6 +12,9 @@ export interface Attempt {
   step?: 'reauth' | 'password_change' | 'totp_enable' | 'totp_disable';
 }
 
+/** Records a wrong password or code of a running attempt (`AuditedAttempts.run`). */
+export type FailAttempt = (userId: string | null, factor: string, type?: 'login.failed' | 'totp.failed') => Promise<void>;
+
 /** Checks of a password or code as the throttle counts them and the audit log records them. */
 export class AuditedAttempts {
   constructor(
@@ -26,7 +29,7 @@ export class AuditedAttempts {
    * Every check of a password or code is counted by the throttle before it happens, wherever it
    * happens; a refusal is audited.
    */
-  async reserve(attempt: Attempt, userId: string | null): Promise<ReservedAttempt> {
+  private async reserve(attempt: Attempt, userId: string | null): Promise<ReservedAttempt> {
     try {
       return await this.throttle.reserve(attempt.email, attempt.ip);
     } catch (e) {
@@ -52,7 +55,7 @@ export class AuditedAttempts {
     return this.fingerprint(email);
   }
 
-  async failed(reserved: ReservedAttempt, attempt: Attempt, userId: string | null, factor: string, type: 'login.failed' | 'totp.failed' = 'login.failed'): Promise<void> {
+  private async failed(reserved: ReservedAttempt, attempt: Attempt, userId: string | null, factor: string, type: 'login.failed' | 'totp.failed' = 'login.failed'): Promise<void> {
     await reserved.failed();
     await this.store.recordEvent({
       type,
@@ -63,6 +66,22 @@ export class AuditedAttempts {
       reason: null,
       data: { ...(await this.attemptData(attempt, userId)), factor },
     });
+  }
+
+  /**
+   * Runs `check` with the attempt reserved: a check that returns is a success; one that calls
+   * `fail` (then throws) keeps its count and is audited; anything else that leaves (a code still
+   * needed, an outage) gives the count back.
+   */
+  async run<T>(attempt: Attempt, userId: string | null, check: (fail: FailAttempt) => Promise<T>): Promise<T> {
+    const reserved = await this.reserve(attempt, userId);
+    try {
+      const result = await check((failedUserId, factor, type) => this.failed(reserved, attempt, failedUserId, factor, type));
+      await reserved.succeeded();
+      return result;
+    } finally {
+      await reserved.release();
+    }
   }
 
   /** A sign-up from this client: counted like an attempt, as each costs a password hash. */

@@ -82,36 +82,30 @@ export class Sessiond {
   async signIn(input: SignInInput): Promise<SignedIn> {
     // Before the password is even checked: a request for an unknown app is malformed, not an attempt.
     this.requireRegisteredApp(input.app);
-    const reserved = await this.attempts.reserve(input, null);
-    let user: UserRecord | null;
-    let known: TrustedDeviceRecord | null;
-    let secondFactorNeeded: boolean;
-    try {
-      user = await this.users.checkPassword(input.email, input.password);
+    const { user, known, secondFactorNeeded } = await this.attempts.run(input, null, async (fail) => {
+      const user = await this.users.checkPassword(input.email, input.password);
       if (!user) {
-        await this.attempts.failed(reserved, input, null, 'password');
+        await fail(null, 'password');
         throw new SessiondError('invalid_credentials');
       }
       if (user.disabledAt !== null) {
-        await this.attempts.failed(reserved, input, user.id, 'disabled');
+        await fail(user.id, 'disabled');
         throw new SessiondError('forbidden.account_disabled');
       }
-      known = await this.devices.recognise(user.id, input.deviceToken);
+      const known = await this.devices.recognise(user.id, input.deviceToken);
       // A trusted browser stands in for the second factor only once one was checked on it. Loose
       // on purpose: a record from before the field existed lacks it, which means never.
-      secondFactorNeeded = user.totpEnabled && known?.secondFactorAt == null;
+      const secondFactorNeeded = user.totpEnabled && known?.secondFactorAt == null;
       if (secondFactorNeeded) {
         // The password was right; asking for the code reveals nothing an attacker could not try.
         if (!input.totp) throw new SessiondError('totp_required');
         if (!(await this.users.checkSecondFactor(user, input.totp))) {
-          await this.attempts.failed(reserved, input, user.id, 'totp');
+          await fail(user.id, 'totp');
           throw new SessiondError('invalid_credentials.totp', { details: { field: 'totp' } });
         }
       }
-      await reserved.succeeded();
-    } finally {
-      await reserved.release();
-    }
+      return { user, known, secondFactorNeeded };
+    });
     // Needed and not thrown: it was checked, so this browser may stand in for it from now on.
     return this.startFor(user, input, known, secondFactorNeeded);
   }
@@ -208,24 +202,19 @@ export class Sessiond {
     const user = await this.users.get(current.userId);
     // Throttled like a sign-in: a stolen session must not become a free password oracle.
     const attempt: Attempt = { email: user.email, ip: current.ipLast, step: 'reauth' };
-    const reserved = await this.attempts.reserve(attempt, user.id);
-    try {
-      const ok = await this.users.checkPassword(user.email, password);
-      if (!ok) {
-        await this.attempts.failed(reserved, attempt, user.id, 'password');
+    await this.attempts.run(attempt, user.id, async (fail) => {
+      if (!(await this.users.checkPassword(user.email, password))) {
+        await fail(user.id, 'password');
         throw new SessiondError('invalid_credentials.password', { details: { field: 'password' } });
       }
       if (user.totpEnabled) {
         if (!totp) throw new SessiondError('totp_required');
         if (!(await this.users.checkSecondFactor(user, totp))) {
-          await this.attempts.failed(reserved, attempt, user.id, 'totp');
+          await fail(user.id, 'totp');
           throw new SessiondError('invalid_credentials.reauth_totp', { details: { field: 'totp' } });
         }
       }
-      await reserved.succeeded();
-    } finally {
-      await reserved.release();
-    }
+    });
     // A new token on every authentication (ASVS 7.2.4): one captured before this is now useless.
     const renewed = await this.sessions.renewToken(current);
     await this.store.recordEvent(sessionEvent('session.reauthenticated', renewed.session, this.clock.now()));
@@ -302,16 +291,14 @@ export class Sessiond {
     const user = await this.users.get(current.userId);
     // The current password is a re-authentication (so no step-up here), and throttled like one.
     const attempt: Attempt = { email: user.email, ip: current.ipLast, step: 'password_change' };
-    const reserved = await this.attempts.reserve(attempt, user.id);
-    try {
-      await this.users.changePassword(user, currentPassword, newPassword);
-      await reserved.succeeded();
-    } catch (e) {
-      if (e instanceof SessiondError && e.code === 'invalid_credentials') await this.attempts.failed(reserved, attempt, user.id, 'password');
-      throw e;
-    } finally {
-      await reserved.release();
-    }
+    await this.attempts.run(attempt, user.id, async (fail) => {
+      try {
+        await this.users.changePassword(user, currentPassword, newPassword);
+      } catch (e) {
+        if (e instanceof SessiondError && e.code === 'invalid_credentials') await fail(user.id, 'password');
+        throw e;
+      }
+    });
     await this.sessions.endUserSessions(user.id, 'password_changed', { exceptId: current.id });
     const renewed = await this.sessions.renewToken(current);
     await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: {} });
@@ -332,14 +319,7 @@ export class Sessiond {
     this.requireFresh(current);
     const user = await this.users.get(current.userId);
     const attempt: Attempt = { email: user.email, ip: current.ipLast, step };
-    const reserved = await this.attempts.reserve(attempt, user.id);
-    try {
-      const result = await run(user, () => this.attempts.failed(reserved, attempt, user.id, 'totp', 'totp.failed'));
-      await reserved.succeeded();
-      return result;
-    } finally {
-      await reserved.release();
-    }
+    return this.attempts.run(attempt, user.id, (fail) => run(user, () => fail(user.id, 'totp', 'totp.failed')));
   }
 
   /** ASVS 7.4.2: a disabled account cannot sign in, and every session it had ends now. */
