@@ -10,7 +10,7 @@ import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from '.
 import { SessionCache } from './session-cache.ts';
 import type { EventLog, SessionLimit, SessionStore } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
-import type { EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
+import type { AuthMethod, EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
 
 /** Who is asking: taken from the request by the server, already trusted-proxy aware. */
 export interface RequestContext {
@@ -30,6 +30,8 @@ export interface StartInput {
   trustedDeviceId: string | null;
   /** The app key that starts it through the admin API: its ceiling spares other apps' sessions. */
   appKeyId: string | null;
+  /** What this sign-in checked (`amr`); null when sessiond checked nothing (the admin API). */
+  authMethods: AuthMethod[] | null;
 }
 
 export interface StartedSession {
@@ -102,6 +104,8 @@ export class SessionService {
       mode: input.mode,
       createdAt: now,
       authenticatedAt: now,
+      // Never an empty list: "checked nothing" is null, so a token then carries no `amr` at all.
+      authMethods: input.authMethods?.length ? [...input.authMethods] : null,
       lastActiveAt: now,
       ...deadlines,
       rememberMe: input.rememberMe,
@@ -288,11 +292,21 @@ export class SessionService {
     return this.store.listUserSessions(userId, this.clock.now());
   }
 
-  /** A new secret for the same session (after a password change): the old token stops working. */
-  async renewToken(session: SessionRecord): Promise<{ session: SessionRecord; token: string }> {
+  /**
+   * A new secret for the same session after the person authenticated again with `authMethods`
+   * (re-authentication, password change): the old token stops working, and `auth_time`/`amr` of
+   * later access tokens describe this authentication.
+   */
+  async renewToken(session: SessionRecord, authMethods: AuthMethod[]): Promise<{ session: SessionRecord; token: string }> {
     const secret = randomSecret();
     const now = this.clock.now();
-    const next = await this.apply(session, { tokenHash: hashSecret(secret), authenticatedAt: now, lastActiveAt: now, idleExpiresAt: slideIdle(session, now) });
+    const next = await this.apply(session, {
+      tokenHash: hashSecret(secret),
+      authenticatedAt: now,
+      authMethods: [...authMethods],
+      lastActiveAt: now,
+      idleExpiresAt: slideIdle(session, now),
+    });
     this.cache.delete(session.id);
     return { session: next, token: formatToken(session.id, secret) };
   }
