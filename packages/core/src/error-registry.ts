@@ -55,6 +55,8 @@ export const ERRORS = {
   'forbidden.admin_only': [403, 'Only the admin token may do this.'],
   'forbidden.scope': [403, 'This app key lacks the scope {scope}.'],
   'forbidden.other_app': [403, 'This app key starts sessions for "{app}" only.'],
+  'forbidden.relay_key': [403, 'The X-Sessiond-App-Key header does not hold a valid app key.'],
+  'forbidden.relay_other_app': [403, 'This app key relays requests for "{app}" sessions only.'],
   'forbidden.user_disabled': [403, 'This account is disabled.'],
   'forbidden.account_disabled': [403, 'This account has been disabled. Please contact an administrator.'],
   'forbidden.signup_closed': [403, 'Sign-up is closed. Ask an administrator for an account.'],

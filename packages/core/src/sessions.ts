@@ -18,6 +18,11 @@ export interface RequestContext {
   userAgent: string | null;
   /** Status polls and background work do not count as activity. */
   passive: boolean;
+  /**
+   * Set when an app's backend relayed `ip` and `userAgent` for the person with its app key: the
+   * app of that key, whose sessions alone it may speak for (SPEC §9).
+   */
+  relayedFor?: string;
 }
 
 export interface StartInput {
@@ -178,6 +183,8 @@ export class SessionService {
   }
 
   private async check(found: SessionRecord, ctx: RequestContext): Promise<SessionRecord> {
+    // Before anything is recorded: another app's key must not set this session's address or device.
+    if (ctx.relayedFor !== undefined && ctx.relayedFor !== found.app) throw new SessiondError('forbidden.relay_other_app', { facts: { app: ctx.relayedFor } });
     let session = found;
     const now = this.clock.now();
     if (session.endedAt !== null) throw this.endedError(session);
