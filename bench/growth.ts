@@ -32,6 +32,7 @@ function record(userId: string, secret: string, now: number): SessionRecord {
     mode: 'cookie',
     createdAt: now,
     authenticatedAt: now,
+    authMethods: ['pwd'],
     lastActiveAt: now,
     idleExpiresAt: now + 7 * 86_400_000,
     absoluteExpiresAt: now + 30 * 86_400_000,

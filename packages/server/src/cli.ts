@@ -81,7 +81,8 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === 'serve') {
     const cfg = config();
     const server = await startServer(cfg, tokenModeStartOptions());
-    process.stdout.write(`sessiond listening on ${server.url} (store: ${server.app.sessiond.store.kind})\n`);
+    const publicUrl = server.app.publicOrigin === server.url ? '' : `, public URL and token issuer ${server.app.publicOrigin}`;
+    process.stdout.write(`sessiond listening on ${server.url} (store: ${server.app.sessiond.store.kind}${publicUrl})\n`);
     const stop = async () => {
       await server.close();
       process.exit(0);
