@@ -74,6 +74,7 @@ describe('the packed packages, installed outside the repository', () => {
   let pageOrigin = '';
 
   beforeAll(async () => {
+    expect(scratch.startsWith(realpathSync(ROOT)), `the scratch project ${scratch} must be outside the repository`).toBe(false);
     // The build is incremental: after `npm test`'s own build this only checks it is current.
     run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], ROOT);
     await ensureWebBuilt();
