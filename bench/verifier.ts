@@ -1,7 +1,7 @@
 /**
  * Offline access-token verification in a resource server (@sessiond/verifier): verifications per
  * second with its cache, without it, and with the events feed subscribed. Standalone:
- *   npx tsx bench/verifier.ts
+ *   NODE_OPTIONS=--conditions=sessiond:source npx tsx bench/verifier.ts
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';

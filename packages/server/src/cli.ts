@@ -78,6 +78,11 @@ async function readStdin(): Promise<string> {
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, sub, ...rest] = argv;
+  // Asked for, the usage is an answer (stdout, exit 0); after a wrong command it is an error.
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
   if (cmd === 'serve') {
     const cfg = config();
     const server = await startServer(cfg, tokenModeStartOptions());

@@ -12,6 +12,9 @@ const SESSION_COLUMNS: readonly (keyof SessionRow)[] = [
   'location_last', 'trusted_device_id', 'app_key_id', 'refresh', 'ended_at', 'end_reason', 'end_detail', 'purge_at',
 ];
 
+/** Named here so the emitted .d.ts can name it (better-sqlite3's own type lives in an unexported namespace). */
+export interface Statement extends Database.Statement<unknown[], unknown> {}
+
 const END = 'ended_at = @at, end_reason = @reason, end_detail = @detail, purge_at = @purgeAt';
 
 /**
@@ -19,7 +22,7 @@ const END = 'ended_at = @at, end_reason = @reason, end_detail = @detail, purge_a
  * a lookup by primary key, and the hot path (find, touch) must only bind and step.
  */
 export function prepareStatements(db: Database.Database) {
-  const sql = (text: string) => db.prepare(text);
+  const sql = (text: string): Statement => db.prepare(text);
   return {
     ping: sql('SELECT 1'),
 
