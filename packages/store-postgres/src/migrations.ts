@@ -72,4 +72,34 @@ export const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // Version 5 belongs to another branch (API fixes); this placeholder keeps the array's index the
+  // version until the lead orders them at merge.
+  `SELECT 1`,
+  `
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    body JSONB NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  -- seq is the queue's order; a line (webhook_id, order_key) goes out one delivery at a time.
+  CREATE TABLE webhook_deliveries (
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    webhook_id TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    status TEXT NOT NULL,
+    next_attempt_at BIGINT,
+    lease_token TEXT,
+    lease_until BIGINT,
+    created_at BIGINT NOT NULL,
+    event_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts JSONB NOT NULL
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX webhook_deliveries_line ON webhook_deliveries (webhook_id, order_key, seq) WHERE status = 'pending';
+  CREATE INDEX webhook_deliveries_of ON webhook_deliveries (webhook_id, seq);
+  CREATE INDEX webhook_deliveries_done ON webhook_deliveries (created_at) WHERE status <> 'pending';
+  `,
 ];

@@ -62,6 +62,14 @@ export class RedisKeys {
   get channel(): string {
     return `${this.prefix}:events:pub`;
   }
+  /** Registered webhooks, one hash by id. */
+  get webhooks(): string {
+    return `${this.prefix}:webhooks`;
+  }
+  /** The prefix of every delivery-queue key; one hash tag, so each queue script runs on one shard. */
+  get deliveries(): string {
+    return `${this.prefix}:{wh}:`;
+  }
   get layout(): string {
     return `${this.prefix}:layout`;
   }
