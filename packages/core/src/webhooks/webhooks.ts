@@ -5,6 +5,7 @@ import type { EventLog } from '../ports/event-log.ts';
 import type { WebhookQueue, WebhookRecord, WebhookStore } from '../ports/webhooks.ts';
 import { randomId } from '../tokens.ts';
 import type { AuditEvent } from '../types.ts';
+import type { WebhookEventType } from '@sessiond/contract/names';
 import { isWebhookEvent, newDelivery, wants, type WebhookTarget } from './payload.ts';
 
 /** A webhook of SESSIOND_CONFIG: fixed by the operator's file, its secret given there. */
@@ -19,7 +20,7 @@ export interface ConfiguredWebhook {
 export interface WebhookView {
   id: string;
   url: string;
-  events: string[];
+  events: WebhookEventType[];
   apps: string[] | null;
   source: 'config' | 'api';
   createdAt: number;
@@ -167,7 +168,8 @@ export class Webhooks {
 }
 
 function view(w: Known): WebhookView {
-  return { id: w.id, url: w.url, events: [...w.events], apps: w.apps ? [...w.apps] : null, source: w.source, createdAt: w.createdAt };
+  // Only known types are ever registered (the contract and the config file check them).
+  return { id: w.id, url: w.url, events: [...w.events] as WebhookEventType[], apps: w.apps ? [...w.apps] : null, source: w.source, createdAt: w.createdAt };
 }
 
 /**
