@@ -3,7 +3,8 @@
  * under the hash tag `{u:<userId>}`, which comes first in braces so Cluster hashes only it: each
  * multi-key step is one Lua script on the one shard holding that user. A session or device id
  * finds its user through a small pointer key that expires with the record. The only global keys:
- * `due`, the audit stream, counters, signing keys, app keys and settings.
+ * `due`, the audit stream, counters, signing keys, app keys, settings, webhooks and the webhook
+ * delivery queue (its own hash tag `{wh}`).
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
