@@ -22,7 +22,7 @@ export class WebhookReceiver {
   /** Every request, verified or not. */
   requests = 0;
   rejected = 0;
-  answer: (n: number) => number | 'hang' = () => 204;
+  answer: (n: number, type: string) => number | 'hang' = () => 204;
   private server: Server | null = null;
   private port = 0;
   private readonly hanging = new Set<ServerResponse>();
@@ -81,7 +81,7 @@ export class WebhookReceiver {
       res.writeHead(400).end();
       return;
     }
-    const answer = this.answer(n);
+    const answer = this.answer(n, payload.type);
     if (answer === 'hang') {
       this.hanging.add(res);
       return;

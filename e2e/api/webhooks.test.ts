@@ -178,10 +178,17 @@ describe('webhooks (SPEC §12)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(made.requests).toBe(seen);
   });
+
+  it('never writes a webhook secret to its output', () => {
+    expect(made.secret).toMatch(/^whsec_/);
+    expect(server.output()).not.toContain(made.secret);
+    expect(server.output()).not.toContain(configured.secret);
+    expect(server.output()).not.toContain(configured.secret.slice(6));
+  });
 });
 
-// The restart tests need a store that outlives the process: one SQLite file, in the default run only.
-describe.skipIf(inject('e2eStore') !== undefined)('webhooks across a restart (SQLite)', () => {
+// These start servers of their own (restart and kill on one SQLite file): once, in the default run.
+describe.skipIf(inject('e2eStore') !== undefined)('webhooks across a restart, a kill -9 and a give-up (default run only)', () => {
   it('a stopped server loses nothing queued: after a start on the same file every event arrives, in order per session', async () => {
     const receiver = new WebhookReceiver(newSecret());
     receiver.answer = () => 503;
@@ -206,6 +213,39 @@ describe.skipIf(inject('e2eStore') !== undefined)('webhooks across a restart (SQ
       await until(() => receiver.unique().length >= 6, 15_000, 'every delivery after the restart');
       expect(receiver.rejected).toBe(0);
       inSessionOrder(receiver.unique(), expected);
+    } finally {
+      await server.stop();
+      await receiver.down();
+    }
+  });
+
+  it('gives a delivery up after SESSIOND_WEBHOOK_RETRY_FOR, marks it failed, and sends the session’s next event', async () => {
+    const receiver = new WebhookReceiver(newSecret());
+    // This receiver refuses every session.started and takes every session.ended.
+    receiver.answer = (_n, type) => (type === 'session.started' ? 500 : 204);
+    await receiver.up();
+    const dir = mkdtempSync(join(tmpdir(), 'sessiond-webhooks-giveup-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ webhooks: [{ url: receiver.url, events: ['session.started', 'session.ended'], secret: receiver.secret }] }));
+    const server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_CONFIG: config, SESSIOND_WEBHOOK_RETRY_BASE: '100ms', SESSIOND_WEBHOOK_RETRY_FOR: '1s' });
+    try {
+      const admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
+      await admin.post('/v1/admin/users', { email: 'giveup@example.com', password: PASSWORD });
+      const s = await signIn(server, 'giveup@example.com', CHROME_MAC);
+      expect((await s.client.post('/v1/logout')).status).toBe(204);
+      await until(() => receiver.unique().length >= 1, 10_000, 'the ended event after the give-up');
+      expect(receiver.unique().map((r) => [r.type, r.data.sessionId])).toEqual([['session.ended', s.sessionId]]);
+      const id = (await admin.get('/v1/admin/webhooks')).json.webhooks[0].id;
+      const deliveries = (await admin.get(`/v1/admin/webhooks/${id}/deliveries`)).json.deliveries;
+      const started = deliveries.find((d: any) => d.type === 'session.started');
+      expect(started).toMatchObject({ status: 'failed', nextAttemptAt: null });
+      expect(started.attempts.length).toBeGreaterThanOrEqual(3);
+      expect(started.attempts.every((a: any) => a.statusCode === 500)).toBe(true);
+      // The last attempt came at the end of the window: retried for all of it, then no more.
+      expect(Date.parse(started.attempts.at(-1).at) - Date.parse(started.createdAt)).toBeGreaterThanOrEqual(1000);
+      const ended = deliveries.find((d: any) => d.type === 'session.ended');
+      expect(ended.status).toBe('delivered');
+      expect(Date.parse(ended.attempts[0].at)).toBeGreaterThanOrEqual(Date.parse(started.attempts.at(-1).at));
     } finally {
       await server.stop();
       await receiver.down();
