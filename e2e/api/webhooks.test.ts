@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { Client, runCli, startServer, type ServerProcess } from '../harness.ts';
 import { inSessionOrder, until, WebhookReceiver } from './webhook-receiver.ts';
 
 const ADMIN = 'admin-token-for-tests-0123456789';
@@ -213,6 +213,13 @@ describe.skipIf(inject('e2eStore') !== undefined)('webhooks across a restart, a 
       await until(() => receiver.unique().length >= 6, 15_000, 'every delivery after the restart');
       expect(receiver.rejected).toBe(0);
       inSessionOrder(receiver.unique(), expected);
+
+      // An ending made with the CLI on the same file is queued too, and the running server sends it.
+      const s = await signIn(server, 'restart@example.com', CHROME_MAC);
+      const revoked = await runCli(['sessions', 'revoke', s.sessionId], env);
+      expect(revoked.code, revoked.stderr).toBe(0);
+      await until(() => receiver.unique().some((r) => r.type === 'session.ended' && r.data.sessionId === s.sessionId), 10_000, 'the CLI ending');
+      expect(receiver.unique().find((r) => r.type === 'session.ended' && r.data.sessionId === s.sessionId)!.data.reason).toBe('revoked_by_admin');
     } finally {
       await server.stop();
       await receiver.down();
