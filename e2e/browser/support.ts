@@ -11,10 +11,12 @@ const WEB = join(ROOT, 'packages/web');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Debian's Chromium, as CI installs it (`apt-get install chromium`). */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(opts: { backForwardCache?: boolean } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
   return chromium.launch({
     executablePath: CHROMIUM,
+    // Playwright turns the back/forward cache off; a test of what a restored page shows needs it.
+    ...(opts.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }
