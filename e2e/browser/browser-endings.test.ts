@@ -1,7 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, type ServerProcess } from '../harness.ts';
-import { createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from './support.ts';
+import { CHROMIUM, createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp, VIEWER, watchPageProblems } from './support.ts';
 
 /**
  * Endings the server cannot see (issue #17): the browser dropped, blocked or mangled the cookie,
@@ -53,6 +56,51 @@ describe('endings the server cannot see', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+  });
+
+  it('cookies blocked for the site: the sign-in says so, with the steps for each browser, instead of looping', async () => {
+    const email = 'blocked@example.com';
+    await createUser(server.url, email);
+    // Chromium's own per-site setting (chrome://settings/content/siteData › "Not allowed to save
+    // data on your device"), in a profile written before launch: the browser refuses the cookie
+    // itself (and this site's localStorage with it); nothing is stripped on the way.
+    const profile = mkdtempSync(join(tmpdir(), 'sessiond-blocked-'));
+    mkdirSync(join(profile, 'Default'));
+    const site = `${server.url},*`;
+    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { content_settings: { exceptions: { cookies: { [site]: { setting: 2 } } } } } }));
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'], ...VIEWER });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      page.setDefaultTimeout(8_000);
+      const problems = watchPageProblems(page);
+      await page.goto(`${server.url}/login`);
+      expect(await page.evaluate(() => {
+        try {
+          return typeof localStorage.length;
+        } catch (e) {
+          return (e as Error).name;
+        }
+      })).toBe('SecurityError');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').getByText("Your browser is blocking this site's sign-in cookie, so you cannot stay signed in. Allow cookies for this site, then sign in again.").waitFor();
+      await page.getByRole('heading', { name: 'How to allow cookies for this site' }).waitFor();
+      await expectSteps(page);
+      await page.waitForTimeout(500);
+      expect(page.url()).toBe(`${server.url}/login`);
+      expect(await context.cookies()).toEqual([]);
+      await expectAccessible(page, 'cookies blocked');
+      await screenshot(page, 'sign-in-cookies-blocked', true);
+      // The session that sign-in started, which no browser can use, was ended.
+      const admin = await new Client(server.url).post('/v1/login', { email, password: PASSWORD });
+      const { json } = await new Client(server.url, { authorization: `Bearer ${admin.json.token}` }).get('/v1/sessions');
+      expect(json.sessions).toHaveLength(1);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 
   it('a network drop mid-form is not an ending: back online, still signed in, nothing lost', async () => {

@@ -8,7 +8,7 @@ import { Client, ROOT, startServer, type ServerProcess } from '../harness.ts';
 export const PASSWORD = 'correct horse battery staple';
 export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
 const WEB = join(ROOT, 'packages/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Debian's Chromium, as CI installs it (`apt-get install chromium`). */
 export function launchBrowser(opts: { backForwardCache?: boolean } = {}): Promise<Browser> {
