@@ -15,9 +15,13 @@ export class ServerClock {
 
   constructor(private readonly deviceNow: () => number = () => Date.now()) {}
 
-  /** server − device, in ms (0 until the first reading). */
+  /**
+   * server − device, in ms: 0 while the readings allow it (a clock in step, or no reading yet), so
+   * a device that keeps good time is never "corrected" by a header's whole-second rounding; else the
+   * middle of what they allow, within half a second (plus the round trip) of the truth.
+   */
   get offsetMs(): number {
-    if (!Number.isFinite(this.low) || !Number.isFinite(this.high)) return 0;
+    if (!(this.low > 0 || this.high < 0)) return 0;
     return Math.round((this.low + this.high) / 2);
   }
 
