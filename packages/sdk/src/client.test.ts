@@ -44,6 +44,38 @@ let client: SessionClient | null = null;
 afterEach(() => client?.stop());
 
 describe('createSessionClient', () => {
+  it('a sign-in whose cookie does not come back fails with cookies_blocked, and ends the unusable session', async () => {
+    const srv = fakeServer({
+      'POST /v1/login': () => json(200, { user, session: session(), token: 'tok' }),
+      'GET /v1/session': () => json(401, { error: { code: 'unauthenticated', message: 'Please sign in to continue.' } }),
+      'POST /v1/logout': () => new Response(null, { status: 204 }),
+    });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null, autoStart: false });
+    await expect(client.signIn({ email: 'a@example.com', password: 'pw' })).rejects.toMatchObject({ code: 'cookies_blocked' });
+    expect(client.getState().status).not.toBe('signed-in');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(srv.seen.find((r) => r.url.endsWith('/v1/logout'))?.headers.get('authorization')).toBe('Bearer tok');
+  });
+
+  it('no cookie on load while the marker says the session had time: cookies_removed; without it, nothing claimed', async () => {
+    const noCookie = () => json(401, { error: { code: 'unauthenticated', message: 'Please sign in to continue.' } });
+    const { storage } = memoryStorage();
+    storage.setItem('sessiond:marker:web', JSON.stringify({ who: 'x', until: Date.now() + 60_000 }));
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': noCookie }).fetchFn, storage });
+    expect((await client.start()).ending).toMatchObject({ cause: 'cookies_removed', reason: null });
+    expect(storage.getItem('sessiond:marker:web')).toBeNull(); // used once
+    client.stop();
+    storage.setItem('sessiond:marker:web', JSON.stringify({ who: 'x', until: Date.now() - 1_000 }));
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': noCookie }).fetchFn, storage });
+    expect((await client.start()).ending).toBeNull(); // its time was up: probably a timeout, not a removal
+  });
+
+  it('a damaged cookie (details.credential) gets cookie_damaged', async () => {
+    const damaged = () => json(401, { error: { code: 'invalid_token', message: 'Damaged.', details: { credential: 'damaged' } } });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': damaged }).fetchFn, storage: null });
+    expect((await client.start()).ending).toMatchObject({ cause: 'cookie_damaged' });
+  });
+
   it('checks the session passively on start', async () => {
     const srv = fakeServer({ 'GET /v1/session': () => json(200, { user, session: session() }) });
     client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null });

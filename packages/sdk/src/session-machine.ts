@@ -20,6 +20,9 @@ import type { Ending, EndReason, PublicUser, SessionEvents, SessionState, Sessio
  *   signed-in, warning    ended-here, any ending by this browser         signed-out
  *   ended                 an ending by this browser                      signed-out
  *
+ * A refusal may carry a browser-side `cause` (`browser-endings.ts`: a removed or damaged cookie):
+ * its sentence stands in for the generic one, and a server reason arriving later replaces it.
+ *
  * `warning` is `signed-in` with `view.warning` set; `covered` is a flag of `ended` (and of
  * `signed-in` when someone else signed in over another person's work).
  */
