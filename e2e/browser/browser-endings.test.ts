@@ -118,7 +118,11 @@ describe('endings the server cannot see', () => {
     await page.waitForTimeout(2_000);
     expect(await page.getByRole('dialog', { name: 'Sign in to continue' }).count()).toBe(0);
 
+    // What was typed offline is activity the server has not heard of: it goes out once back online
+    // (not at the next 30 s tick), so the idle deadline counts from it.
+    const extended = page.waitForRequest((r) => r.url().endsWith('/v1/session/extend'), { timeout: 3_000 });
     await context.setOffline(false);
+    await extended;
     await page.waitForTimeout(1_000);
     expect(await page.getByRole('dialog', { name: 'Sign in to continue' }).count()).toBe(0);
     expect(page.url()).toBe(`${server.url}/demo`);
