@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_CAUSE_MESSAGES, BROWSER_CAUSES, END_REASONS } from '@sessiond/sdk';
 import { Client, type ServerProcess } from '../harness.ts';
 import { CHROMIUM, createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp, VIEWER, watchPageProblems } from './support.ts';
 
@@ -56,6 +57,27 @@ describe('endings the server cannot see', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+  });
+
+  it('the signed-out page and the sign-in page carry every reason and every browser-side cause', async () => {
+    const { context, page, problems } = await open(browser);
+    const told: Array<[string, string]> = [];
+    for (const reason of END_REASONS) {
+      const { json } = await new Client(server.url).get(`/v1/reasons/${reason}`);
+      told.push([reason, json.message as string]);
+    }
+    for (const cause of BROWSER_CAUSES) told.push([cause, BROWSER_CAUSE_MESSAGES[cause]]);
+    for (const [reason, message] of told) {
+      await page.goto(`${server.url}/signed-out?reason=${reason}`);
+      await page.getByRole('heading', { name: "You're signed out" }).waitFor();
+      await page.getByText(message, { exact: true }).waitFor();
+      await page.goto(`${server.url}/login?reason=${reason}`);
+      await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
+      await page.getByText(message, { exact: true }).waitFor();
+      if (reason === 'cookies_removed' || reason === 'cookies_blocked') await expectSteps(page);
+    }
+    expect(problems).toEqual([]);
+    await context.close();
   });
 
   it('cookies blocked for the site: the sign-in says so, with the steps for each browser, instead of looping', async () => {
