@@ -60,5 +60,32 @@ describe('a device clock that is wrong', () => {
       expect(problems).toEqual([]);
       await context.close();
     }, 40_000);
+
+    it(`a device clock changed mid-session (${label}): activity still reaches the server, and the warning comes at warnAt`, async () => {
+      const email = `jump${offsetMs > 0 ? 'ahead' : 'behind'}@example.com`;
+      await createUser(server.url, email);
+      const { context, page, problems } = await newContext(browser);
+      await context.clock.install({ time: Date.now() });
+      await signIn(page, server.url, email);
+      const warnAts: number[] = [];
+      page.on('response', async (r) => {
+        if (r.url().endsWith('/v1/session/extend') && r.ok()) warnAts.push(Date.parse(((await r.json()) as { session: { warnAt: string } }).session.warnAt));
+      });
+      // Someone (or a sync gone wrong) changes the clock; timers are not fired by it.
+      await page.clock.setSystemTime(Date.now() + offsetMs);
+      // Activity is sent at most every 5 s here (a 20 s idle timeout with a 10 s warning).
+      const extended = page.waitForResponse((r) => r.url().endsWith('/v1/session/extend'), { timeout: 7_000 });
+      await page.getByLabel('Report title').pressSequentially('Typed after the clock changed'); // real keys: activity
+      await extended;
+      // The typing's trailing activity may extend once more: the warning is due at the latest warnAt.
+      const dialog = page.getByRole('alertdialog', { name: "You're about to be signed out" });
+      await dialog.waitFor({ timeout: 20_000 });
+      const warnAt = Math.max(...warnAts);
+      expect(Date.now()).toBeGreaterThanOrEqual(warnAt - 500);
+      expect(Date.now()).toBeLessThan(warnAt + 2_000);
+      expect((await dialog.locator('.countdown-line').textContent()) ?? '').toMatch(/0:(0\d|1[01])\b/);
+      expect(problems).toEqual([]);
+      await context.close();
+    }, 40_000);
   }
 });
