@@ -124,6 +124,27 @@ describe('createSessionClient', () => {
     await expect(pending).rejects.toMatchObject({ code: 'user_changed' });
   });
 
+  it('token mode with a device clock ten minutes ahead: access tokens rotate by the server clock, not on every request', async () => {
+    const { storage } = memoryStorage();
+    const serverNow = () => Date.now() - 10 * 60_000;
+    const at = (ms: number) => new Date(serverNow() + ms).toISOString();
+    let refreshes = 0;
+    // Every answer carries the server's Date, ten minutes behind this device.
+    const withDate = (res: Response) => (res.headers.set('date', new Date(serverNow()).toUTCString()), res);
+    const srv = fakeServer({
+      'GET /v1/session': () => withDate(json(200, { user, session: session() })),
+      'POST /v1/session/refresh': () => (refreshes++, withDate(json(200, { session: session(), accessToken: 'a2', accessTokenExpiresAt: at(5 * 60_000), refreshToken: 'r2' }))),
+      'GET /v1/things': () => withDate(json(200, { ok: true })),
+    });
+    // A token with five minutes left by the server's clock: "expired" five minutes ago by the device's.
+    storage.setItem('sessiond:tokens:web', JSON.stringify({ accessToken: 'a1', accessTokenExpiresAt: Date.parse(at(5 * 60_000)), refreshToken: 'r1', sessionId: 's1' }));
+    client = createSessionClient({ baseUrl: 'http://test', mode: 'token', fetch: srv.fetchFn, storage });
+    await client.start();
+    for (let i = 0; i < 5; i++) expect((await client.fetch('/v1/things')).status).toBe(200);
+    // At most the one before the first reading of the server's clock.
+    expect(refreshes).toBeLessThanOrEqual(1);
+  });
+
   it('treats a 503 at start as unknown, not signed out', async () => {
     const srv = fakeServer({ 'GET /v1/session': () => json(503, { error: { code: 'store_unavailable', message: 'later' } }) });
     client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null });
