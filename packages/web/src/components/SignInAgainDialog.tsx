@@ -28,8 +28,9 @@ export function SignInAgainDialog({ ending, heldRequests }: { ending: Ending; he
           {heldRequests > 0 && ' What you just sent will go through once you are signed in.'}
         </p>
       </div>
-      {ending.cause && <BrowserCauseHelp cause={ending.cause} />}
       <SignInForm onSignedIn={() => {}} totpHeading="h3" />
+      {/* After the form: signing in again comes first, the settings can wait. */}
+      {ending.cause && <BrowserCauseHelp cause={ending.cause} />}
       <p className="muted small">
         {/* A full page load: what was typed is in the draft, which comes back after signing in. */}
         Not you? <a href={signInPage(ending)}>Go to the sign-in page</a>

@@ -30,8 +30,8 @@ export function LoginPage() {
             {message}
           </div>
         )}
-        {isBrowserCause(reason) && <BrowserCauseHelp cause={reason} />}
         <SignInForm onSignedIn={() => {}} />
+        {isBrowserCause(reason) && <BrowserCauseHelp cause={reason} />}
         <p className="muted small auth-switch">
           New to sessiond? <Link to="/signup">Create an account</Link>
         </p>
