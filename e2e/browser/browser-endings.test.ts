@@ -193,7 +193,7 @@ describe('endings the server cannot see', () => {
     await startReport(page, 'Cleared cookies');
     const marker = await page.evaluate(() => localStorage.getItem('sessiond:marker:web'));
     // Who (a hash, not the email) and until when; nothing that signs anyone in.
-    expect(JSON.parse(marker!)).toEqual({ who: expect.stringMatching(/^[A-Za-z0-9+/]{22}$/), until: expect.any(Number) });
+    expect(JSON.parse(marker!)).toEqual({ who: expect.stringMatching(/^[A-Za-z0-9+/]{22}$/), until: expect.any(Number), kept: false });
     expect(marker).not.toContain(email);
 
     await context.clearCookies();
@@ -218,7 +218,8 @@ describe('endings the server cannot see', () => {
     const email = 'restart@example.com';
     await createUser(server.url, email);
     const { context, page, problems } = await open(browser);
-    await signIn(page, server.url, email);
+    // "Keep me signed in": the cookie was meant to outlive the browser.
+    await signIn(page, server.url, email, { rememberMe: true });
     await page.waitForFunction(() => localStorage.getItem('sessiond:marker:web') !== null);
     // As a browser set to delete cookies on closing does: localStorage stays, the cookie goes.
     await context.clearCookies();
@@ -228,6 +229,15 @@ describe('endings the server cannot see', () => {
     await expectSteps(page);
     await expectAccessible(page, 'sign-in after cookies removed');
     await screenshot(page, 'sign-in-after-cookies-removed');
+
+    // Without "Keep me signed in" the cookie goes with the browser by design: said as such.
+    await signIn(page, server.url, email);
+    await context.clearCookies();
+    await page.goto(`${server.url}/demo`);
+    await page.waitForURL(`${server.url}/login?reason=browser_closed&next=%2Fdemo`);
+    await page.getByText('You were signed out because the browser was probably closed: without "Keep me signed in", your sign-in lasts only until the browser closes.', { exact: false }).waitFor();
+    expect(await page.getByText('Chrome:', { exact: true }).count()).toBe(0);
+    await screenshot(page, 'sign-in-after-browser-closed');
 
     // Without a marker (never signed in here, or the session's time was up) nothing is claimed.
     const fresh = await open(browser);
@@ -245,6 +255,8 @@ describe('endings the server cannot see', () => {
     const { context, page, problems } = await open(browser);
     await signIn(page, server.url, email);
     const [cookie] = (await context.cookies()).filter((c) => c.name === 'sessiond');
+    // Leave first: a live page would present the damaged cookie first, and be the one told.
+    await page.goto('about:blank');
     // Cut short, as a full cookie jar or a rewriting extension leaves it.
     await context.addCookies([{ ...cookie!, value: cookie!.value.slice(0, 30) }]);
     await page.goto(`${server.url}/demo`);

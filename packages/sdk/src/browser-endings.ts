@@ -5,7 +5,7 @@
  * registry for its own reasons). Where the cause is inferred, the sentence says "probably".
  */
 
-export const BROWSER_CAUSES = ['cookies_blocked', 'cookies_removed', 'cookie_damaged'] as const;
+export const BROWSER_CAUSES = ['cookies_blocked', 'cookies_removed', 'browser_closed', 'cookie_damaged'] as const;
 export type BrowserCause = (typeof BROWSER_CAUSES)[number];
 
 export const isBrowserCause = (v: unknown): v is BrowserCause => typeof v === 'string' && (BROWSER_CAUSES as readonly string[]).includes(v);
@@ -16,6 +16,10 @@ export const BROWSER_CAUSE_MESSAGES: Record<BrowserCause, string> = {
   // Known: the cookie is gone before the session's deadline. Inferred: what removed it.
   cookies_removed:
     "You were signed out because this browser removed this site's cookies before your session was over — probably when the browser closed, or an extension or privacy setting cleared them. To stay signed in, let your browser keep cookies for this site.",
+  // Known: a cookie meant to last only while the browser is open (no "Keep me signed in") is gone
+  // before the session's deadline, on a page loaded afresh. Inferred: the browser was closed.
+  browser_closed:
+    'You were signed out because the browser was probably closed: without "Keep me signed in", your sign-in lasts only until the browser closes. To stay signed in next time, choose "Keep me signed in" (not on shared or public computers).',
   // Known: the server could not read the cookie as one it issued; it has removed it.
   cookie_damaged: 'Your sign-in information in this browser was damaged, so it could not be used. It has been removed: sign in again to continue.',
 };
@@ -30,7 +34,7 @@ export interface BrowserSteps {
  * "app.example.com"). Null for a cause no setting can help with.
  */
 export function browserSteps(cause: BrowserCause, site: string): BrowserSteps[] | null {
-  if (cause === 'cookie_damaged') return null;
+  if (cause === 'cookie_damaged' || cause === 'browser_closed') return null;
   if (cause === 'cookies_blocked') {
     return [
       { browser: 'Chrome', steps: `Settings › Privacy and security › Site settings › Additional content settings › On-device site data: choose "Allow sites to save data on your device", or add ${site} under "Allowed to save data on your device".` },

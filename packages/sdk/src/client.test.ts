@@ -60,10 +60,15 @@ describe('createSessionClient', () => {
   it('no cookie on load while the marker says the session had time: cookies_removed; without it, nothing claimed', async () => {
     const noCookie = () => json(401, { error: { code: 'unauthenticated', message: 'Please sign in to continue.' } });
     const { storage } = memoryStorage();
-    storage.setItem('sessiond:marker:web', JSON.stringify({ who: 'x', until: Date.now() + 60_000 }));
+    storage.setItem('sessiond:marker:web', JSON.stringify({ who: 'x', until: Date.now() + 60_000, kept: true }));
     client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': noCookie }).fetchFn, storage });
     expect((await client.start()).ending).toMatchObject({ cause: 'cookies_removed', reason: null });
     expect(storage.getItem('sessiond:marker:web')).toBeNull(); // used once
+    client.stop();
+    // Without "Keep me signed in" the cookie was meant to go when the browser closed.
+    storage.setItem('sessiond:marker:web', JSON.stringify({ who: 'x', until: Date.now() + 60_000, kept: false }));
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': noCookie }).fetchFn, storage });
+    expect((await client.start()).ending).toMatchObject({ cause: 'browser_closed', reason: null });
     client.stop();
     storage.setItem('sessiond:marker:web', JSON.stringify({ who: 'x', until: Date.now() - 1_000 }));
     client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': noCookie }).fetchFn, storage });

@@ -118,12 +118,14 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     // an answer that says why, which the page would have seen).
     if (machine.view.status === 'signed-in') return 'cookies_removed';
     const note = machine.view.status === 'loading' ? marker?.read() : null;
-    return note && note.until > serverClock.now() ? 'cookies_removed' : null;
+    if (!note || note.until <= serverClock.now()) return null; // its time was up: probably a timeout
+    // A cookie without "Keep me signed in" is meant to go when the browser closes.
+    return note.kept ? 'cookies_removed' : 'browser_closed';
   }
 
   function keepMarker(): void {
     const { status, user, session } = machine.view;
-    if (status === 'signed-in' && user && session) void marker?.write(user.id, Date.parse(session.expiresAt));
+    if (status === 'signed-in' && user && session) void marker?.write(user.id, Date.parse(session.expiresAt), session.rememberMe);
     else if (status !== 'loading') marker?.clear();
   }
 

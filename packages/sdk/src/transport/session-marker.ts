@@ -6,6 +6,8 @@ export interface Marker {
   who: string;
   /** The session's deadline (`expiresAt`), server time in epoch ms. */
   until: number;
+  /** "Keep me signed in": the cookie was meant to outlive the browser (else it goes when it closes). */
+  kept: boolean;
 }
 
 /**
@@ -28,15 +30,15 @@ export class SessionMarker {
       const raw = this.storage?.getItem(this.key);
       if (!raw) return null;
       const m = JSON.parse(raw) as Partial<Marker>;
-      return typeof m.who === 'string' && typeof m.until === 'number' ? { who: m.who, until: m.until } : null;
+      return typeof m.who === 'string' && typeof m.until === 'number' ? { who: m.who, until: m.until, kept: m.kept === true } : null;
     } catch {
       return null;
     }
   }
 
-  async write(userId: string, until: number): Promise<void> {
+  async write(userId: string, until: number, kept: boolean): Promise<void> {
     const who = await this.hash(userId);
-    const value = JSON.stringify({ who, until } satisfies Marker);
+    const value = JSON.stringify({ who, until, kept } satisfies Marker);
     if (value === this.written) return;
     this.written = value;
     try {
