@@ -27,8 +27,12 @@ describe('SDK in token mode', () => {
   let server: ServerProcess;
   let client: SessionClient | null = null;
   beforeAll(async () => {
-    // Access tokens live 16 s and the SDK rotates 15 s before expiry: every second counts.
-    server = await startServer({ SESSIOND_ACCESS_TOKEN_TTL: '16s' });
+    // The SDK rotates 15 s before expiry, and `exp` is in whole seconds (the server floors it), so
+    // a 17 s token is fresh for more than 1 s and at most 2 s after it is issued. (With 16 s it was
+    // fresh for 0–1 s: a sign-in late in its second needed rotating at once, by the draft-key or
+    // push request, and the successor was due again by the time of the list below — 3 refresh
+    // attempts where 2 were expected, now and then.)
+    server = await startServer({ SESSIOND_ACCESS_TOKEN_TTL: '17s' });
   });
   afterAll(async () => {
     client?.stop();
@@ -58,7 +62,8 @@ describe('SDK in token mode', () => {
     const { session } = await client.signIn({ email: 'tokens@example.com', password: PASSWORD });
     expect(JSON.parse(storage.getItem('sessiond:tokens:web')!)).toMatchObject({ sessionId: session.id });
 
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Past the first token's freshness (≤ 2 s) and well inside its successor's (> 1 s after the retry).
+    await new Promise((r) => setTimeout(r, 2_100));
     const sessions = await client.listSessions();
     expect(sessions.map((s) => s.id)).toEqual([session.id]);
     // Two attempts, one refresh token: the retry inside the grace window got the same successor.

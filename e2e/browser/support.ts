@@ -8,13 +8,15 @@ import { Client, ROOT, startServer, type ServerProcess } from '../harness.ts';
 export const PASSWORD = 'correct horse battery staple';
 export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
 const WEB = join(ROOT, 'packages/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Debian's Chromium, as CI installs it (`apt-get install chromium`). */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(opts: { backForwardCache?: boolean } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
   return chromium.launch({
     executablePath: CHROMIUM,
+    // Playwright turns the back/forward cache off; a test of what a restored page shows needs it.
+    ...(opts.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }

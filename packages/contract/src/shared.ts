@@ -59,7 +59,7 @@ export const ErrorBody = Type.Object(
         message: Type.String({ description: 'Written for the person in front of the screen.' }),
         reason: Type.Optional(ref(EndReason)),
         endedAt: Type.Optional(isoTime),
-        details: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, description: 'For invalid_request: `field` names the field.' })),
+        details: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, description: 'For invalid_request: `field` names the field. For invalid_token: `credential: "damaged"` when the value is not even shaped like a token sessiond issues (truncated, re-encoded).' })),
       },
       { additionalProperties: false },
     ),

@@ -40,6 +40,7 @@ export const ERRORS = {
   'unauthenticated.admin': [401, 'This needs "Authorization: Bearer <admin token or app key>".'],
   invalid_token: [401, 'Your sign-in is not valid any more. Please sign in again.'],
   'invalid_token.access_token': [401, 'Your sign-in is not valid any more. Please refresh it or sign in again.'],
+  'invalid_token.damaged': [401, 'Your sign-in information in this browser was damaged, so it could not be used. Please sign in again.'],
   'invalid_token.bearer_format': [401, 'The Authorization header must be "Bearer <token>".'],
   // With a reason, the message is that reason's sentence from ENDINGS below.
   session_ended: [401, 'Your session has ended. Please sign in again.'],

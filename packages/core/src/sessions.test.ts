@@ -56,6 +56,14 @@ describe('Sessiond sessions', () => {
     await expect(sd.sessions.validateToken('garbage', ctx)).rejects.toMatchObject({ code: 'invalid_token' });
   });
 
+  it('says a value not even shaped like a token was damaged (details.credential), and only that one', async () => {
+    const { token } = await signIn();
+    await expect(sd.sessions.validateToken(token.slice(0, 30), ctx)).rejects.toMatchObject({ code: 'invalid_token', details: { credential: 'damaged' }, message: expect.stringContaining('was damaged') });
+    // Well formed but not ours (a rotated or forged secret): not "damaged", just not valid.
+    const wrong = await sd.sessions.validateToken(token.slice(0, 23) + 'A'.repeat(43), ctx).catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ code: 'invalid_token', details: undefined });
+  });
+
   it('ends an idle session at its idle deadline, with the reason and when', async () => {
     const { token, session } = await signIn();
     clock.advance('30m');

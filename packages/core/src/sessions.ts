@@ -176,7 +176,9 @@ export class SessionService {
   /** Finds the session a token names, or explains precisely why there is none. */
   async validateToken(token: string, ctx: RequestContext): Promise<SessionRecord> {
     const parsed = parseToken(token);
-    if (!parsed) throw new SessiondError('invalid_token');
+    // Not even shaped like a token sessiond issues (truncated, re-encoded, rewritten by an
+    // extension): the browser is told its copy was damaged, not that a session ended.
+    if (!parsed) throw new SessiondError('invalid_token.damaged', { details: { credential: 'damaged' } });
     const session = await this.load(parsed.id);
     // A record found by id proves nothing until the secret matches: the id is public.
     if (!session || !secretMatches(parsed.secret, session.tokenHash)) throw new SessiondError('invalid_token');

@@ -9,6 +9,9 @@ describe('extendDelay', () => {
   it('otherwise waits for the end of the interval', () => {
     expect(extendDelay({ now: 10_000, lastSentAt: 0, intervalMs: 30_000, warning: false })).toBe(20_000);
   });
+  it('sends at once when the device clock was set back past the last send', () => {
+    expect(extendDelay({ now: 10_000, lastSentAt: 10_000 + 10 * 60_000, intervalMs: 30_000, warning: false })).toBe(0);
+  });
 });
 
 describe('extendIntervalMs', () => {

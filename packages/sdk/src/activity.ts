@@ -33,7 +33,8 @@ export interface ExtendTiming {
 
 /** 0 = send the activity now; otherwise how long to wait before sending it (trailing edge). */
 export function extendDelay(t: ExtendTiming): number {
-  if (t.warning) return 0;
+  // "Sent" in the future: the device clock was set back since. Send now rather than wait out the jump.
+  if (t.warning || t.lastSentAt > t.now) return 0;
   const due = t.lastSentAt + t.intervalMs;
   return due <= t.now ? 0 : due - t.now;
 }

@@ -44,6 +44,43 @@ let client: SessionClient | null = null;
 afterEach(() => client?.stop());
 
 describe('createSessionClient', () => {
+  it('a sign-in whose cookie does not come back fails with cookies_blocked, and ends the unusable session', async () => {
+    const srv = fakeServer({
+      'POST /v1/login': () => json(200, { user, session: session(), token: 'tok' }),
+      'GET /v1/session': () => json(401, { error: { code: 'unauthenticated', message: 'Please sign in to continue.' } }),
+      'POST /v1/logout': () => new Response(null, { status: 204 }),
+    });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null, autoStart: false });
+    await expect(client.signIn({ email: 'a@example.com', password: 'pw' })).rejects.toMatchObject({ code: 'cookies_blocked' });
+    expect(client.getState().status).not.toBe('signed-in');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(srv.seen.find((r) => r.url.endsWith('/v1/logout'))?.headers.get('authorization')).toBe('Bearer tok');
+  });
+
+  it('no cookie on load while the marker says the session had time: cookies_removed; without it, nothing claimed', async () => {
+    const noCookie = () => json(401, { error: { code: 'unauthenticated', message: 'Please sign in to continue.' } });
+    const { storage } = memoryStorage();
+    storage.setItem('sessiond:marker:web', JSON.stringify({ who: 'x', until: Date.now() + 60_000, kept: true }));
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': noCookie }).fetchFn, storage });
+    expect((await client.start()).ending).toMatchObject({ cause: 'cookies_removed', reason: null });
+    expect(storage.getItem('sessiond:marker:web')).toBeNull(); // used once
+    client.stop();
+    // Without "Keep me signed in" the cookie was meant to go when the browser closed.
+    storage.setItem('sessiond:marker:web', JSON.stringify({ who: 'x', until: Date.now() + 60_000, kept: false }));
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': noCookie }).fetchFn, storage });
+    expect((await client.start()).ending).toMatchObject({ cause: 'browser_closed', reason: null });
+    client.stop();
+    storage.setItem('sessiond:marker:web', JSON.stringify({ who: 'x', until: Date.now() - 1_000 }));
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': noCookie }).fetchFn, storage });
+    expect((await client.start()).ending).toBeNull(); // its time was up: probably a timeout, not a removal
+  });
+
+  it('a damaged cookie (details.credential) gets cookie_damaged', async () => {
+    const damaged = () => json(401, { error: { code: 'invalid_token', message: 'Damaged.', details: { credential: 'damaged' } } });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'GET /v1/session': damaged }).fetchFn, storage: null });
+    expect((await client.start()).ending).toMatchObject({ cause: 'cookie_damaged' });
+  });
+
   it('checks the session passively on start', async () => {
     const srv = fakeServer({ 'GET /v1/session': () => json(200, { user, session: session() }) });
     client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null });
@@ -90,6 +127,27 @@ describe('createSessionClient', () => {
     const signedIn = await client.signIn({ email: 'b@example.com', password: 'pw' });
     expect(signedIn.sameUser).toBe(false);
     await expect(pending).rejects.toMatchObject({ code: 'user_changed' });
+  });
+
+  it('token mode with a device clock ten minutes ahead: access tokens rotate by the server clock, not on every request', async () => {
+    const { storage } = memoryStorage();
+    const serverNow = () => Date.now() - 10 * 60_000;
+    const at = (ms: number) => new Date(serverNow() + ms).toISOString();
+    let refreshes = 0;
+    // Every answer carries the server's Date, ten minutes behind this device.
+    const withDate = (res: Response) => (res.headers.set('date', new Date(serverNow()).toUTCString()), res);
+    const srv = fakeServer({
+      'GET /v1/session': () => withDate(json(200, { user, session: session() })),
+      'POST /v1/session/refresh': () => (refreshes++, withDate(json(200, { session: session(), accessToken: 'a2', accessTokenExpiresAt: at(5 * 60_000), refreshToken: 'r2' }))),
+      'GET /v1/things': () => withDate(json(200, { ok: true })),
+    });
+    // A token with five minutes left by the server's clock: "expired" five minutes ago by the device's.
+    storage.setItem('sessiond:tokens:web', JSON.stringify({ accessToken: 'a1', accessTokenExpiresAt: Date.parse(at(5 * 60_000)), refreshToken: 'r1', sessionId: 's1' }));
+    client = createSessionClient({ baseUrl: 'http://test', mode: 'token', fetch: srv.fetchFn, storage });
+    await client.start();
+    for (let i = 0; i < 5; i++) expect((await client.fetch('/v1/things')).status).toBe(200);
+    // At most the one before the first reading of the server's clock.
+    expect(refreshes).toBeLessThanOrEqual(1);
   });
 
   it('treats a 503 at start as unknown, not signed out', async () => {

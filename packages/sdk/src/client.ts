@@ -1,4 +1,5 @@
 import { ApiError } from './api-error.ts';
+import { BROWSER_CAUSE_MESSAGES, type BrowserCause } from './browser-endings.ts';
 import { watchActivity } from './activity.ts';
 import { Drafts } from './drafts.ts';
 import { Emitter } from './emitter.ts';
@@ -7,6 +8,8 @@ import { endsSession, GENERIC_ENDING, initialState, liveDeadlines, signedInOf, t
 import { createCredentials } from './transport/credentials.ts';
 import { createHeldFetch, credentialOrigins, HeldRequests } from './transport/held-fetch.ts';
 import { createPushLink, readPushEvent } from './transport/push-channel.ts';
+import { ServerClock } from './transport/server-clock.ts';
+import { SessionMarker } from './transport/session-marker.ts';
 import { createSessionApi } from './transport/session-api.ts';
 import { createTabSync } from './transport/tab-sync.ts';
 import type { SessionClient, SessionClientOptions } from './client-api.ts';
@@ -42,6 +45,11 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
   const fetchFn: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const storage = options.storage !== undefined ? options.storage : defaultStorage();
   const url = (path: string) => baseUrl + path;
+  // Every answer from sessiond itself is a reading of the server's clock.
+  const serverClock = new ServerClock();
+  const sessiondFetch = serverClock.wrap(fetchFn);
+  // Cookie mode only: in token mode the credential itself is in storage, nothing to explain.
+  const marker = mode === 'cookie' ? new SessionMarker(storage, `sessiond:marker:${appName}`) : null;
 
   const emitter = new Emitter<SessionEvents>();
   const drafts = new Drafts({ storage });
@@ -52,10 +60,13 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
 
   /** The one place state changes: the machine decides, then its effects run in order. */
   function dispatch(event: MachineEvent): Effect[] {
-    const { state, effects } = transition(machine, event, Date.now());
+    const { state, effects } = transition(machine, event, Date.now(), serverClock.offsetMs);
     const changed = state.view !== machine.view;
     machine = state;
-    if (changed) emitter.emit('change', state.view);
+    if (changed) {
+      keepMarker();
+      emitter.emit('change', state.view);
+    }
     for (const effect of effects) run(effect);
     return effects;
   }
@@ -95,7 +106,28 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     }
   }
 
-  const refused = (error: ApiError) => void dispatch({ type: 'refused', error });
+  const refused = (error: ApiError) => void dispatch({ type: 'refused', error, cause: browserCause(error) });
+
+  /** What the browser knows about a refusal that the server cannot (`browser-endings.ts`). */
+  function browserCause(e: ApiError): BrowserCause | null {
+    if (mode !== 'cookie') return null;
+    if (e.code === 'invalid_token' && e.details?.credential === 'damaged') return 'cookie_damaged';
+    if (e.code !== 'unauthenticated') return null;
+    // No cookie at all reached the server, from a page that had a session, or whose marker says
+    // the session still had time: the browser removed the cookie (the server clears it only with
+    // an answer that says why, which the page would have seen).
+    if (machine.view.status === 'signed-in') return 'cookies_removed';
+    const note = machine.view.status === 'loading' ? marker?.read() : null;
+    if (!note || note.until <= serverClock.now()) return null; // its time was up: probably a timeout
+    // A cookie without "Keep me signed in" is meant to go when the browser closes.
+    return note.kept ? 'cookies_removed' : 'browser_closed';
+  }
+
+  function keepMarker(): void {
+    const { status, user, session } = machine.view;
+    if (status === 'signed-in' && user && session) void marker?.write(user.id, Date.parse(session.expiresAt), session.rememberMe);
+    else if (status !== 'loading') marker?.clear();
+  }
 
   // ---- transport ----------------------------------------------------------------------------
 
@@ -103,7 +135,8 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     mode,
     storage,
     appName,
-    fetch: fetchFn,
+    fetch: sessiondFetch,
+    serverNow: () => serverClock.now(),
     refreshUrl: url('/v1/session/refresh'),
     refreshWindowMs: options.refreshRetryWindowMs ?? 25_000,
     onRotated(tokens, session: SessionView) {
@@ -112,7 +145,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     },
     onRefused: refused,
   });
-  const api = createSessionApi({ url, fetch: fetchFn, credentials });
+  const api = createSessionApi({ url, fetch: sessiondFetch, credentials });
   const held = new HeldRequests((count) => dispatch({ type: 'held-changed', count }));
   const http = createHeldFetch({
     url,
@@ -130,7 +163,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
   const push = createPushLink({
     url: url('/v1/session/events'),
     headers: () => credentials.headers(true),
-    fetch: fetchFn,
+    fetch: sessiondFetch,
     onEvent(e) {
       const pushed = readPushEvent(e);
       if (pushed) dispatch({ type: 'pushed', push: pushed });
@@ -147,6 +180,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
         const answer = await api.extend();
         if (answer.kind === 'ok') dispatch({ type: 'extended', session: answer.session, sentAt });
         else if (answer.kind === 'refused') refused(answer.error);
+        return answer.kind !== 'unreachable';
       },
       check: checkStatus,
       warn: (expiresAt) => void dispatch({ type: 'warning-due', expiresAt }),
@@ -166,6 +200,18 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     if ((status === 'signed-in' || status === 'ended') && !api.checkedWithin(RECHECK_MIN_GAP_MS)) void checkStatus();
   }
 
+  /**
+   * The network is back, or the page was restored from the back/forward cache: whatever happened
+   * meanwhile is learned now (an ending with its reason), and activity typed offline is sent.
+   */
+  function reconnect(): void {
+    const { status } = machine.view;
+    if (status === 'signed-in') {
+      push.open();
+      void keepAlive.reconnected();
+    } else if (status === 'ended') void checkStatus();
+  }
+
   // ---- public surface -----------------------------------------------------------------------
 
   function start(): Promise<SessionState> {
@@ -174,11 +220,14 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       cleanups.push(watchActivity(window, (at) => keepAlive.activity(at)));
       cleanups.push(drafts.watch(document));
       const onVisible = () => document.visibilityState === 'visible' && recheckSoon();
+      const onShow = (e: PageTransitionEvent) => e.persisted && reconnect();
       document.addEventListener('visibilitychange', onVisible);
-      window.addEventListener('online', recheckSoon);
+      window.addEventListener('online', reconnect);
+      window.addEventListener('pageshow', onShow);
       cleanups.push(() => {
         document.removeEventListener('visibilitychange', onVisible);
-        window.removeEventListener('online', recheckSoon);
+        window.removeEventListener('online', reconnect);
+        window.removeEventListener('pageshow', onShow);
       });
     }
     tabs.open();
@@ -189,6 +238,18 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     };
     started = firstCheck().then(() => machine.view);
     return started;
+  }
+
+  /**
+   * A cookie-mode sign-in is only real once the cookie comes back: a browser that blocks this
+   * site's cookies would otherwise "sign in" and land straight back on the sign-in page. The
+   * session it started is of no use to anyone, so it is ended with the token the answer carried.
+   */
+  async function cookieCameBack(token: string | undefined): Promise<void> {
+    const check = await api.status();
+    if (check.kind !== 'refused' || check.error.code !== 'unauthenticated') return; // offline: assume it did
+    if (token) void api.signOut({ authorization: `Bearer ${token}` }).catch(() => {});
+    throw new ApiError(0, 'cookies_blocked', BROWSER_CAUSE_MESSAGES.cookies_blocked);
   }
 
   const client: SessionClient = {
@@ -214,6 +275,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       });
       const tokens = credentials.keep(body);
       if (tokens) tabs.post({ type: 'tokens', tokens });
+      if (mode === 'cookie') await cookieCameBack(body.token);
       return signedInOf(dispatch({ type: 'signed-in', user: body.user, session: body.session }))!;
     },
     signUp: (input) => api.signUp(input),

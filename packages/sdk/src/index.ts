@@ -9,3 +9,4 @@ export { DRAFT_ATTRIBUTE, DRAFT_IGNORE_ATTRIBUTE, Drafts, type Draft, type Draft
 export { announcement, formatCountdown } from './countdown.ts';
 export { newIdempotencyKey } from './idempotency.ts';
 export * from './types.ts';
+export { BROWSER_CAUSES, BROWSER_CAUSE_MESSAGES, browserSteps, isBrowserCause, type BrowserCause, type BrowserSteps } from './browser-endings.ts';

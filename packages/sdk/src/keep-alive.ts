@@ -14,8 +14,8 @@ export interface LiveDeadlines {
 export interface KeepAliveHooks {
   /** The live session's deadlines, or null when there is none. */
   deadlines(): LiveDeadlines | null;
-  /** `POST /v1/session/extend` and apply the answer; `sentAt` is shared with other tabs. */
-  extend(sentAt: number): Promise<void>;
+  /** `POST /v1/session/extend` and apply the answer; `sentAt` is shared with other tabs. False when the server was out of reach. */
+  extend(sentAt: number): Promise<boolean>;
   /** Passive status check. */
   check(): Promise<'ok' | 'ended' | 'unreachable'>;
   /** The warning is due. */
@@ -35,6 +35,8 @@ export class KeepAlive {
   private trailingTimer: ReturnType<typeof setTimeout> | undefined;
   private extending: Promise<void> | null = null;
   private warnCheckRunning = false;
+  /** Activity that could not reach the server (offline): sent as soon as the network is back. */
+  private unsent = false;
 
   constructor(
     private readonly hooks: KeepAliveHooks,
@@ -80,8 +82,22 @@ export class KeepAlive {
     this.lastSentAt = Date.now();
     clearTimeout(this.trailingTimer);
     this.trailingTimer = undefined;
-    this.extending = this.hooks.extend(this.lastSentAt).finally(() => (this.extending = null));
+    this.extending = this.hooks
+      .extend(this.lastSentAt)
+      .then((reached) => void (this.unsent = !reached))
+      .finally(() => (this.extending = null));
     return this.extending;
+  }
+
+  /**
+   * The network is back (or the page came back from the back/forward cache): send what the person
+   * did meanwhile, else ask (passively) whether the session is still there.
+   */
+  async reconnected(): Promise<void> {
+    if (!this.hooks.deadlines()) return;
+    if (this.unsent || this.lastActivityAt > this.lastSentAt) await this.extendNow();
+    else await this.hooks.check();
+    this.schedule();
   }
 
   stop(): void {

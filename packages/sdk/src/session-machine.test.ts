@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-error.ts';
+import { BROWSER_CAUSE_MESSAGES } from './browser-endings.ts';
 import { endsSession, GENERIC_ENDING, initialState, liveDeadlines, signedInOf, stateName, transition, type Effect, type MachineEvent, type MachineState, type StateName } from './session-machine.ts';
 import type { Ending } from './types.ts';
 
@@ -154,6 +155,28 @@ describe('transition: what each change does', () => {
   it('refused while loading: signed out, with the reason when the server gave one', () => {
     expect(step(initialState(), { type: 'refused', error: idle }).state.view.ending).toMatchObject({ reason: 'idle_timeout', byThisBrowser: false });
     expect(step(initialState(), events['refused unauthenticated']!).state.view.ending).toBeNull();
+  });
+
+  it('endings only the browser sees: their own sentence and cause, signed in or loading; a server reason outranks them', () => {
+    const gone = new ApiError(401, 'unauthenticated', 'Please sign in to continue.');
+    const removed = step(inEach()['signed-in'], { type: 'refused', error: gone, cause: 'cookies_removed' }).state.view;
+    expect(removed).toMatchObject({ status: 'ended', covered: true, ending: { reason: null, cause: 'cookies_removed', message: BROWSER_CAUSE_MESSAGES.cookies_removed } });
+    const damaged = step(initialState(), { type: 'refused', error: new ApiError(401, 'invalid_token', 'Damaged.'), cause: 'cookie_damaged' }).state.view;
+    expect(damaged).toMatchObject({ status: 'signed-out', ending: { cause: 'cookie_damaged', message: BROWSER_CAUSE_MESSAGES.cookie_damaged } });
+    // The server's reason, arriving later (another tab, the push channel), replaces the guess.
+    const ended = step(inEach()['signed-in'], { type: 'refused', error: gone, cause: 'cookies_removed' }).state;
+    expect(step(ended, events['pushed revoked']!).state.view.ending).toMatchObject({ reason: 'revoked' });
+    // …but a browser cause never replaces a server reason.
+    const revoked = step(inEach()['signed-in'], events['pushed revoked']!).state;
+    expect(step(revoked, { type: 'refused', error: gone, cause: 'cookies_removed' }).state.view.ending).toMatchObject({ reason: 'revoked' });
+  });
+
+  it('deadlines are turned into device times with the server clock offset', () => {
+    const skewed = transition(initialState(), { type: 'session-found', user, session: session() }, NOW + 10 * MIN, -10 * MIN).state.view;
+    // Server − device = −10 min: the device sees the deadline ten minutes later than the server writes it.
+    expect(skewed.expiresAt).toBe(NOW + 30 * MIN + 10 * MIN);
+    expect(skewed.warnAt).toBe(NOW + 28 * MIN + 10 * MIN);
+    expect(skewed.warning).toBe(false);
   });
 
   it('the warning shows once, and closes only when the deadlines move past it', () => {

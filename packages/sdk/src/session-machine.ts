@@ -1,4 +1,5 @@
 import { ApiError } from './api-error.ts';
+import { BROWSER_CAUSE_MESSAGES, type BrowserCause } from './browser-endings.ts';
 import type { LiveDeadlines } from './keep-alive.ts';
 import type { PushEvent } from './transport/push-channel.ts';
 import type { TabMessage } from './transport/tab-sync.ts';
@@ -18,6 +19,9 @@ import type { Ending, EndReason, PublicUser, SessionEvents, SessionState, Sessio
  *   signed-in, warning    refused, an ending pushed or from another tab  ended (covered)
  *   signed-in, warning    ended-here, any ending by this browser         signed-out
  *   ended                 an ending by this browser                      signed-out
+ *
+ * A refusal may carry a browser-side `cause` (`browser-endings.ts`: a removed or damaged cookie):
+ * its sentence stands in for the generic one, and a server reason arriving later replaces it.
  *
  * `warning` is `signed-in` with `view.warning` set; `covered` is a flag of `ended` (and of
  * `signed-in` when someone else signed in over another person's work).
@@ -52,8 +56,8 @@ export type MachineEvent =
   | { type: 'pushed'; push: PushEvent }
   | { type: 'from-tab'; message: TabMessage }
   | { type: 'warning-due'; expiresAt: number }
-  /** The server refused this page's credential. */
-  | { type: 'refused'; error: ApiError }
+  /** The server refused this page's credential; `cause` when the browser knows more (`browser-endings.ts`). */
+  | { type: 'refused'; error: ApiError; cause?: BrowserCause | null }
   /** This tab is ending its session(s) on purpose; `answered` once the server replied. */
   | { type: 'sign-out-asked'; reason: EndReason }
   | { type: 'sign-out-answered' }
@@ -121,31 +125,37 @@ export function signedInOf(effects: Effect[]): SignedIn | null {
   return null;
 }
 
-export function transition(m: MachineState, event: MachineEvent, now: number): Transition {
+/**
+ * `now` is this device's time; `offsetMs` is server − device (`transport/server-clock.ts`): the
+ * server's deadlines are turned into device times once, here, so timers and countdowns that compare
+ * them with `Date.now()` follow the server's clock even when the device's is off.
+ */
+export function transition(m: MachineState, event: MachineEvent, now: number, offsetMs = 0): Transition {
+  const t: Time = { now, offsetMs };
   const v = m.view;
   const signedInTo = (id: string) => v.status === 'signed-in' && v.session?.id === id;
   switch (event.type) {
     case 'no-credentials':
       return only({ ...m, view: { ...v, status: 'signed-out' } });
     case 'session-found':
-      if (signedInTo(event.session.id)) return withSession({ ...m, view: { ...v, user: event.user } }, event.session, now);
-      return signIn(m, event.user, event.session, 'server', now);
+      if (signedInTo(event.session.id)) return withSession({ ...m, view: { ...v, user: event.user } }, event.session, t);
+      return signIn(m, event.user, event.session, 'server', t);
     case 'signed-in':
-      return signIn(m, event.user, event.session, 'local', now);
+      return signIn(m, event.user, event.session, 'local', t);
     case 'extended':
       if (v.status !== 'signed-in') return only(m);
-      return then(withSession(m, event.session, now), tell({ type: 'session', session: event.session, sentAt: event.sentAt }));
+      return then(withSession(m, event.session, t), tell({ type: 'session', session: event.session, sentAt: event.sentAt }));
     case 'refreshed':
-      return v.status === 'signed-in' ? withSession(m, event.session, now) : only(m);
+      return v.status === 'signed-in' ? withSession(m, event.session, t) : only(m);
     case 'pushed':
-      return pushed(m, event.push, now);
+      return pushed(m, event.push, t);
     case 'from-tab':
-      return fromTab(m, event.message, now);
+      return fromTab(m, event.message, t);
     case 'warning-due':
       if (v.status !== 'signed-in' || v.warning) return only(m);
       return { state: { ...m, view: { ...v, warning: true } }, effects: [emit('warning', { expiresAt: event.expiresAt })] };
     case 'refused':
-      return refused(m, event.error);
+      return refused(m, event.error, event.cause ?? null);
     case 'sign-out-asked':
       return only({ ...m, endingOnPurpose: event.reason });
     case 'sign-out-answered':
@@ -157,23 +167,23 @@ export function transition(m: MachineState, event: MachineEvent, now: number): T
   }
 }
 
-function pushed(m: MachineState, push: PushEvent, now: number): Transition {
+function pushed(m: MachineState, push: PushEvent, time: Time): Transition {
   if (push.type === 'ended') {
     const { reason } = push;
     // `logged_out` needs this session's own credential, which lives in this browser.
     return end(m, { reason, message: push.message ?? GENERIC_ENDING, endedAt: push.endedAt, byThisBrowser: reason === 'logged_out' || (reason !== null && reason === m.endingOnPurpose) }, 'server');
   }
   const { status, session } = m.view;
-  const t = status === 'signed-in' && session ? withSession(m, { ...session, expiresAt: push.expiresAt, warnAt: push.warnAt }, now) : only(m);
+  const t = status === 'signed-in' && session ? withSession(m, { ...session, expiresAt: push.expiresAt, warnAt: push.warnAt }, time) : only(m);
   return push.byAnother ? then(t, emit('sessionsChanged', { cause: 'push' })) : t;
 }
 
-function fromTab(m: MachineState, message: TabMessage, now: number): Transition {
+function fromTab(m: MachineState, message: TabMessage, t: Time): Transition {
   const v = m.view;
   switch (message.type) {
     case 'session':
       if (v.status !== 'signed-in' || v.session?.id !== message.session.id) return only(m);
-      return first({ type: 'activity-sent', at: message.sentAt }, withSession(m, message.session, now));
+      return first({ type: 'activity-sent', at: message.sentAt }, withSession(m, message.session, t));
     case 'ended':
       return message.sessionId === null || message.sessionId === v.session?.id ? end(m, message.ending, 'tab') : only(m);
     case 'signed-in':
@@ -187,23 +197,23 @@ function fromTab(m: MachineState, message: TabMessage, now: number): Transition 
 }
 
 /** New deadlines: a later warnAt (activity here, in another tab, or on another device) closes the warning. */
-function withSession(m: MachineState, session: SessionView, now: number): Transition {
-  const expiresAt = Date.parse(session.expiresAt);
-  const warnAt = Date.parse(session.warnAt);
+function withSession(m: MachineState, session: SessionView, { now, offsetMs }: Time): Transition {
+  const expiresAt = Date.parse(session.expiresAt) - offsetMs;
+  const warnAt = Date.parse(session.warnAt) - offsetMs;
   return {
     state: { ...m, idleWindowMs: Date.parse(session.idleExpiresAt) - Date.parse(session.lastActiveAt), view: { ...m.view, session, expiresAt, warnAt, warning: m.view.warning && now >= warnAt } },
     effects: [{ type: 'schedule-keep-alive' }],
   };
 }
 
-function signIn(m: MachineState, user: PublicUser, session: SessionView, source: 'server' | 'local', now: number): Transition {
+function signIn(m: MachineState, user: PublicUser, session: SessionView, source: 'server' | 'local', t: Time): Transition {
   const sameUser = m.pageUserId === null || m.pageUserId === user.id;
   // Someone else at this page: it stays covered and their drafts stay shut, since the page
   // still holds the previous person's work (the app loads the page afresh for them).
-  const signedIn = withSession({ ...m, pageUserId: sameUser ? user.id : m.pageUserId, view: { ...m.view, status: 'signed-in', user, ending: null, warning: false, covered: !sameUser } }, session, now);
+  const signedIn = withSession({ ...m, pageUserId: sameUser ? user.id : m.pageUserId, view: { ...m.view, status: 'signed-in', user, ending: null, warning: false, covered: !sameUser } }, session, t);
   const effects: Effect[] = [];
   if (sameUser) effects.push({ type: 'unlock-drafts', userId: user.id, sessionId: session.id });
-  effects.push({ type: 'activity-sent', at: now }, ...signedIn.effects, { type: 'open-push' }); // signing in is activity
+  effects.push({ type: 'activity-sent', at: t.now }, ...signedIn.effects, { type: 'open-push' }); // signing in is activity
   // A request held for one person must not be sent on behalf of another.
   effects.push({ type: 'release-held', error: sameUser ? null : new ApiError(401, 'user_changed', 'Someone else signed in, so the held request was not sent.') });
   effects.push(emit('signedIn', { user, session, sameUser }));
@@ -212,11 +222,12 @@ function signIn(m: MachineState, user: PublicUser, session: SessionView, source:
   return { state: signedIn.state, effects };
 }
 
-function refused(m: MachineState, e: ApiError): Transition {
-  if (m.view.status === 'loading') return only({ ...m, view: { ...m.view, status: 'signed-out', ending: e.code === 'session_ended' ? { reason: e.reason, message: e.message, endedAt: e.endedAt, byThisBrowser: false } : null } });
-  if (!endsSession(m.view, e)) return only(m);
+function refused(m: MachineState, e: ApiError, cause: BrowserCause | null): Transition {
   const known = e.code === 'session_ended';
-  return end(m, { reason: known ? e.reason : null, message: known ? e.message : GENERIC_ENDING, endedAt: e.endedAt, byThisBrowser: e.reason === 'logged_out' }, 'local');
+  const browserEnding = (): Ending | null => (cause ? { reason: null, message: BROWSER_CAUSE_MESSAGES[cause], endedAt: null, byThisBrowser: false, cause } : null);
+  if (m.view.status === 'loading') return only({ ...m, view: { ...m.view, status: 'signed-out', ending: known ? { reason: e.reason, message: e.message, endedAt: e.endedAt, byThisBrowser: false } : browserEnding() } });
+  if (!endsSession(m.view, e)) return only(m);
+  return end(m, known ? { reason: e.reason, message: e.message, endedAt: e.endedAt, byThisBrowser: e.reason === 'logged_out' } : (browserEnding() ?? { reason: null, message: GENERIC_ENDING, endedAt: e.endedAt, byThisBrowser: false }), 'local');
 }
 
 function end(m: MachineState, ending: Ending, source: 'server' | 'tab' | 'local'): Transition {
@@ -226,6 +237,7 @@ function end(m: MachineState, ending: Ending, source: 'server' | 'tab' | 'local'
     // Already over: keep the most informative explanation, and honour a deliberate sign-out.
     if (ending.byThisBrowser && !v.ending?.byThisBrowser) return endDeliberately(m, ending);
     if (ending.reason && !v.ending?.reason) return only({ ...m, view: { ...v, ending } });
+    if (ending.cause && !v.ending?.reason && !v.ending?.cause) return only({ ...m, view: { ...v, ending } });
     return only(m);
   }
   const sessionId = v.session?.id ?? null;
@@ -244,6 +256,11 @@ function endDeliberately(m: MachineState, ending: Ending): Transition {
   effects.push({ type: 'lock-drafts' }, { type: 'release-held', error: new ApiError(401, 'session_ended', ending.message, ending.reason, ending.endedAt) });
   // Nothing of theirs is left on the page: whoever signs in next starts afresh.
   return { state: { ...m, pageUserId: null, view: { ...v, status: 'signed-out', user: null, session: null, expiresAt: null, warnAt: null, warning: false, ending, covered: false } }, effects };
+}
+
+interface Time {
+  now: number;
+  offsetMs: number;
 }
 
 const only = (state: MachineState): Transition => ({ state, effects: [] });

@@ -6,6 +6,7 @@
 
 import type { ErrorBody, PublicUser, SessionView } from '@sessiond/contract';
 import type { EndReason } from '@sessiond/contract/names';
+import type { BrowserCause } from './browser-endings.ts';
 
 export { END_REASONS, isEndReason, type EndReason } from '@sessiond/contract/names';
 // The wire shapes are the static types of the server's own schemas (@sessiond/contract): type
@@ -20,6 +21,8 @@ export interface Ending {
   endedAt: string | null;
   /** The person signed out on purpose in this browser (this tab or another): drafts are erased. */
   byThisBrowser: boolean;
+  /** An ending only the browser can see (`reason` is then null): see `browser-endings.ts`. */
+  cause?: BrowserCause | null;
 }
 
 export type SessionStatus =

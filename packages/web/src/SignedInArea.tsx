@@ -18,7 +18,8 @@ export function SignedInArea({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     if (state.status !== 'signed-out') return;
-    const reason = state.ending?.reason;
+    // A server reason, else what the browser saw (a removed or damaged cookie).
+    const reason = state.ending?.reason ?? state.ending?.cause;
     if (state.ending?.byThisBrowser) navigate(`/signed-out${reason ? `?reason=${reason}` : ''}`, { replace: true });
     else navigate(`/login?${new URLSearchParams({ ...(reason ? { reason } : {}), next: pathname + search }).toString()}`, { replace: true });
   }, [state.status, state.ending, pathname, search]);

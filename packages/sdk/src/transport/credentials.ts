@@ -13,6 +13,8 @@ export interface CredentialOptions {
   fetch: typeof fetch;
   refreshUrl: string;
   refreshWindowMs: number;
+  /** The server's time (`server-clock.ts`): access tokens expire by its clock, not the device's. */
+  serverNow?: () => number;
   /** A rotation happened here: tell the other tabs. */
   onRotated(tokens: TokenSet, session: SessionView): void;
   /** The server refused the refresh token: the session is over. */
@@ -39,13 +41,14 @@ export interface Credentials {
 export function createCredentials(opts: CredentialOptions): Credentials {
   const tokens = opts.mode === 'token' ? new TokenKeeper(opts.storage, `sessiond:tokens:${opts.appName}`) : null;
   const withRefreshLock = createRefreshLock(`sessiond:refresh:${opts.appName}`);
+  const serverNow = opts.serverNow ?? (() => Date.now());
 
   /** One rotation at a time across tabs; a tab that waited uses the tokens the other one got. */
   function rotate(seen: TokenSet): Promise<TokenSet | null> {
     return withRefreshLock(async () => {
       const now = tokens?.get();
       if (!now) return null;
-      if (now.refreshToken !== seen.refreshToken && now.accessTokenExpiresAt - Date.now() > ACCESS_TOKEN_MARGIN_MS) return now;
+      if (now.refreshToken !== seen.refreshToken && now.accessTokenExpiresAt - serverNow() > ACCESS_TOKEN_MARGIN_MS) return now;
       let answer: RefreshAnswer;
       try {
         answer = await refreshWithRetry(opts.fetch, opts.refreshUrl, now.refreshToken, opts.refreshWindowMs);
@@ -70,7 +73,7 @@ export function createCredentials(opts: CredentialOptions): Credentials {
       if (passive) h['x-sessiond-passive'] = '1';
       const t = tokens?.get();
       if (t) {
-        const fresh = t.accessTokenExpiresAt - Date.now() > ACCESS_TOKEN_MARGIN_MS ? t : await rotate(t);
+        const fresh = t.accessTokenExpiresAt - serverNow() > ACCESS_TOKEN_MARGIN_MS ? t : await rotate(t);
         if (fresh) h.authorization = `Bearer ${fresh.accessToken}`;
       }
       return h;

@@ -12,6 +12,8 @@ export interface SignInAnswer {
   accessToken?: string;
   accessTokenExpiresAt?: string;
   refreshToken?: string;
+  /** Cookie mode: the same credential as the cookie (used only to end a session whose cookie was refused). */
+  token?: string;
 }
 
 export interface SessionApiOptions {
@@ -61,10 +63,10 @@ export function createSessionApi({ url, fetch: fetchFn, credentials }: SessionAp
     signIn: (body: Record<string, unknown>) => plainJson<SignInAnswer>('POST', '/v1/login', body),
     signUp: async (body: { email: string; password: string }) => (await plainJson<{ user: PublicUser }>('POST', '/v1/signup', body)).user,
     /** `POST /v1/logout`; a 401 means the session was over already, which is as good. */
-    async signOut(): Promise<void> {
+    async signOut(headers?: Record<string, string>): Promise<void> {
       let res: Response;
       try {
-        res = await fetchFn(url('/v1/logout'), { method: 'POST', headers: await credentials.headers(false), cache: 'no-store' });
+        res = await fetchFn(url('/v1/logout'), { method: 'POST', headers: headers ?? (await credentials.headers(false)), cache: 'no-store' });
       } catch (e) {
         throw ApiError.network(e);
       }

@@ -1,6 +1,7 @@
 import type { Ending } from '@sessiond/sdk';
 import { useId } from 'react';
 import { Modal } from './Modal.tsx';
+import { BrowserCauseHelp } from './BrowserCauseHelp.tsx';
 import { SignInForm } from './SignInForm.tsx';
 
 /**
@@ -11,7 +12,8 @@ import { SignInForm } from './SignInForm.tsx';
  * manager offers the saved account (autocomplete="username"), and typing it is one field.
  */
 function signInPage(ending: Ending): string {
-  const query = new URLSearchParams({ ...(ending.reason ? { reason: ending.reason } : {}), next: location.pathname });
+  const reason = ending.reason ?? ending.cause;
+  const query = new URLSearchParams({ ...(reason ? { reason } : {}), next: location.pathname });
   return `/login?${query.toString()}`;
 }
 
@@ -27,6 +29,8 @@ export function SignInAgainDialog({ ending, heldRequests }: { ending: Ending; he
         </p>
       </div>
       <SignInForm onSignedIn={() => {}} totpHeading="h3" />
+      {/* After the form: signing in again comes first, the settings can wait. */}
+      {ending.cause && <BrowserCauseHelp cause={ending.cause} />}
       <p className="muted small">
         {/* A full page load: what was typed is in the draft, which comes back after signing in. */}
         Not you? <a href={signInPage(ending)}>Go to the sign-in page</a>

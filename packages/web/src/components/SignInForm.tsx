@@ -1,6 +1,7 @@
 import { ApiError, type SignedIn } from '@sessiond/sdk';
 import { useSessionClient } from '@sessiond/sdk/react';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { BrowserCauseHelp } from './BrowserCauseHelp.tsx';
 import { Field } from './Field.tsx';
 
 interface SignInFormProps {
@@ -18,6 +19,7 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
   const [totp, setTotp] = useState('');
   const [step, setStep] = useState<'password' | 'totp'>('password');
   const [error, setError] = useState<string | null>(null);
+  const [cookiesBlocked, setCookiesBlocked] = useState(false);
   const [busy, setBusy] = useState(false);
   const codeRef = useRef<HTMLInputElement>(null);
   const keepId = useId();
@@ -31,12 +33,14 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
     e.preventDefault();
     setBusy(true);
     setError(null);
+    setCookiesBlocked(false);
     try {
       const signedIn = await client.signIn({ email, password, rememberMe, ...(step === 'totp' ? { totp: totp.replace(/\s+/g, '') } : {}) });
       onSignedIn(signedIn);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'totp_required' && step === 'password') setStep('totp');
       else setError(err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
+      setCookiesBlocked(err instanceof ApiError && err.code === 'cookies_blocked');
     } finally {
       setBusy(false);
     }
@@ -50,6 +54,7 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
           {error}
         </div>
       )}
+      {cookiesBlocked && <BrowserCauseHelp cause="cookies_blocked" />}
       {step === 'password' ? (
         <>
           <Field label="Email" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />

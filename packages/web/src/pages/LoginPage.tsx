@@ -1,4 +1,6 @@
+import { isBrowserCause } from '@sessiond/sdk';
 import { useSession } from '@sessiond/sdk/react';
+import { BrowserCauseHelp } from '../components/BrowserCauseHelp.tsx';
 import { useEffect, useId } from 'react';
 import { Layout } from '../components/Layout.tsx';
 import { PageHeading } from '../components/Page.tsx';
@@ -7,10 +9,12 @@ import { Link, navigate, safeNext, useLocation } from '../router.tsx';
 import { useReasonMessage } from './useReasonMessage.ts';
 
 export function LoginPage() {
-  const { status } = useSession();
+  const { status, ending } = useSession();
   const { searchParams } = useLocation();
   const next = safeNext(searchParams.get('next'));
-  const message = useReasonMessage(searchParams.get('reason'));
+  // Arriving here directly (say, after the browser restarted) the client may still know why.
+  const reason = searchParams.get('reason') ?? ending?.cause ?? null;
+  const message = useReasonMessage(reason);
   const messageId = useId();
 
   useEffect(() => {
@@ -27,6 +31,7 @@ export function LoginPage() {
           </div>
         )}
         <SignInForm onSignedIn={() => {}} />
+        {isBrowserCause(reason) && <BrowserCauseHelp cause={reason} />}
         <p className="muted small auth-switch">
           New to sessiond? <Link to="/signup">Create an account</Link>
         </p>

@@ -1,3 +1,5 @@
+import { isBrowserCause } from '@sessiond/sdk';
+import { BrowserCauseHelp } from '../components/BrowserCauseHelp.tsx';
 import { Layout } from '../components/Layout.tsx';
 import { PageHeading } from '../components/Page.tsx';
 import { Link, useLocation } from '../router.tsx';
@@ -14,6 +16,7 @@ export function SignedOutPage() {
         <span className="signed-out-mark" aria-hidden="true" />
         <PageHeading title="You're signed out" />
         <p className="lead">{message ?? (reason ? '' : 'You are not signed in.')}</p>
+        {isBrowserCause(reason) && <BrowserCauseHelp cause={reason} />}
         {(reason === 'logged_out' || reason === 'revoked_all') && <p className="muted">Unsaved drafts you had in this browser were erased, so the next person here cannot see them.</p>}
         <div className="actions">
           <Link to="/login" className="button button-primary">

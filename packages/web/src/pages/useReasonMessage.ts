@@ -1,10 +1,11 @@
-import { isEndReason } from '@sessiond/sdk';
+import { BROWSER_CAUSE_MESSAGES, isBrowserCause, isEndReason } from '@sessiond/sdk';
 import { useSessionClient } from '@sessiond/sdk/react';
 import { useEffect, useState } from 'react';
 
 /**
  * The message for `?reason=`: this tab's own ending when it matches (it knows which device and
  * when), otherwise the server's wording with its configured numbers (`GET /v1/reasons/:reason`).
+ * A browser-side cause (`cookies_removed`, …) is worded by the SDK: the server never saw it.
  */
 export function useReasonMessage(reason: string | null): string | null {
   const client = useSessionClient();
@@ -20,5 +21,6 @@ export function useReasonMessage(reason: string | null): string | null {
       live = false;
     };
   }, [client, reason, message]);
+  if (isBrowserCause(reason)) return BROWSER_CAUSE_MESSAGES[reason];
   return isEndReason(reason) ? message : null;
 }
