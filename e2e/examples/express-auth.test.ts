@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, ROOT, type ServerProcess } from '../harness.ts';
+import { createUser, launchBrowser, newContext, PASSWORD, signIn, startApp } from '../browser/support.ts';
+
+const ADMIN = 'express-example-admin-token-0123456789';
+const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
+/** Starts examples/express-auth as a reader of the README would, and resolves with its address. */
+async function startExample(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'examples/express-auth/index.js')], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`example did not start: ${out}`)), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) (clearTimeout(timer), resolve(m[1]!));
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (c) => (clearTimeout(timer), reject(new Error(`example exited ${c}: ${out}`))));
+  });
+  return { url, child };
+}
+
+describe('examples/express-auth', () => {
+  let sessiond: ServerProcess;
+  let browser: Browser;
+  let example: { url: string; child: ChildProcess };
+  beforeAll(async () => {
+    [sessiond, browser] = await Promise.all([startApp({ SESSIOND_ADMIN_TOKEN: ADMIN }), launchBrowser()]);
+    const key = await new Client(sessiond.url, { authorization: `Bearer ${ADMIN}` }).post('/v1/admin/apps/web/keys', { label: 'express-auth', scopes: ['events:read'] });
+    example = await startExample({ SESSIOND_URL: sessiond.url, SESSIOND_APP_KEY: key.json.secret });
+  });
+  afterAll(async () => {
+    example?.child.kill('SIGTERM');
+    await browser?.close();
+    await sessiond?.stop();
+  });
+
+  it('signs in on its login form, reaches the restricted page, is refused within 1 s of a Log out on the Active sessions page, and says why', async () => {
+    const email = 'express-example@example.com';
+    await createUser(sessiond.url, email);
+    // The person on their phone, in the Express app…
+    const phone = await newContext(browser, { userAgent: SAFARI_IPHONE });
+    await phone.page.goto(`${example.url}/restricted`);
+    await phone.page.waitForURL(`${example.url}/login?next=%2Frestricted`);
+    await phone.page.getByLabel('Email').fill(email);
+    await phone.page.getByLabel('Password').fill(PASSWORD);
+    await phone.page.getByRole('button', { name: 'Sign in' }).click();
+    await phone.page.waitForURL(`${example.url}/restricted`);
+    await phone.page.getByRole('heading', { name: 'Restricted area' }).waitFor();
+    expect(await phone.page.getByText(`Signed in as ${email}`).count()).toBe(1);
+
+    // …and on their computer, on sessiond's Active sessions page.
+    const computer = await newContext(browser);
+    await signIn(computer.page, sessiond.url, email);
+    await computer.page.goto(`${sessiond.url}/settings/security/sessions`);
+    await computer.page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+    const other = computer.page.getByRole('listitem').filter({ has: computer.page.getByRole('button', { name: 'Log out', exact: true }) });
+    await expect.poll(() => other.count()).toBe(1);
+    await other.getByRole('button', { name: 'Log out', exact: true }).click();
+    await computer.page.getByRole('dialog', { name: 'Log out this session?' }).getByRole('button', { name: 'Log out', exact: true }).click();
+    const t0 = Date.now();
+    await expect.poll(() => other.count(), { timeout: 2_000 }).toBe(0);
+
+    // The phone's next page of the Express app is refused, and says why.
+    let status = 200;
+    while (status === 200 && Date.now() - t0 < 2_000) status = (await phone.page.reload())!.status();
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(status).toBe(401);
+    await phone.page.getByRole('heading', { name: 'You were signed out' }).waitFor();
+    expect(await phone.page.getByRole('alert').textContent()).toMatch(/^You were signed out from another of your sessions/);
+
+    // Signing in again brings the restricted page back.
+    await phone.page.getByRole('link', { name: 'Sign in again' }).click();
+    await phone.page.getByLabel('Email').fill(email);
+    await phone.page.getByLabel('Password').fill(PASSWORD);
+    await phone.page.getByRole('button', { name: 'Sign in' }).click();
+    await phone.page.getByRole('heading', { name: 'Restricted area' }).waitFor();
+
+    // Log out: back to the sign-in page with the reason, the app's other cookies untouched.
+    await phone.context.addCookies([{ name: 'app_theme', value: 'dark', url: example.url }]);
+    await phone.page.getByRole('button', { name: 'Log out' }).click();
+    await phone.page.waitForURL(/\/login\?reason=logged_out$/);
+    await phone.page.getByRole('status').getByText('You signed out').waitFor();
+    const cookies = (await phone.context.cookies(example.url)).map((c) => c.name);
+    expect(cookies).toEqual(['app_theme']);
+    await phone.context.close();
+    await computer.context.close();
+  });
+
+  it('a wrong password is told on the form (sessiond’s message), and no cookie is set', async () => {
+    const r = await fetch(`${example.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=nobody%40example.com&password=wrong-password-here&next=%2Frestricted', redirect: 'manual' });
+    expect(r.status).toBe(401);
+    expect(await r.text()).toMatch(/role="alert">[^<]*(email|password)/i);
+    expect(r.headers.get('set-cookie')).toBeNull();
+    const cross = await fetch(`${example.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: 'email=a%40b.c&password=x', redirect: 'manual' });
+    expect(cross.status).toBe(403);
+    // `next` never leaves the site.
+    const page = await (await fetch(`${example.url}/login?next=//evil.example/`)).text();
+    expect(page).toContain('name="next" value="/restricted"');
+  });
+});
