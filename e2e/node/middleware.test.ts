@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticateWebRequest, createSessionGuard, expressGuard, fastifyGuard, type SessionGuard } from '@sessiond/node';
+import { authenticateWebRequest, createSessionGuard, expressGuard, fastifyGuard, honoGuard, type SessiondAuth, type SessionGuard } from '@sessiond/node';
 import { Client, startServer, type ServerProcess } from '../harness.ts';
 
 const ADMIN = 'node-middleware-admin-token-0123456789';
@@ -153,6 +154,26 @@ describe('@sessiond/node', () => {
       // A bearer credential is the caller's, not a cookie of this app: nothing to clear.
       expect(refused.response.headers.get('set-cookie')).toBeNull();
     }
+  });
+
+  it('in Hono: c.get(\'sessiond\'), and the redirect for a browser whose session ended', async () => {
+    const { guard } = await guardFor();
+    const app = new Hono<{ Variables: { sessiond: SessiondAuth } }>();
+    app.use('/account/*', honoGuard(guard, { redirectTo: '/login' }));
+    app.get('/account/me', (c) => c.json({ email: c.get('sessiond').user.email }));
+    const p = await person('hono@example.com');
+    const ok = await app.request('/account/me', { headers: { cookie: p.cookie } });
+    expect(await ok.json()).toEqual({ email: 'hono@example.com' });
+    const del = await p.other.delete(`/v1/sessions/${p.sessionId}`);
+    expect(del.status, del.text).toBe(204);
+    let r = ok;
+    const t0 = Date.now();
+    // In-process requests answered from the cache never yield to I/O: give the feed's socket a turn.
+    for (; r.status === 200 && Date.now() - t0 < 2_000; await new Promise((w) => setTimeout(w, 10))) r = await app.request('/account/me', { headers: { cookie: p.cookie } });
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(r.status).toBe(302);
+    expect(r.headers.get('location')).toBe('/login?reason=revoked&next=%2Faccount%2Fme');
+    expect(r.headers.get('set-cookie')).toMatch(/^sessiond=;/);
   });
 
   it('without an app key it caches nothing (no feed to hear endings by)', async () => {
