@@ -104,3 +104,71 @@ describe('examples/express-auth', () => {
     expect(page).toContain('name="next" value="/restricted"');
   });
 });
+
+/** A port nothing listens on now, for a process that must know its own address before it starts. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('sessiond behind the app’s origin at /auth (SESSIOND_PUBLIC_URL with a path)', () => {
+  let sessiond: ServerProcess;
+  let browser: Browser;
+  let example: { url: string; child: ChildProcess };
+  let app: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    app = `http://127.0.0.1:${port}`;
+    [sessiond, browser] = await Promise.all([startApp({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_PUBLIC_URL: `${app}/auth`, SESSIOND_TRUST_PROXY: '1' }), launchBrowser()]);
+    const key = await new Client(sessiond.url, { authorization: `Bearer ${ADMIN}` }).post('/v1/admin/apps/web/keys', { label: 'express-auth', scopes: ['events:read'] });
+    example = await startExample({ PORT: String(port), SESSIOND_URL: sessiond.url, SESSIOND_APP_KEY: key.json.secret, SESSIOND_BEHIND_PATH: '/auth' });
+  });
+  afterAll(async () => {
+    example?.child.kill('SIGTERM');
+    await browser?.close();
+    await sessiond?.stop();
+  });
+
+  it('signs in on sessiond’s own page under /auth, the app reads its cookie, the pages and their CSRF check work there', async () => {
+    const email = 'behind@example.com';
+    // Signing up straight at sessiond's own address: its origin is now the app's, so say so.
+    expect((await new Client(sessiond.url).post('/v1/signup', { email, password: PASSWORD }, { origin: app })).status).toBe(201);
+    const { context, page, problems } = await newContext(browser);
+    await context.addCookies([{ name: 'app_theme', value: 'dark', url: app }]);
+    await page.goto(`${app}/restricted`);
+    await page.waitForURL(`${app}/auth/login?next=%2Frestricted`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Back in the app, whose guard validates the cookie sessiond set on this origin (Path=/).
+    await page.waitForURL(`${app}/restricted`);
+    await page.getByRole('heading', { name: 'Restricted area' }).waitFor();
+    const cookie = (await context.cookies(app)).find((c) => c.name === 'sessiond');
+    expect(cookie).toMatchObject({ path: '/', httpOnly: true, sameSite: 'Lax' });
+
+    // sessiond's pages under the prefix: assets, links, API calls and the push channel.
+    await page.goto(`${app}/auth/settings/security/sessions`);
+    await page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+    await page.getByText('Current session').first().waitFor();
+    expect(await page.getByRole('link', { name: 'Active sessions' }).getAttribute('href')).toBe('/auth/settings/security/sessions');
+    await page.getByRole('link', { name: 'Expense report' }).click();
+    await page.waitForURL(`${app}/auth/demo`);
+    // A cookie-authenticated change from the page's origin passes the CSRF check; from another it does not.
+    expect(await page.evaluate(async () => (await fetch('/auth/v1/session/extend', { method: 'POST' })).status)).toBe(200);
+    const elsewhere = await fetch(`${app}/auth/v1/session/extend`, { method: 'POST', headers: { cookie: `sessiond=${cookie!.value}`, origin: 'http://evil.example' } });
+    expect((await elsewhere.json()).error.code).toBe('csrf_failed');
+
+    // Log out on sessiond's page: signed out, and the app's own cookies survive (no Clear-Site-Data).
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/auth\/signed-out/);
+    expect((await context.cookies(app)).map((c) => c.name)).toEqual(['app_theme']);
+    await page.goto(`${app}/restricted`);
+    await page.waitForURL(`${app}/auth/login?next=%2Frestricted`);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -11,8 +11,15 @@
  */
 import express from 'express';
 import { createSessionGuard, expressGuard } from '@sessiond/node';
+import { mountSessiondProxy } from './proxy.js';
 
 const sessiondUrl = process.env.SESSIOND_URL ?? 'http://127.0.0.1:4000';
+/**
+ * Set (e.g. `/auth`, with sessiond's SESSIOND_PUBLIC_URL=http://localhost:3000/auth): sessiond's
+ * pages and API are served on this origin under that path, and people sign in on sessiond's own
+ * page; the guard then reads the cookie sessiond set. Unset: this app's own login form.
+ */
+const behindPath = process.env.SESSIOND_BEHIND_PATH || null;
 const guard = createSessionGuard({
   url: sessiondUrl,
   // `sessiond apps keys create web --label express-auth --scopes events:read`
@@ -24,6 +31,8 @@ const guard = createSessionGuard({
 const app = express();
 // Behind a proxy set this, so req.ip (which the guard passes to sessiond) is the person's address.
 if (process.env.TRUST_PROXY) app.set('trust proxy', process.env.TRUST_PROXY);
+// Before the body parser: the proxy passes the request body on as it came.
+if (behindPath) mountSessiondProxy(app, behindPath, sessiondUrl);
 app.use(express.urlencoded({ extended: false }));
 
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -42,13 +51,14 @@ function sameOrigin(req, res, next) {
 const restrict = expressGuard(guard, {
   onRefused(refusal, req, res) {
     const { code, message } = refusal.body.error;
-    if (code === 'unauthenticated') return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
-    const again = `<p><a href="/login?next=${encodeURIComponent(req.originalUrl)}">Sign in again</a></p>`;
+    const signIn = `${behindPath ?? ''}/login?next=${encodeURIComponent(req.originalUrl)}`;
+    if (code === 'unauthenticated') return res.redirect(signIn);
+    const again = `<p><a href="${escape(signIn)}">Sign in again</a></p>`;
     res.status(refusal.status).send(page('Signed out', `<h1>${code === 'session_ended' ? 'You were signed out' : 'Please try again'}</h1><p role="alert">${escape(message)}</p>${refusal.status === 503 ? '' : again}`));
   },
 });
 
-app.get('/', (_req, res) => res.redirect('/login'));
+app.get('/', (_req, res) => res.redirect(`${behindPath ?? ''}/login?next=%2Frestricted`));
 
 app.get('/restricted', restrict, (req, res) => {
   const { user, session } = req.sessiond;
@@ -84,7 +94,7 @@ app.post('/login', sameOrigin, async (req, res) => {
 app.post('/logout', sameOrigin, async (req, res) => {
   const out = await guard.signOut({ authorization: null, cookie: req.get('cookie'), ip: req.ip, userAgent: req.get('user-agent') });
   // Not sessiond's `Clear-Site-Data: "cookies"`: on this origin it would erase the app's every cookie.
-  res.append('Set-Cookie', out.setCookie).redirect(303, '/login?reason=logged_out');
+  res.append('Set-Cookie', out.setCookie).redirect(303, `${behindPath ?? ''}/login?reason=logged_out`);
 });
 
 function loginPage({ next, notice = null, error = null, email = '', askCode = false }) {

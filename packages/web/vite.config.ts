@@ -6,6 +6,9 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
+  // Relative: the server makes them absolute under its base path (routes/pages.ts pageShell), and
+  // the CSS's own url()s stay right wherever sessiond is mounted.
+  base: './',
   build: {
     outDir: 'dist',
     emptyOutDir: true,
