@@ -170,5 +170,10 @@ describe('sessiond behind the app’s origin at /auth (SESSIOND_PUBLIC_URL with 
     await page.waitForURL(`${app}/auth/login?next=%2Frestricted`);
     expect(problems).toEqual([]);
     await context.close();
+    // The API reference too: its stylesheet and document are found under the prefix.
+    const docs = await (await fetch(`${app}/auth/docs`)).text();
+    const css = /<link rel="stylesheet" href="([^"]+)"/.exec(docs)![1]!;
+    expect((await fetch(new URL(css, `${app}/auth/docs`))).headers.get('content-type')).toMatch(/text\/css/);
+    expect((await fetch(new URL('openapi.json', `${app}/auth/docs`))).status).toBe(200);
   });
 });
