@@ -28,6 +28,12 @@ export interface GuardOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
   onFeedError?: (e: unknown) => void;
+  /**
+   * sessiond refused to take this app's word for the person's address and browser (its app key
+   * revoked or of another app, a header refused): requests still work, asked again without them,
+   * but sessiond then records this server's address. Default: console.error.
+   */
+  onAppRefused?: (e: Error) => void;
   /** For tests. */
   now?: () => number;
 }
@@ -89,7 +95,7 @@ export function createSessionGuard(opts: GuardOptions): SessionGuard {
   const cookieSecure = opts.cookie?.secure ?? opts.cookie?.name?.startsWith('__Host-') ?? false;
   const cookie: CookieSettings = { name: opts.cookie?.name ?? (cookieSecure ? '__Host-sessiond' : 'sessiond'), secure: cookieSecure };
   const cookieNames = [...new Set([cookie.name, ...SESSIOND_COOKIE_NAMES])];
-  const api = new SessiondApi(baseUrl, opts.appKey, opts.fetch ?? fetch, opts.timeoutMs ?? 5_000);
+  const api = new SessiondApi(baseUrl, opts.appKey, opts.fetch ?? fetch, opts.timeoutMs ?? 5_000, opts.onAppRefused ?? ((e) => console.error(`@sessiond/node: ${e.message}`)));
   const ttl = opts.cacheTtlMs ?? 5_000;
   const cache = new SessionCache<SessiondAuth>(opts.cacheSize ?? 10_000, now);
   const inFlight = new Map<string, Promise<Outcome>>();
