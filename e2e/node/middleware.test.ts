@@ -176,6 +176,16 @@ describe('@sessiond/node', () => {
     expect(r.headers.get('set-cookie')).toMatch(/^sessiond=;/);
   });
 
+  it('caches only its own app’s sessions: the feed of its key would not tell of another app’s endings', async () => {
+    const { guard, calls } = await guardFor();
+    const email = 'desktop@example.com';
+    const c = new Client(sessiond.url);
+    await c.post('/v1/signup', { email, password: PASSWORD });
+    const desktop = (await c.post('/v1/login', { email, password: PASSWORD, app: 'desktop' })).json.token;
+    for (let i = 0; i < 3; i++) expect((await guard.check({ cookie: `sessiond=${desktop}` })).ok).toBe(true);
+    expect(calls).toHaveLength(3);
+  });
+
   it('without an app key it caches nothing (no feed to hear endings by)', async () => {
     const { guard, calls } = await guardFor({ appKey: undefined });
     const p = await person('nokey@example.com');

@@ -136,7 +136,8 @@ export function createSessionGuard(opts: GuardOptions): SessionGuard {
     const answer = await api.validate(credential, client);
     if (!answer.ok) return answer;
     const auth = answer.value;
-    if (feedConnected) {
+    // The feed of an app key carries its own app's endings only: another app's session is asked about each time.
+    if (feedConnected && auth.session.app === app) {
       // Never past the session's own deadline: the ending there may be known only on the next ask.
       const until = Math.min(now() + ttl, Date.parse(auth.session.expiresAt), accessTokenExpiry(credential));
       cache.set(key, auth.session.id, auth, until, ticket);
