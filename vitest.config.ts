@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // The API's end-to-end tests run again on each shared store, so every SPEC feature is exercised
@@ -13,7 +14,18 @@ for (const skipped of ['redis', 'postgres', 'redis-cluster'].filter((n) => !stor
   console.warn(`vitest: the API tests on ${skipped} are SKIPPED (set REDIS_URL / DATABASE_URL, install redis-server)`);
 }
 
+// The workspace packages' `exports` point at their build; the "sessiond:source" condition points
+// at their TypeScript source, so tests need no build step: vitest resolves through it, and so does
+// every process a test spawns (node --import tsx …), through NODE_OPTIONS. The pack test
+// (e2e/packages) clears it: installed packages must work without it.
+const SOURCE = 'sessiond:source';
+if (!process.env.NODE_OPTIONS?.includes(`--conditions=${SOURCE}`)) {
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --conditions=${SOURCE}`.trim();
+}
+
 export default defineConfig({
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions], externalConditions: [SOURCE] } },
   test: {
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -2,7 +2,7 @@
  * Growth check: does validation slow down as the store fills? Loads N sessions into a store,
  * then measures validations per second and p99 over random stored sessions (cache off, so every
  * validation reads the store), at 1k and at N. Usage:
- *   npx tsx bench/growth.ts [store-url | redis-cluster] [N]   (default sqlite in bench/results, 1,000,000)
+ *   NODE_OPTIONS=--conditions=sessiond:source npx tsx bench/growth.ts [store-url | redis-cluster] [N]   (default sqlite in bench/results, 1,000,000)
  * `redis-cluster` starts a Redis Cluster of three primaries of its own for the run. On Redis the
  * memory per session is the growth of `used_memory` summed over the primaries. Measured in the
  * steady state: every sampled session has been validated once before the clock starts.
@@ -32,6 +32,7 @@ function record(userId: string, secret: string, now: number): SessionRecord {
     mode: 'cookie',
     createdAt: now,
     authenticatedAt: now,
+    authMethods: ['pwd'],
     lastActiveAt: now,
     idleExpiresAt: now + 7 * 86_400_000,
     absoluteExpiresAt: now + 30 * 86_400_000,

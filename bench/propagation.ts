@@ -2,7 +2,7 @@
  * How fast an ending reaches every node: 3 sessiond processes share one store; a session signed
  * in on A is watched through the push channel on A and B while C ends it. Reports p50/p99 of the
  * time from sending the revocation to C to the `session.ended` event on each watcher. Usage:
- *   npx tsx bench/propagation.ts <redis://… | postgres://… | redis-cluster> [rounds]
+ *   NODE_OPTIONS=--conditions=sessiond:source npx tsx bench/propagation.ts <redis://… | postgres://… | redis-cluster> [rounds]
  * where `redis-cluster` starts a Redis Cluster of three primaries of its own for the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

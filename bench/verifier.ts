@@ -1,7 +1,7 @@
 /**
  * Offline access-token verification in a resource server (@sessiond/verifier): verifications per
  * second with its cache, without it, and with the events feed subscribed. Standalone:
- *   npx tsx bench/verifier.ts
+ *   NODE_OPTIONS=--conditions=sessiond:source npx tsx bench/verifier.ts
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -41,7 +41,8 @@ export async function benchVerifier(): Promise<{ name: string; opsPerSec: number
     const body = JSON.stringify({ email: 'verifier@example.com', password: 'correct horse battery' });
     await fetch(url + '/v1/signup', { method: 'POST', headers: json, body });
     const login = (await (await fetch(url + '/v1/login', { method: 'POST', headers: json, body: body.replace('}', ',"mode":"token"}') })).json()) as { accessToken: string };
-    const issuer = url.replace('127.0.0.1', 'localhost');
+    // The printed URL is the tokens' issuer.
+    const issuer = url;
     const base = { issuer, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'web' };
     const keyed = await fetch(url + '/v1/admin/apps/web/keys', { method: 'POST', headers: { ...json, authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ label: 'bench', scopes: ['events:read'] }) });
     const { secret } = (await keyed.json()) as { secret: string };

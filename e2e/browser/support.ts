@@ -32,12 +32,12 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * The server serves packages/web/dist; rebuild it when the sources are newer, so a test never runs
- * against stale pages. A directory lock keeps two test workers from building at once.
+ * The server serves the pages Vite builds from packages/web into packages/server/pages; rebuild
+ * them when the sources are newer, so a test never runs against stale pages. A directory lock keeps two test workers from building at once.
  */
 export async function ensureWebBuilt(): Promise<void> {
   const lock = join(WEB, '.build-lock');
-  const index = join(WEB, 'dist/index.html');
+  const index = join(ROOT, 'packages/server/pages/index.html');
   const stale = () => !existsSync(index) || statSync(index).mtimeMs < Math.max(newestMtime(join(WEB, 'src')), newestMtime(join(ROOT, 'packages/sdk/src')), statSync(join(WEB, 'index.html')).mtimeMs);
   for (;;) {
     if (!stale()) return;
@@ -67,7 +67,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Server
   const page = await fetch(`${server.url}/login`);
   if (page.status !== 200) {
     await server.stop();
-    throw new Error(`GET /login answered ${page.status}: the server does not serve packages/web/dist (${(await page.text()).slice(0, 120)})`);
+    throw new Error(`GET /login answered ${page.status}: the server does not serve packages/server/pages (${(await page.text()).slice(0, 120)})`);
   }
   return server;
 }

@@ -33,7 +33,8 @@ describe('resource servers', () => {
 
   it('a separate resource server, holding only an events:read key, refuses a revoked session’s unexpired access token within 1 s', async () => {
     const rs = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/verifier/examples/resource-server.ts')], {
-      env: { ...process.env, SESSIOND_URL: sessiond.url, SESSIOND_APP_KEY: await eventsKey('web'), SESSIOND_APP: 'web', SESSIOND_ADMIN_TOKEN: '', PORT: '0' },
+      // The example's own default issuer is packages/verifier's (branch nodemw); the printed URL is the issuer.
+      env: { ...process.env, SESSIOND_URL: sessiond.url, SESSIOND_ISSUER: sessiond.url, SESSIOND_APP_KEY: await eventsKey('web'), SESSIOND_APP: 'web', SESSIOND_ADMIN_TOKEN: '', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -120,7 +121,7 @@ describe('resource servers', () => {
     const released = new Promise<void>((r) => (release = r));
     const requests: Headers[] = [];
     const verifier = createVerifier({
-      issuer: sessiond.url.replace('127.0.0.1', 'localhost'),
+      issuer: sessiond.url,
       jwksUrl: `${sessiond.url}/.well-known/jwks.json`,
       eventsUrl: `${sessiond.url}/v1/admin/events`,
       appKey: await eventsKey('web'),

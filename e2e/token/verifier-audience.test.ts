@@ -7,7 +7,7 @@ describe('@sessiond/verifier', () => {
   let issuer: string;
   beforeAll(async () => {
     server = await startServer({ SESSIOND_APPS: 'web,mobile' });
-    issuer = server.url.replace('127.0.0.1', 'localhost');
+    issuer = server.url;
   });
   afterAll(() => server.stop());
 

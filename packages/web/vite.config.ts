@@ -1,16 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
-/** `vite build packages/web` → packages/web/dist, served by sessiond itself (routes/pages.ts). */
+/**
+ * `vite build packages/web` → packages/server/pages: the pages ship inside the server package and
+ * sessiond serves them from there (routes/pages.ts). The SDK is taken from its source
+ * ("sessiond:source"), so the pages build without building the SDK first.
+ */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
   // Relative: the server makes them absolute under its base path (routes/pages.ts pageShell), and
   // the CSS's own url()s stay right wherever sessiond is mounted.
   base: './',
+  resolve: { conditions: ['sessiond:source', ...defaultClientConditions] },
   build: {
-    outDir: 'dist',
+    outDir: '../server/pages',
     emptyOutDir: true,
     // The pages run under a CSP without 'unsafe-inline': no inline preload shim, no data: fonts.
     modulePreload: { polyfill: false },

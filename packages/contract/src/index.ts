@@ -5,7 +5,7 @@
  * are their static types.
  */
 import type { Static } from 'typebox';
-import { AuditEvent } from './routes/admin.ts';
+import { AdminUser, AuditEvent } from './routes/admin.ts';
 import { AppKey } from './routes/app-keys.ts';
 import { SignedInCookie, SignedInTokens } from './routes/auth.ts';
 import { Ended, SessionList, TrustedDevice } from './routes/sessions.ts';
@@ -22,7 +22,7 @@ export * as service from './routes/service.ts';
 export * as tokenMode from './routes/token-mode.ts';
 
 /** Every schema with an `$id`, for the server to register once; a schema's references come before it. */
-export const SHARED_SCHEMAS = [EndReason, PublicUser, Location, SessionView, ErrorBody, SignedInCookie, SignedInTokens, Ended, SessionList, TrustedDevice, AuditEvent, AppKey];
+export const SHARED_SCHEMAS = [EndReason, PublicUser, Location, SessionView, ErrorBody, SignedInCookie, SignedInTokens, Ended, SessionList, TrustedDevice, AuditEvent, AppKey, AdminUser];
 
 export type SignedInCookie = Static<typeof SignedInCookie>;
 export type SignedInTokens = Static<typeof SignedInTokens>;

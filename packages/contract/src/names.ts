@@ -29,3 +29,11 @@ export function isEndReason(v: unknown): v is EndReason {
 export const APP_KEY_SCOPES = ['sessions:write', 'sessions:read', 'events:read', 'users:write', 'metrics:read'] as const;
 
 export type AppKeyScope = (typeof APP_KEY_SCOPES)[number];
+
+/**
+ * How the person proved who they are (RFC 8176 names), as access tokens' `amr` claim carries them:
+ * `pwd` a password, `otp` a TOTP or recovery code, `sso` an organisation's identity provider.
+ */
+export const AUTH_METHODS = ['pwd', 'otp', 'sso'] as const;
+
+export type AuthMethod = (typeof AUTH_METHODS)[number];

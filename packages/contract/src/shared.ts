@@ -75,7 +75,7 @@ const ERROR_STATUSES = {
   401: 'unauthenticated, invalid_token, session_ended (reason, endedAt), invalid_credentials, totp_required',
   403: 'csrf_failed, forbidden, reauth_required',
   404: 'not_found',
-  409: 'email_taken, current_session, concurrent_limit',
+  409: 'email_taken, current_session, concurrent_limit, external_id_conflict',
   429: 'rate_limited (Retry-After)',
   503: 'store_unavailable (Retry-After): never reported as session_ended',
 } as const;

@@ -2,6 +2,7 @@ import type { Clock } from './clock.ts';
 import { SessiondError } from './errors.ts';
 import type { AppKeyStore, EventLog } from './store.ts';
 import { constantTimeEqual, hashSecret, randomId, randomSecret } from './tokens.ts';
+import { TtlCache } from './ttl-cache.ts';
 import type { AppKeyRecord, AppKeyScope } from './types.ts';
 
 /** A prefix that tells an app key from an admin token or a session token (and helps secret scanners). */
@@ -20,7 +21,8 @@ export type AppKeyView = Omit<AppKeyRecord, 'secretHash'>;
 
 /** App keys: credentials for an app's own backend, each limited to its app and its scopes (SPEC §9). */
 export class AppKeys {
-  private readonly cache = new Map<string, { key: AppKeyRecord; cachedAt: number }>();
+  /** By secret hash. */
+  private readonly cache = new TtlCache<AppKeyRecord>(CACHE_SIZE, CACHE_TTL_MS);
   private readonly revokedListeners = new Set<(keyId: string) => void>();
   private readonly unsubscribe: () => void;
 
@@ -68,14 +70,11 @@ export class AppKeys {
     if (!AppKeys.isAppKeySecret(secret)) return null;
     const hash = hashSecret(secret);
     const now = this.clock.now();
-    const cached = this.cache.get(hash);
-    let key = cached && now - cached.cachedAt < CACHE_TTL_MS ? cached.key : null;
+    let key = this.cache.get(hash, now) ?? null;
     if (!key) {
-      this.cache.delete(hash);
       key = await this.store.findAppKeyByHash(hash);
       if (!key) return null;
-      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(hash, { key, cachedAt: now });
+      this.cache.set(hash, key, now);
     }
     // The store found it by hash; comparing again in constant time keeps that lookup from being the only check.
     if (!constantTimeEqual(hash, key.secretHash)) return null;
@@ -94,7 +93,7 @@ export class AppKeys {
   }
 
   private forget(keyId: string): void {
-    for (const [hash, entry] of this.cache) if (entry.key.id === keyId) this.cache.delete(hash);
+    this.cache.deleteWhere((key) => key.id === keyId);
     for (const l of this.revokedListeners) l(keyId);
   }
 }

@@ -19,6 +19,8 @@ const SPEC_STATUS: Record<ErrorCode, number> = {
   email_taken: 409,
   current_session: 409,
   concurrent_limit: 409,
+  // Beyond SPEC §5's list: PUT /v1/admin/users/by-external-id/:externalId with another email.
+  external_id_conflict: 409,
   rate_limited: 429,
   store_unavailable: 503,
   internal_error: 500,

@@ -14,6 +14,7 @@ export * from './user-agent.ts';
 export * from './ip.ts';
 export * from './events.ts';
 export * from './session-cache.ts';
+export * from './ttl-cache.ts';
 export * from './sessions.ts';
 export * from './session-watch.ts';
 export * from './fingerprint.ts';

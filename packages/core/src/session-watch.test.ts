@@ -23,7 +23,7 @@ describe('watchSession', () => {
     await store.init();
     sd = new Sessiond({ store, clock, passwords, config: DEFAULT_CORE_CONFIG });
     const user = await sd.users.create('ada@example.com', 'correct horse battery');
-    session = (await sd.startFor(user, { rememberMe: false, app: 'web', mode: 'cookie', ip: ctx.ip, userAgent: null })).session;
+    session = (await sd.startFor(user, { rememberMe: false, app: 'web', mode: 'cookie', ip: ctx.ip, userAgent: null, authMethods: ['pwd'] })).session;
     messages = [];
     finished = 0;
     // The store's own events stand in for the feed: every node's events reach its subscribers.

@@ -11,7 +11,7 @@ import type { PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
 import type { Store } from './store.ts';
-import type { AuditEvent, SessionRecord, TrustedDeviceRecord, UserRecord } from './types.ts';
+import type { AuditEvent, AuthMethod, SessionRecord, TrustedDeviceRecord, UserRecord } from './types.ts';
 import { UserService } from './users.ts';
 
 export interface SessiondDeps {
@@ -106,8 +106,9 @@ export class Sessiond {
       }
       return { user, known, secondFactorNeeded };
     });
-    // Needed and not thrown: it was checked, so this browser may stand in for it from now on.
-    return this.startFor(user, input, known, secondFactorNeeded);
+    // Needed and not thrown: it was checked, so this browser may stand in for it from now on. A
+    // trusted browser that stood in for it is no `otp` of this sign-in: `amr` says what was checked.
+    return this.startFor(user, { ...input, authMethods: secondFactorNeeded ? ['pwd', 'otp'] : ['pwd'] }, known, secondFactorNeeded);
   }
 
   /** A new account; sign-ups are throttled per client, as each costs a password hash. */
@@ -130,10 +131,12 @@ export class Sessiond {
    * Starts a session for a user already authenticated (here, or by the operator's own app).
    * `startedBy`: the admin API started it (`appKeyId`: with that app key, else the admin token).
    * It gets no trusted device: that device's cookie would be handed to no browser.
+   * `authMethods`: what was checked here (`['pwd']`, `['pwd', 'otp']`, `['sso']`); null when
+   * sessiond checked nothing itself (the admin API), so its tokens claim no `amr` or `auth_time`.
    */
   async startFor(
     user: UserRecord,
-    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'> & { startedBy?: { appKeyId: string | null } },
+    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'> & { startedBy?: { appKeyId: string | null }; authMethods: AuthMethod[] | null },
     knownDevice: TrustedDeviceRecord | null = null,
     secondFactorChecked = false,
   ): Promise<SignedIn> {
@@ -155,16 +158,18 @@ export class Sessiond {
       userAgent: input.userAgent,
       trustedDeviceId,
       appKeyId: input.startedBy?.appKeyId ?? null,
+      authMethods: input.authMethods,
     });
     return { ...started, user, deviceToken };
   }
 
   /** A session the operator's own app starts for an account it vouches for; never for a disabled one. */
-  async startForUser(userId: string, input: Parameters<Sessiond['startFor']>[1]): Promise<SignedIn> {
+  async startForUser(userId: string, input: Omit<Parameters<Sessiond['startFor']>[1], 'authMethods'>): Promise<SignedIn> {
     const user = await this.store.findUserById(userId);
     if (!user) throw new SessiondError('not_found.user');
     if (user.disabledAt !== null) throw new SessiondError('forbidden.user_disabled');
-    return this.startFor(user, input);
+    // The operator's app vouches for the person; sessiond itself checked nothing.
+    return this.startFor(user, { ...input, authMethods: null });
   }
 
   /**
@@ -202,21 +207,21 @@ export class Sessiond {
     const user = await this.users.get(current.userId);
     // Throttled like a sign-in: a stolen session must not become a free password oracle.
     const attempt: Attempt = { email: user.email, ip: current.ipLast, step: 'reauth' };
-    await this.attempts.run(attempt, user.id, async (fail) => {
+    const methods = await this.attempts.run(attempt, user.id, async (fail): Promise<AuthMethod[]> => {
       if (!(await this.users.checkPassword(user.email, password))) {
         await fail(user.id, 'password');
         throw new SessiondError('invalid_credentials.password', { details: { field: 'password' } });
       }
-      if (user.totpEnabled) {
-        if (!totp) throw new SessiondError('totp_required');
-        if (!(await this.users.checkSecondFactor(user, totp))) {
-          await fail(user.id, 'totp');
-          throw new SessiondError('invalid_credentials.reauth_totp', { details: { field: 'totp' } });
-        }
+      if (!user.totpEnabled) return ['pwd'];
+      if (!totp) throw new SessiondError('totp_required');
+      if (!(await this.users.checkSecondFactor(user, totp))) {
+        await fail(user.id, 'totp');
+        throw new SessiondError('invalid_credentials.reauth_totp', { details: { field: 'totp' } });
       }
+      return ['pwd', 'otp'];
     });
     // A new token on every authentication (ASVS 7.2.4): one captured before this is now useless.
-    const renewed = await this.sessions.renewToken(current);
+    const renewed = await this.sessions.renewToken(current, methods);
     await this.store.recordEvent(sessionEvent('session.reauthenticated', renewed.session, this.clock.now()));
     return renewed;
   }
@@ -300,7 +305,8 @@ export class Sessiond {
       }
     });
     await this.sessions.endUserSessions(user.id, 'password_changed', { exceptId: current.id });
-    const renewed = await this.sessions.renewToken(current);
+    // The current password was checked, nothing more: that is what `amr` says from now on.
+    const renewed = await this.sessions.renewToken(current, ['pwd']);
     await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: {} });
     return renewed;
   }

@@ -10,7 +10,7 @@ import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from '.
 import { SessionCache } from './session-cache.ts';
 import type { EventLog, SessionLimit, SessionStore } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
-import type { EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
+import type { AuthMethod, EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
 
 /** Who is asking: taken from the request by the server, already trusted-proxy aware. */
 export interface RequestContext {
@@ -18,6 +18,11 @@ export interface RequestContext {
   userAgent: string | null;
   /** Status polls and background work do not count as activity. */
   passive: boolean;
+  /**
+   * Set when an app's backend relayed `ip` and `userAgent` for the person with its app key: the
+   * app of that key, whose sessions alone it may speak for (SPEC §9).
+   */
+  relayedFor?: string;
 }
 
 export interface StartInput {
@@ -30,6 +35,8 @@ export interface StartInput {
   trustedDeviceId: string | null;
   /** The app key that starts it through the admin API: its ceiling spares other apps' sessions. */
   appKeyId: string | null;
+  /** What this sign-in checked (`amr`); null when sessiond checked nothing (the admin API). */
+  authMethods: AuthMethod[] | null;
 }
 
 export interface StartedSession {
@@ -102,6 +109,8 @@ export class SessionService {
       mode: input.mode,
       createdAt: now,
       authenticatedAt: now,
+      // Never an empty list: "checked nothing" is null, so a token then carries no `amr` at all.
+      authMethods: input.authMethods?.length ? [...input.authMethods] : null,
       lastActiveAt: now,
       ...deadlines,
       rememberMe: input.rememberMe,
@@ -174,6 +183,8 @@ export class SessionService {
   }
 
   private async check(found: SessionRecord, ctx: RequestContext): Promise<SessionRecord> {
+    // Before anything is recorded: another app's key must not set this session's address or device.
+    if (ctx.relayedFor !== undefined && ctx.relayedFor !== found.app) throw new SessiondError('forbidden.relay_other_app', { facts: { app: ctx.relayedFor } });
     let session = found;
     const now = this.clock.now();
     if (session.endedAt !== null) throw this.endedError(session);
@@ -288,11 +299,21 @@ export class SessionService {
     return this.store.listUserSessions(userId, this.clock.now());
   }
 
-  /** A new secret for the same session (after a password change): the old token stops working. */
-  async renewToken(session: SessionRecord): Promise<{ session: SessionRecord; token: string }> {
+  /**
+   * A new secret for the same session after the person authenticated again with `authMethods`
+   * (re-authentication, password change): the old token stops working, and `auth_time`/`amr` of
+   * later access tokens describe this authentication.
+   */
+  async renewToken(session: SessionRecord, authMethods: AuthMethod[]): Promise<{ session: SessionRecord; token: string }> {
     const secret = randomSecret();
     const now = this.clock.now();
-    const next = await this.apply(session, { tokenHash: hashSecret(secret), authenticatedAt: now, lastActiveAt: now, idleExpiresAt: slideIdle(session, now) });
+    const next = await this.apply(session, {
+      tokenHash: hashSecret(secret),
+      authenticatedAt: now,
+      authMethods: [...authMethods],
+      lastActiveAt: now,
+      idleExpiresAt: slideIdle(session, now),
+    });
     this.cache.delete(session.id);
     return { session: next, token: formatToken(session.id, secret) };
   }

@@ -37,6 +37,14 @@ describe('SignInThrottle', () => {
     await expect(probe('ada@example.com', '198.51.100.1')).resolves.toBeUndefined();
   });
 
+  it('says how long to wait in words that agree with the number ("1 second", "1 minute")', async () => {
+    const oneSecond = new SignInThrottle(createMemoryStore(), clock, { ...DEFAULT_THROTTLE, pair: [{ windowMs: 1000, max: 1 }] });
+    await (await oneSecond.reserve('ada@example.com', '198.51.100.1')).failed();
+    expect((await refused(oneSecond.reserve('ada@example.com', '198.51.100.1')))?.message).toContain('Please wait 1 second and try again');
+    await fail('ada@example.com', '198.51.100.1', 5);
+    expect((await refused(probe('ada@example.com', '198.51.100.1')))?.message).toContain('Please wait 1 minute and try again');
+  });
+
   it('counts attempts in flight: of 40 sent at once only 5 are checked, and the refused leave no count', async () => {
     const attempts = await Promise.allSettled(Array.from({ length: 40 }, () => t.reserve('ada@example.com', '198.51.100.1')));
     const admitted = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));

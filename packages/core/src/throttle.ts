@@ -2,6 +2,7 @@ import type { Clock } from './clock.ts';
 import { SessiondError } from './errors.ts';
 import type { ReservedAttempt, AttemptThrottle } from './attempt-throttle.ts';
 import { processFingerprint, type Fingerprint } from './fingerprint.ts';
+import { plural } from './duration.ts';
 import { clientKey } from './ip.ts';
 import type { Counters } from './store.ts';
 
@@ -51,10 +52,7 @@ export const DEFAULT_THROTTLE: ThrottleLimits = {
 };
 
 /** "30 seconds", "1 minute", "15 minutes": how long, for people. */
-const waitText = (ms: number) => {
-  const m = Math.ceil(ms / 60_000);
-  return ms < 60_000 ? `${Math.ceil(ms / 1000)} seconds` : `${m} minute${m === 1 ? '' : 's'}`;
-};
+const waitText = (ms: number) => (ms < 60_000 ? plural(Math.ceil(ms / 1000), 'second') : plural(Math.ceil(ms / 60_000), 'minute'));
 
 /** A counter and the tier it counts for. */
 interface Window {

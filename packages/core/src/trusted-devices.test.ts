@@ -26,7 +26,7 @@ describe('trusted devices and the second factor', () => {
     const { clock, sd, user, signIn } = await make();
     const { secret } = await sd.users.setupTotp(user);
     await sd.users.enableTotp(await sd.users.get(user.id), await generate({ secret, epoch: clock.now() / 1000 }), async () => {});
-    const started = await sd.startFor(await sd.users.get(user.id), { rememberMe: true, app: 'web', mode: 'cookie', ip: null, userAgent: CHROME });
+    const started = await sd.startFor(await sd.users.get(user.id), { rememberMe: true, app: 'web', mode: 'cookie', ip: null, userAgent: CHROME, authMethods: ['pwd'] });
     expect(started.deviceToken).not.toBeNull();
     await expect(signIn({ deviceToken: started.deviceToken })).rejects.toMatchObject({ code: 'totp_required' });
     // Passing the code on it makes the same device trusted for it.

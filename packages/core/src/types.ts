@@ -1,9 +1,9 @@
 /** Plain data shared by the domain and every store. Times are epoch milliseconds. */
 
-import type { AppKeyScope, EndReason } from '@sessiond/contract/names';
+import type { AppKeyScope, AuthMethod, EndReason } from '@sessiond/contract/names';
 
 // The closed lists of names are the wire contract's: one list for core, server and SDK.
-export { APP_KEY_SCOPES, END_REASONS, type AppKeyScope, type EndReason } from '@sessiond/contract/names';
+export { APP_KEY_SCOPES, AUTH_METHODS, END_REASONS, type AppKeyScope, type AuthMethod, type EndReason } from '@sessiond/contract/names';
 
 /** Facts that make an ending's message specific ("signed out from Chrome on macOS"). */
 export interface EndDetail {
@@ -23,8 +23,8 @@ export interface UserRecord {
   id: string;
   /** Lower-cased, trimmed; unique. */
   email: string;
-  /** argon2id PHC string. */
-  passwordHash: string;
+  /** argon2id PHC string; null for an account without a password (made by the admin API's PUT by external id), which no password opens. */
+  passwordHash: string | null;
   createdAt: number;
   passwordChangedAt: number;
   /** Base32 TOTP secret once set up (pending until totpEnabled). */
@@ -36,6 +36,12 @@ export interface UserRecord {
   totpLastStep: number | null;
   /** Set by an administrator: no sign-in, every session ended. */
   disabledAt: number | null;
+  /**
+   * The operator's own id for this person (unique; set once, at creation, by
+   * `PUT /v1/admin/users/by-external-id/:externalId`), so their app finds the account again.
+   * Records written before this field existed lack it, which counts as null.
+   */
+  externalId: string | null;
 }
 
 export interface DeviceInfo {
@@ -76,6 +82,13 @@ export interface SessionRecord {
   createdAt: number;
   /** Last full authentication (password, TOTP): basis for step-up freshness. */
   authenticatedAt: number;
+  /**
+   * What that authentication checked (never empty): access tokens carry it as `amr`, with
+   * `authenticatedAt` as `auth_time`. Null when sessiond saw none (a session the admin API started,
+   * until the person re-authenticates here); records written before this field existed lack it,
+   * which counts as null.
+   */
+  authMethods: AuthMethod[] | null;
   lastActiveAt: number;
   idleExpiresAt: number;
   absoluteExpiresAt: number;
@@ -112,6 +125,7 @@ export type SessionPatch = Partial<
     SessionRecord,
     | 'tokenHash'
     | 'authenticatedAt'
+    | 'authMethods'
     | 'lastActiveAt'
     | 'idleExpiresAt'
     | 'purgeAt'

@@ -62,10 +62,60 @@ export class UserService {
       recoveryCodeHashes: [],
       totpLastStep: null,
       disabledAt: null,
+      externalId: null,
     };
     await this.store.createUser(user);
     await this.store.recordEvent({ type: 'user.created', at: now, userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
     return user;
+  }
+
+  /**
+   * The account the operator's app knows as `externalId`, made on the first call (without a
+   * password: the app authenticates the person and starts sessions for them). Idempotent: a later
+   * call finds it. It never takes over an account: an email that another account has is 409
+   * `email_taken`, and an email other than the account's is 409 `external_id_conflict` (the email
+   * is not changed; an address changes hands only through a deliberate act, never a retry).
+   */
+  async findOrCreateByExternalId(externalId: string, emailInput: string | undefined): Promise<{ user: UserRecord; created: boolean }> {
+    const email = emailInput === undefined ? undefined : normalizeEmail(emailInput);
+    if (email !== undefined && !isPlausibleEmail(email)) throw new SessiondError('invalid_request.email', { details: { field: 'email' } });
+    const found = await this.byExternalId(externalId, email);
+    if (found) return { user: found, created: false };
+    if (email === undefined) throw new SessiondError('invalid_request.missing_field', { facts: { field: 'email' }, details: { field: 'email', why: 'needed to create the account' } });
+    const now = this.clock.now();
+    const user: UserRecord = {
+      id: randomId(),
+      email,
+      passwordHash: null,
+      createdAt: now,
+      passwordChangedAt: now,
+      totpSecret: null,
+      totpEnabled: false,
+      recoveryCodeHashes: [],
+      totpLastStep: null,
+      disabledAt: null,
+      externalId,
+    };
+    try {
+      await this.store.createUser(user);
+    } catch (e) {
+      if (!(e instanceof SessiondError)) throw e;
+      // Two first calls at once: the one that lost the race finds the winner's account.
+      if (e.code === 'external_id_conflict') {
+        const winner = await this.byExternalId(externalId, email);
+        if (winner) return { user: winner, created: false };
+      }
+      if (e.code === 'email_taken') throw new SessiondError('email_taken.external_id', { details: { field: 'email' } });
+      throw e;
+    }
+    await this.store.recordEvent({ type: 'user.created', at: now, userId: user.id, sessionId: null, ip: null, reason: null, data: { externalId, passwordless: true } });
+    return { user, created: true };
+  }
+
+  private async byExternalId(externalId: string, email: string | undefined): Promise<UserRecord | null> {
+    const found = await this.store.findUserByExternalId(externalId);
+    if (found && email !== undefined && found.email !== email) throw new SessiondError('external_id_conflict', { details: { field: 'email' } });
+    return found;
   }
 
   async get(id: string): Promise<UserRecord> {
@@ -74,15 +124,21 @@ export class UserService {
     return u;
   }
 
-  /** The same answer and about the same time for an unknown email and a wrong password. */
+  /**
+   * The same answer and about the same time for an unknown email, an account without a password
+   * and a wrong password: each costs one hash verification.
+   */
   async checkPassword(emailInput: string, password: string): Promise<UserRecord | null> {
     const user = await this.store.findUserByEmail(normalizeEmail(emailInput));
-    if (!user) {
-      this.dummyHash ??= this.passwords.hash('not-a-real-password-' + randomId());
-      await this.passwords.verify(await this.dummyHash, password);
-      return null;
-    }
-    return (await this.passwords.verify(user.passwordHash, password)) ? user : null;
+    return (await this.verifyPassword(user?.passwordHash ?? null, password)) ? user : null;
+  }
+
+  /** A missing hash is checked against a dummy one, so its answer takes as long as a wrong password's. */
+  private async verifyPassword(hash: string | null, password: string): Promise<boolean> {
+    if (hash !== null) return this.passwords.verify(hash, password);
+    this.dummyHash ??= this.passwords.hash('not-a-real-password-' + randomId());
+    await this.passwords.verify(await this.dummyHash, password);
+    return false;
   }
 
   /** A TOTP code or an unused recovery code (which is then consumed). */
@@ -98,7 +154,7 @@ export class UserService {
   }
 
   async changePassword(user: UserRecord, current: string, next: string): Promise<UserRecord> {
-    if (!(await this.passwords.verify(user.passwordHash, current))) {
+    if (!(await this.verifyPassword(user.passwordHash, current))) {
       throw new SessiondError('invalid_credentials.current_password', { details: { field: 'currentPassword' } });
     }
     const problem = passwordProblem(next, user.email);

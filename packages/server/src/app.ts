@@ -10,6 +10,7 @@ import { contractRoutes } from './contract/routes.ts';
 import { checkOrigin, clearSessionCookie } from './http/auth.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
 import { readCookie } from './http/cookies.ts';
+import { relayedClientHook } from './http/relayed-client.ts';
 import { fromFastifyError, sendError } from './http/errors.ts';
 import { activeSessionsRoutes } from './routes/active-sessions.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -76,6 +77,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   f.decorateRequest('session', null);
   f.decorateRequest('credentialKind', null);
   f.decorateRequest('adminCaller', null);
+  f.decorateRequest('relayedClient', null);
 
   // Callback-style hooks: an async one costs a promise per request on the hot path. Before CORS,
   // so that its preflight answers carry nosniff too.
@@ -87,6 +89,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   // exactly those, never a pattern; the CSRF check accepts the same list (server.ts).
   const appOrigins = Object.values(app.config.appOrigins).flat();
   if (appOrigins.length > 0) await f.register(cors, { origin: appOrigins, credentials: true, allowedHeaders: ['content-type', 'authorization', 'x-sessiond-passive', 'if-match'], maxAge: 600 });
+  // Before the CSRF check, which a relaying app backend passes (relayed-client.ts).
+  f.addHook('onRequest', relayedClientHook(app));
   const originCheck = checkOrigin(app);
   f.addHook('onRequest', (req, _reply, done) => {
     try {

@@ -78,10 +78,16 @@ async function readStdin(): Promise<string> {
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, sub, ...rest] = argv;
+  // Asked for, the usage is an answer (stdout, exit 0); after a wrong command it is an error.
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
   if (cmd === 'serve') {
     const cfg = config();
     const server = await startServer(cfg, tokenModeStartOptions());
-    process.stdout.write(`sessiond listening on ${server.url} (store: ${server.app.sessiond.store.kind})\n`);
+    const publicUrl = server.app.publicOrigin === server.url ? '' : `, public URL and token issuer ${server.app.publicOrigin}`;
+    process.stdout.write(`sessiond listening on ${server.url} (store: ${server.app.sessiond.store.kind}${publicUrl})\n`);
     const stop = async () => {
       await server.close();
       process.exit(0);

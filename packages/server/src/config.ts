@@ -5,7 +5,7 @@ import { DEFAULT_CORE_CONFIG, DEFAULT_POLICY, parseDuration, type CoreConfig, ty
 export interface ServerConfig {
   port: number;
   host: string;
-  /** null: default, http://localhost:PORT, with its loopback aliases also accepted as origins. */
+  /** null: the address the server prints (http://127.0.0.1:PORT), its loopback aliases also accepted as origins. */
   publicUrl: string | null;
   /**
    * The path SESSIOND_PUBLIC_URL puts sessiond under (`/auth`), '' at the root: the pages' links,

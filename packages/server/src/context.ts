@@ -28,6 +28,12 @@ export interface AppContext {
   secureCookies: boolean;
   /** Origins whose state-changing requests are accepted; filled once the port is known. */
   allowedOrigins: Set<string>;
+  /**
+   * sessiond's own origin: SESSIOND_PUBLIC_URL, else the address the server prints once it listens
+   * (`http://127.0.0.1:PORT` by default). Access tokens' `iss` is this, so a verifier configured
+   * with the printed URL accepts them.
+   */
+  publicOrigin: string;
   /** The same on every node of the store (checked at start-up); derive subkeys with `subkey`. */
   keyEncryptionKey: Buffer;
 }
@@ -40,7 +46,7 @@ declare module 'fastify' {
   }
 }
 
-/** Loopback names are interchangeable on a developer machine: accept each for the default URL. */
+/** Loopback names are interchangeable on a developer machine: accept each as an origin for the default URL. */
 export function originsFor(publicUrl: string | null, port: number): Set<string> {
   if (publicUrl) return new Set([publicUrl]);
   return new Set([`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`]);

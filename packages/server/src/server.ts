@@ -64,6 +64,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     cookieNames: secure ? { session: '__Host-sessiond', device: '__Host-sessiond-device' } : { session: 'sessiond', device: 'sessiond_device' },
     secureCookies: secure,
     allowedOrigins: new Set(),
+    // Known once the port is (below); nothing issues a token before the server listens.
+    publicOrigin: config.publicUrl ?? '',
     keyEncryptionKey,
   };
   if (opts.tokenMode) app.tokenMode = await opts.tokenMode(app);
@@ -74,6 +76,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   for (const o of [...originsFor(config.publicUrl, port), ...Object.values(config.appOrigins).flat()]) app.allowedOrigins.add(o);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+  // One default: what is printed is what tokens name as their issuer.
+  app.publicOrigin = config.publicUrl ?? url;
 
   let sweeping = false;
   const sweeper = setInterval(() => {

@@ -13,6 +13,7 @@ export function assignDefined<T extends object>(target: T, patch: Partial<T>): v
 export class MemoryRecords {
   readonly users = new Map<string, UserRecord>();
   readonly usersByEmail = new Map<string, string>();
+  readonly usersByExternalId = new Map<string, string>();
   readonly devices = new Map<string, TrustedDeviceRecord>();
   readonly signingKeys = new Map<string, SigningKeyRecord>();
   readonly appKeys = new Map<string, AppKeyRecord>();

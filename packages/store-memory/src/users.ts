@@ -6,8 +6,14 @@ export class MemoryUsers implements UserStore {
 
   async createUser(user: UserRecord): Promise<void> {
     if (this.r.usersByEmail.has(user.email)) throw new SessiondError('email_taken');
+    if (user.externalId !== null && this.r.usersByExternalId.has(user.externalId)) throw new SessiondError('external_id_conflict');
     this.r.users.set(user.id, clone(user));
     this.r.usersByEmail.set(user.email, user.id);
+    if (user.externalId !== null) this.r.usersByExternalId.set(user.externalId, user.id);
+  }
+  async findUserByExternalId(externalId: string): Promise<UserRecord | null> {
+    const id = this.r.usersByExternalId.get(externalId);
+    return id ? this.findUserById(id) : null;
   }
   async findUserById(id: string): Promise<UserRecord | null> {
     const u = this.r.users.get(id);

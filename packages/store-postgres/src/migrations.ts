@@ -72,4 +72,11 @@ export const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 5: accounts known by the operator's external id, which may have no password. (Sessions keep
+  // their record, authMethods included, in the JSONB body: nothing to change there.)
+  `
+  ALTER TABLE users ADD COLUMN external_id TEXT;
+  CREATE UNIQUE INDEX users_external_id ON users (external_id);
+  ALTER TABLE users ALTER COLUMN password_hash DROP NOT NULL;
+  `,
 ];

@@ -15,7 +15,7 @@ function userFrom(r: Record<string, unknown>): UserRecord {
   return {
     id: r.id as string,
     email: r.email as string,
-    passwordHash: r.password_hash as string,
+    passwordHash: (r.password_hash as string | null) ?? null,
     createdAt: r.created_at as number,
     passwordChangedAt: r.password_changed_at as number,
     totpSecret: (r.totp_secret as string | null) ?? null,
@@ -23,6 +23,7 @@ function userFrom(r: Record<string, unknown>): UserRecord {
     recoveryCodeHashes: r.recovery_code_hashes as string[],
     totpLastStep: (r.totp_last_step as number | null) ?? null,
     disabledAt: (r.disabled_at as number | null) ?? null,
+    externalId: (r.external_id as string | null) ?? null,
   };
 }
 
@@ -32,11 +33,13 @@ export class PgUsers implements UserStore {
   async createUser(u: UserRecord): Promise<void> {
     try {
       await this.c.q(
-        'INSERT INTO users (id, email, password_hash, created_at, password_changed_at, totp_secret, totp_enabled, recovery_code_hashes, totp_last_step, disabled_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)',
-        [u.id, u.email, u.passwordHash, u.createdAt, u.passwordChangedAt, u.totpSecret, u.totpEnabled, JSON.stringify(u.recoveryCodeHashes), u.totpLastStep, u.disabledAt],
+        'INSERT INTO users (id, email, password_hash, created_at, password_changed_at, totp_secret, totp_enabled, recovery_code_hashes, totp_last_step, disabled_at, external_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
+        [u.id, u.email, u.passwordHash, u.createdAt, u.passwordChangedAt, u.totpSecret, u.totpEnabled, JSON.stringify(u.recoveryCodeHashes), u.totpLastStep, u.disabledAt, u.externalId],
       );
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') throw new SessiondError('email_taken');
+      const err = e as { code?: string; constraint?: string };
+      if (err.code === '23505' && err.constraint === 'users_external_id') throw new SessiondError('external_id_conflict');
+      if (err.code === '23505') throw new SessiondError('email_taken');
       throw e;
     }
   }
@@ -48,6 +51,11 @@ export class PgUsers implements UserStore {
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {
     const r = await this.c.q('SELECT * FROM users WHERE email = $1', [email], 'user_by_email');
+    return r.rows[0] ? userFrom(r.rows[0]) : null;
+  }
+
+  async findUserByExternalId(externalId: string): Promise<UserRecord | null> {
+    const r = await this.c.q('SELECT * FROM users WHERE external_id = $1', [externalId], 'user_by_external_id');
     return r.rows[0] ? userFrom(r.rows[0]) : null;
   }
 

@@ -17,6 +17,9 @@ export class RedisKeys {
   email(email: string): string {
     return `${this.prefix}:email:${email}`;
   }
+  externalId(externalId: string): string {
+    return `${this.prefix}:xid:${externalId}`;
+  }
   sessionPrefix(userId: string): string {
     return `${this.tag(userId)}:s:`;
   }

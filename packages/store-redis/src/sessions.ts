@@ -3,7 +3,10 @@ import type { RedisConnection } from './connection.ts';
 import type { Due } from './due.ts';
 import type { OwnerCache } from './owner-cache.ts';
 
-/** Session bodies come back through cjson; they hold no arrays, which cjson would turn into {}. */
+/**
+ * Session bodies come back through cjson, which turns an empty array into {}: their one list,
+ * `authMethods`, is never empty (null stands for none).
+ */
 const sessionFrom = (json: string) => JSON.parse(json) as SessionRecord;
 const endingArg = (ending: SessionEnding) => JSON.stringify({ ...ending, detail: ending.detail ?? null });
 

@@ -10,8 +10,18 @@ export class RedisUsers implements UserStore {
   constructor(private readonly c: RedisConnection) {}
 
   async createUser(user: UserRecord): Promise<void> {
-    const ok = await this.c.call(() => this.c.redis.set(this.c.k.email(user.email), user.id, 'NX'));
+    const { redis, k } = this.c;
+    const ok = await this.c.call(() => redis.set(k.email(user.email), user.id, 'NX'));
     if (ok !== 'OK') throw new SessiondError('email_taken');
+    if (user.externalId !== null) {
+      // The pointer is claimed after the email's, and the email given back when it is taken: of two
+      // first calls for one external id, one account exists afterwards, and its email stays free.
+      const claimed = await this.c.call(() => redis.set(k.externalId(user.externalId!), user.id, 'NX'));
+      if (claimed !== 'OK') {
+        await this.c.call(() => redis.del(k.email(user.email)));
+        throw new SessiondError('external_id_conflict');
+      }
+    }
     await this.putUser(user);
   }
 
@@ -26,7 +36,15 @@ export class RedisUsers implements UserStore {
   async findUserById(id: string): Promise<UserRecord | null> {
     const h = await this.c.call(() => this.c.redis.hgetall(this.c.k.user(id)));
     if (!h.id) return null;
-    return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, JSON.parse(v)])) as UserRecord;
+    const user = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, JSON.parse(v)])) as UserRecord;
+    // An account written before the field existed lacks it.
+    user.externalId ??= null;
+    return user;
+  }
+
+  async findUserByExternalId(externalId: string): Promise<UserRecord | null> {
+    const id = await this.c.call(() => this.c.redis.get(this.c.k.externalId(externalId)));
+    return id ? this.findUserById(id) : null;
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {

@@ -16,6 +16,11 @@ export function isSqliteOutage(e: unknown): boolean {
 /** Runs a driver call, turning "the database cannot serve" errors into StoreUnavailableError. */
 export const guard = outageGuard(isSqliteOutage);
 
+export function isExternalIdTaken(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  return err?.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof err.message === 'string' && err.message.includes('users.external_id');
+}
+
 export function isEmailTaken(e: unknown): boolean {
   const err = e as { code?: unknown; message?: unknown } | null;
   return err?.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof err.message === 'string' && err.message.includes('users.email');

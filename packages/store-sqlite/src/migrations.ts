@@ -141,4 +141,15 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   `,
   },
+  {
+    version: 8,
+    name: 'how a session was authenticated; accounts known by the operator\'s external id',
+    sql: `
+  -- JSON list of RFC 8176 methods (access tokens' amr); NULL: none seen, or a session from before.
+  ALTER TABLE sessions ADD COLUMN auth_methods TEXT;
+  -- NULL for accounts not made by external id; SQLite's UNIQUE lets any number of NULLs through.
+  ALTER TABLE users ADD COLUMN external_id TEXT;
+  CREATE UNIQUE INDEX users_external_id ON users (external_id);
+  `,
+  },
 ];

@@ -14,6 +14,7 @@ export interface SessionRow {
   mode: string;
   created_at: number;
   authenticated_at: number;
+  auth_methods: string | null;
   last_active_at: number;
   idle_expires_at: number;
   absolute_expires_at: number;
@@ -45,6 +46,7 @@ export function sessionFromRow(r: SessionRow): SessionRecord {
     mode: r.mode as SessionRecord['mode'],
     createdAt: r.created_at,
     authenticatedAt: r.authenticated_at,
+    authMethods: json(r.auth_methods),
     lastActiveAt: r.last_active_at,
     idleExpiresAt: r.idle_expires_at,
     absoluteExpiresAt: r.absolute_expires_at,
@@ -74,6 +76,7 @@ export function sessionToRow(s: SessionRecord): SessionRow {
     mode: s.mode,
     created_at: s.createdAt,
     authenticated_at: s.authenticatedAt,
+    auth_methods: text(s.authMethods),
     last_active_at: s.lastActiveAt,
     idle_expires_at: s.idleExpiresAt,
     absolute_expires_at: s.absoluteExpiresAt,
@@ -106,6 +109,7 @@ export const SESSION_PATCH_COLUMNS: readonly PatchColumn<SessionPatch>[] = [
   { key: 'authenticatedAt', column: 'authenticated_at' },
   { key: 'trustedDeviceId', column: 'trusted_device_id' },
   { key: 'refresh', column: 'refresh', encode: text },
+  { key: 'authMethods', column: 'auth_methods', encode: text },
 ];
 
 export interface UserRow {
@@ -119,13 +123,21 @@ export interface UserRow {
   recovery_code_hashes: string;
   totp_last_step: number | null;
   disabled_at: number | null;
+  external_id: string | null;
 }
+
+/**
+ * The column is NOT NULL since the first schema (SQLite cannot drop that in place): an account
+ * without a password stores '', which no argon2id PHC string ever is.
+ */
+const NO_PASSWORD = '';
+export const passwordColumn = (hash: string | null): string => hash ?? NO_PASSWORD;
 
 export function userFromRow(r: UserRow): UserRecord {
   return {
     id: r.id,
     email: r.email,
-    passwordHash: r.password_hash,
+    passwordHash: r.password_hash === NO_PASSWORD ? null : r.password_hash,
     createdAt: r.created_at,
     passwordChangedAt: r.password_changed_at,
     totpSecret: r.totp_secret,
@@ -133,13 +145,15 @@ export function userFromRow(r: UserRow): UserRecord {
     recoveryCodeHashes: JSON.parse(r.recovery_code_hashes) as string[],
     totpLastStep: r.totp_last_step ?? null,
     disabledAt: r.disabled_at ?? null,
+    externalId: r.external_id ?? null,
   };
 }
 
-export type UserPatch = Partial<Omit<UserRecord, 'id' | 'email' | 'createdAt'>>;
+export type { UserPatch } from '@sessiond/core';
+import type { UserPatch } from '@sessiond/core';
 
 export const USER_PATCH_COLUMNS: readonly PatchColumn<UserPatch>[] = [
-  { key: 'passwordHash', column: 'password_hash' },
+  { key: 'passwordHash', column: 'password_hash', encode: passwordColumn },
   { key: 'passwordChangedAt', column: 'password_changed_at' },
   { key: 'totpSecret', column: 'totp_secret' },
   { key: 'totpEnabled', column: 'totp_enabled', encode: (v: boolean) => (v ? 1 : 0) },

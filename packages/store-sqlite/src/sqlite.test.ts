@@ -60,7 +60,7 @@ describe('sqlite file', () => {
     );
     old.close();
     const store = await opened(path);
-    expect(await store.listUserSessions(s.userId, s.createdAt)).toEqual([{ ...s, ipFirst: null, ipLast: null, locationFirst: null }]);
+    expect(await store.listUserSessions(s.userId, s.createdAt)).toEqual([{ ...s, ipFirst: null, ipLast: null, locationFirst: null, authMethods: null }]);
     await store.close();
   });
 

@@ -7,10 +7,13 @@ import { DEVICE_PATCH_COLUMNS, SESSION_PATCH_COLUMNS, USER_PATCH_COLUMNS, type D
 const DEADLINE = 'min(idle_expires_at, absolute_expires_at)';
 
 const SESSION_COLUMNS: readonly (keyof SessionRow)[] = [
-  'id', 'token_hash', 'user_id', 'app', 'mode', 'created_at', 'authenticated_at', 'last_active_at', 'idle_expires_at',
+  'id', 'token_hash', 'user_id', 'app', 'mode', 'created_at', 'authenticated_at', 'auth_methods', 'last_active_at', 'idle_expires_at',
   'absolute_expires_at', 'idle_timeout_ms', 'remember_me', 'device', 'ip_first', 'ip_last', 'location_first',
   'location_last', 'trusted_device_id', 'app_key_id', 'refresh', 'ended_at', 'end_reason', 'end_detail', 'purge_at',
 ];
+
+/** Named here so the emitted .d.ts can name it (better-sqlite3's own type lives in an unexported namespace). */
+export interface Statement extends Database.Statement<unknown[], unknown> {}
 
 const END = 'ended_at = @at, end_reason = @reason, end_detail = @detail, purge_at = @purgeAt';
 
@@ -19,16 +22,17 @@ const END = 'ended_at = @at, end_reason = @reason, end_detail = @detail, purge_a
  * a lookup by primary key, and the hot path (find, touch) must only bind and step.
  */
 export function prepareStatements(db: Database.Database) {
-  const sql = (text: string) => db.prepare(text);
+  const sql = (text: string): Statement => db.prepare(text);
   return {
     ping: sql('SELECT 1'),
 
     insertUser: sql(
-      `INSERT INTO users (id, email, password_hash, created_at, password_changed_at, totp_secret, totp_enabled, recovery_code_hashes, totp_last_step, disabled_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO users (id, email, password_hash, created_at, password_changed_at, totp_secret, totp_enabled, recovery_code_hashes, totp_last_step, disabled_at, external_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     userById: sql('SELECT * FROM users WHERE id = ?'),
     userByEmail: sql('SELECT * FROM users WHERE email = ?'),
+    userByExternalId: sql('SELECT * FROM users WHERE external_id = ?'),
     updateUser: new PatchWriter<UserPatch>(db, USER_PATCH_COLUMNS, (set) => `UPDATE users SET ${set} WHERE id = ?`),
     useTotpStep: sql('UPDATE users SET totp_last_step = @step WHERE id = @id AND (totp_last_step IS NULL OR totp_last_step < @step)'),
     useRecoveryCode: sql(

@@ -1,7 +1,7 @@
 import { SessiondError, type SecondFactorUse, type UserRecord, type UserStore } from '@sessiond/core';
 import type { SqliteConnection } from './connection.ts';
-import { guard, isEmailTaken } from './errors.ts';
-import { userFromRow, type UserPatch, type UserRow } from './rows.ts';
+import { guard, isEmailTaken, isExternalIdTaken } from './errors.ts';
+import { passwordColumn, userFromRow, type UserPatch, type UserRow } from './rows.ts';
 
 export class SqliteUsers implements UserStore {
   constructor(private readonly c: SqliteConnection) {}
@@ -9,10 +9,13 @@ export class SqliteUsers implements UserStore {
   async createUser(u: UserRecord): Promise<void> {
     try {
       guard(() =>
-        this.c.q.insertUser.run(u.id, u.email, u.passwordHash, u.createdAt, u.passwordChangedAt, u.totpSecret, u.totpEnabled ? 1 : 0, JSON.stringify(u.recoveryCodeHashes), u.totpLastStep, u.disabledAt),
+        this.c.q.insertUser.run(
+          u.id, u.email, passwordColumn(u.passwordHash), u.createdAt, u.passwordChangedAt, u.totpSecret, u.totpEnabled ? 1 : 0, JSON.stringify(u.recoveryCodeHashes), u.totpLastStep, u.disabledAt, u.externalId,
+        ),
       );
     } catch (e) {
       if (isEmailTaken(e)) throw new SessiondError('email_taken');
+      if (isExternalIdTaken(e)) throw new SessiondError('external_id_conflict');
       throw e;
     }
   }
@@ -24,6 +27,11 @@ export class SqliteUsers implements UserStore {
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {
     const r = guard(() => this.c.q.userByEmail.get(email) as UserRow | undefined);
+    return r ? userFromRow(r) : null;
+  }
+
+  async findUserByExternalId(externalId: string): Promise<UserRecord | null> {
+    const r = guard(() => this.c.q.userByExternalId.get(externalId) as UserRow | undefined);
     return r ? userFromRow(r) : null;
   }
 

@@ -37,6 +37,7 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     recoveryCodeHashes: [],
     totpLastStep: null,
     disabledAt: null,
+    externalId: null,
     ...overrides,
   };
 }
@@ -57,6 +58,7 @@ export function makeSession(overrides: Partial<SessionRecord> = {}): SessionReco
     mode: 'cookie',
     createdAt,
     authenticatedAt: createdAt,
+    authMethods: ['pwd'],
     lastActiveAt: createdAt,
     idleExpiresAt,
     absoluteExpiresAt,

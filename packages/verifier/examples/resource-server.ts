@@ -1,7 +1,7 @@
 /**
  * A resource server that trusts sessiond's access tokens of one app without calling it per request.
  * Its key needs only `events:read` (sessiond apps keys create web --label orders --scopes events:read):
- *   SESSIOND_URL=http://127.0.0.1:4000 SESSIOND_APP_KEY=sak_… SESSIOND_APP=web PORT=5000 npx tsx packages/verifier/examples/resource-server.ts
+ *   SESSIOND_URL=http://127.0.0.1:4000 SESSIOND_APP_KEY=sak_… SESSIOND_APP=web PORT=5000 node --conditions=sessiond:source --import tsx packages/verifier/examples/resource-server.ts
  */
 import { createServer } from 'node:http';
 import { authenticateRequest, createVerifier } from '../src/index.ts';

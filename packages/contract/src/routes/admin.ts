@@ -16,6 +16,32 @@ export const createUser = {
   response: { 201: Type.Object({ user: ref(PublicUser) }, { additionalProperties: false }), ...adminErrors(409) },
 };
 
+/** The operator's own id for a person: visible ASCII, no spaces; the path carries it percent-encoded. */
+const externalId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' });
+
+export const AdminUser = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    createdAt: iso,
+    totpEnabled: Type.Boolean(),
+    externalId: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+    hasPassword: Type.Boolean({ description: 'false for an account made by external id: no password signs in to it.' }),
+  },
+  { $id: 'AdminUser', additionalProperties: false, description: 'A user as the operator sees it.' },
+);
+
+export const putUserByExternalId = {
+  summary: 'Find or create the user your app knows by its own id (idempotent, passwordless)',
+  description:
+    '201 with the new user when none had this external id (email required then), 200 with the existing one otherwise. ' +
+    'It never changes the user: an email other than the account\'s is 409 external_id_conflict; an email another account has is 409 email_taken. ' +
+    'The account has no password: start its sessions with POST /v1/admin/sessions.',
+  params: Type.Object({ externalId }),
+  body: Type.Object({ email: Type.Optional(email) }, { additionalProperties: false }),
+  response: { 200: Type.Object({ user: ref(AdminUser) }, { additionalProperties: false }), 201: Type.Object({ user: ref(AdminUser) }, { additionalProperties: false }), ...adminErrors(409) },
+};
+
 export const startSession = {
   summary: 'Start a session for a user your own app authenticated; answers like login',
   body: Type.Object(

@@ -13,12 +13,12 @@ const SIGN_IN_ROUTES = new Set(['/v1/login', '/v1/signup']);
  * sibling subdomain) still count as activity.
  */
 export function requestContext(req: FastifyRequest): RequestContext {
+  const passive = req.headers['x-sessiond-passive'] === '1' || req.headers['sec-fetch-site'] === 'cross-site';
+  // An app's backend relaying for the person, its key checked (relayed-client.ts).
+  const relayed = req.relayedClient;
+  if (relayed) return { ip: relayed.ip, userAgent: relayed.userAgent, passive, relayedFor: relayed.app };
   const ua = req.headers['user-agent'];
-  return {
-    ip: normalizeIp(req.ip),
-    userAgent: typeof ua === 'string' ? ua : null,
-    passive: req.headers['x-sessiond-passive'] === '1' || req.headers['sec-fetch-site'] === 'cross-site',
-  };
+  return { ip: normalizeIp(req.ip), userAgent: typeof ua === 'string' ? ua : null, passive };
 }
 
 type Credential = { kind: 'cookie' | 'bearer'; token: string } | { kind: 'jwt'; token: string };
@@ -68,6 +68,8 @@ export function authenticate(app: AppContext, opts: { passive?: boolean } = {}) 
 export function checkOrigin(app: AppContext) {
   return function originCheck(req: FastifyRequest): void {
     if (SAFE_METHODS.has(req.method)) return;
+    // An app's backend with its key (relayed-client.ts): no other site can have made it send this.
+    if (req.relayedClient) return;
     const hasBearer = typeof req.headers.authorization === 'string' && req.headers.authorization.length > 0;
     const hasCookie = readCookie(req.headers.cookie, app.cookieNames.session) !== null;
     const origin = requestOrigin(req);

@@ -1,4 +1,4 @@
-import { normalizeIp, publicUser, SessiondError } from '@sessiond/core';
+import { normalizeIp, publicUser, SessiondError, type UserRecord } from '@sessiond/core';
 import { admin as C } from '@sessiond/contract';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
@@ -19,6 +19,16 @@ export async function adminRoutes(f: ContractInstance, app: AppContext): Promise
     '/v1/admin/users',
     { config: { scope: 'users:write' }, schema: C.createUser },
     async (req, reply) => reply.code(201).send({ user: publicUser(await app.sessiond.users.create(req.body.email, req.body.password)) }),
+  );
+
+  // `{}` looks the person up; with an email, the first call makes the account (users.ts).
+  f.put(
+    '/v1/admin/users/by-external-id/:externalId',
+    { config: { scope: 'users:write' }, schema: C.putUserByExternalId },
+    async (req, reply) => {
+      const { user, created } = await app.sessiond.users.findOrCreateByExternalId(req.params.externalId, req.body.email);
+      return reply.code(created ? 201 : 200).header('cache-control', 'no-store').send({ user: adminUser(user) });
+    },
   );
 
   f.post(
@@ -74,4 +84,9 @@ export async function adminRoutes(f: ContractInstance, app: AppContext): Promise
       return reply.header('cache-control', 'no-store').send({ events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
     },
   );
+}
+
+/** The person's public view, plus what only the operator sees. */
+function adminUser(u: UserRecord) {
+  return { ...publicUser(u), externalId: u.externalId, hasPassword: u.passwordHash !== null };
 }

@@ -5,6 +5,7 @@ import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, requestContext, setDeviceCookie, setSessionCookie } from '../http/auth.ts';
 import { readCookie } from '../http/cookies.ts';
+import { requireRelayFor } from '../http/relayed-client.ts';
 import { viewOf } from '../http/views.ts';
 
 /** Sign-up, sign-in, password change and two-factor set-up. */
@@ -26,6 +27,7 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
     { schema: C.login },
     async (req, reply) => {
       const ctx = requestContext(req);
+      requireRelayFor(req, req.body.app ?? 'web');
       const mode = requireMode(app, req.body.mode ?? 'cookie');
       let signedIn: SignedIn;
       try {

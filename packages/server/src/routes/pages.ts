@@ -9,7 +9,9 @@ import type { AppContext } from '../context.ts';
 
 const PAGE_PATHS = ['/', '/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo'];
 
-const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+// The pages ship inside this package (`files`: pages/), two levels above this module both as
+// source (src/routes/pages.ts) and as built (dist/routes/pages.js): found where it is installed.
+const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../pages');
 
 /** Headers for every page: no inline script or style, no framing, no referrer leaks (nosniff is on every answer: app.ts). */
 export function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {
@@ -33,7 +35,7 @@ export function pageShell(html: string, basePath: string): string {
   return html.replace(/(src|href)="\.\/assets\//g, `$1="${basePath}/assets/`).replace('<head>', `<head>\n    ${meta}`);
 }
 
-/** The React pages, built by Vite into packages/web/dist and served as one SPA. */
+/** The React pages, built by Vite (packages/web) into this package's pages/ and served as one SPA. */
 export async function pageRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const https = app.secureCookies;
   const indexPath = join(WEB_DIST, 'index.html');

@@ -36,9 +36,9 @@ export async function createTokenMode(app: AppContext): Promise<TokenModeParts> 
   };
 }
 
-/** `iss` of access tokens: the public URL, else the default origin once the port is known. */
+/** `iss` of access tokens: SESSIOND_PUBLIC_URL, else the URL the server printed (context.ts). */
 function issuerOf(app: AppContext): string {
-  return app.config.publicUrl ?? [...app.allowedOrigins][0] ?? `http://localhost:${app.config.port}`;
+  return app.publicOrigin;
 }
 
 /** A new signing key, announced as `keys.rotated` so every node and verifier picks it up at once. */

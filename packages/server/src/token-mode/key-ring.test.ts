@@ -23,7 +23,7 @@ async function node(shared: Store, clock: ManualClock) {
   });
   const config = loadConfig({ SESSIOND_STORE: 'memory:', SESSIOND_PUBLIC_URL: ISSUER, SESSIOND_KEY_ENCRYPTION_KEY });
   const sessiond = new Sessiond({ store, clock, config: config.core, passwords: { hash: async () => '', verify: async () => false } });
-  const app = { config, sessiond, allowedOrigins: new Set(), keyEncryptionKey: Buffer.from(SESSIOND_KEY_ENCRYPTION_KEY, 'base64') } as unknown as AppContext;
+  const app = { config, sessiond, allowedOrigins: new Set(), publicOrigin: 'http://127.0.0.1:4000', keyEncryptionKey: Buffer.from(SESSIOND_KEY_ENCRYPTION_KEY, 'base64') } as unknown as AppContext;
   const mode = await createTokenMode(app);
   return { mode, reads: () => reads, close: () => sessiond.close() };
 }
@@ -91,7 +91,7 @@ describe('key ring: a store sealed under another key', () => {
     const other = randomBytes(32);
     const config = loadConfig({ SESSIOND_STORE: 'memory:', SESSIOND_PUBLIC_URL: ISSUER, SESSIOND_KEY_ENCRYPTION_KEY: other.toString('base64') });
     const sessiond = new Sessiond({ store, clock, config: config.core, passwords: { hash: async () => '', verify: async () => false } });
-    const app = { config, sessiond, allowedOrigins: new Set(), keyEncryptionKey: other } as unknown as AppContext;
+    const app = { config, sessiond, allowedOrigins: new Set(), publicOrigin: 'http://127.0.0.1:4000', keyEncryptionKey: other } as unknown as AppContext;
     await expect(createTokenMode(app)).rejects.toThrow(/^SESSIOND_KEY_ENCRYPTION_KEY cannot open the signing keys in this store/);
     sessiond.close();
   });

@@ -11,11 +11,12 @@ export function describeSessions(ctx: SuiteContext): void {
         rememberMe: true,
         trustedDeviceId: 'dev-1',
         appKeyId: 'key-1',
+        authMethods: ['pwd', 'otp'],
         locationLast: { city: null, region: null, country: 'FR' },
         refresh: { hash: 'r1', previousHash: 'r0', rotatedAt: ctx.t0, generation: 3 },
         device: { browser: null, os: null, type: 'other', label: 'Unknown device', userAgent: '' },
       });
-      const sparse = makeSession({ ipFirst: null, ipLast: null, locationFirst: null, locationLast: null });
+      const sparse = makeSession({ ipFirst: null, ipLast: null, locationFirst: null, locationLast: null, authMethods: null });
       for (const s of [full, sparse]) expect(await ctx.store.createSession(s)).toEqual({ ok: true, evicted: [] });
       expect(await ctx.store.findSession(full.id)).toEqual(full);
       expect(await ctx.store.findSession(sparse.id)).toEqual(sparse);
@@ -44,6 +45,7 @@ export function describeSessions(ctx: SuiteContext): void {
       const patch: Required<SessionPatch> = {
         tokenHash: 'new-token-hash',
         authenticatedAt: ctx.t0 + 2 * MIN,
+        authMethods: ['pwd', 'otp'],
         lastActiveAt: ctx.t0 + 2 * MIN,
         idleExpiresAt: ctx.t0 + 32 * MIN,
         purgeAt: ctx.t0 + 99 * MIN,

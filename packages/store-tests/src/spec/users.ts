@@ -80,6 +80,42 @@ export function describeUsers(ctx: SuiteContext): void {
       expect(await ctx.store.findUserById(second.id)).toBeNull();
     });
 
+    it('finds a user by external id; one without a password stores none', async () => {
+      const u = makeUser({ externalId: 'crm|42', passwordHash: null });
+      const plain = makeUser();
+      await ctx.store.createUser(u);
+      await ctx.store.createUser(plain);
+      expect(await ctx.store.findUserByExternalId('crm|42')).toEqual(u);
+      expect(await ctx.store.findUserById(u.id)).toEqual(u);
+      expect(await ctx.store.findUserByEmail(u.email)).toEqual(u);
+      expect(await ctx.store.findUserById(plain.id)).toEqual(plain);
+      expect(await ctx.store.findUserByExternalId('crm|43')).toBeNull();
+      // A password set later is stored; nothing else moves.
+      await ctx.store.updateUser(u.id, { passwordHash: 'set-later' });
+      expect(await ctx.store.findUserByExternalId('crm|42')).toEqual({ ...u, passwordHash: 'set-later' });
+    });
+
+    it('refuses a second user with the same external id, keeping the first and freeing the email', async () => {
+      const u = makeUser({ externalId: 'ext-1', passwordHash: null });
+      await ctx.store.createUser(u);
+      const second = makeUser({ externalId: 'ext-1', passwordHash: null });
+      const error = await ctx.store.createUser(second).catch((e: unknown) => e);
+      expect((error as SessiondError).code).toBe('external_id_conflict');
+      expect(await ctx.store.findUserByExternalId('ext-1')).toEqual(u);
+      expect(await ctx.store.findUserById(second.id)).toBeNull();
+      expect(await ctx.store.findUserByEmail(second.email)).toBeNull();
+      // The refused account's email was not kept: it can still be used.
+      const again = makeUser({ email: second.email });
+      await ctx.store.createUser(again);
+      expect(await ctx.store.findUserByEmail(second.email)).toEqual(again);
+    });
+
+    it('lets exactly one of many concurrent creations with one external id through', async () => {
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => ctx.store.createUser(makeUser({ externalId: 'race', passwordHash: null }))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect((r.reason as SessiondError).code).toBe('external_id_conflict');
+    });
+
     it('lets exactly one of many concurrent sign-ups with one email through', async () => {
       const email = makeUser().email;
       const results = await Promise.allSettled(Array.from({ length: 10 }, () => ctx.store.createUser(makeUser({ email }))));
