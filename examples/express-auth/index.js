@@ -2,7 +2,10 @@
  * Express's own examples/auth — a login form, a restricted page, logout — with sessiond keeping the
  * sessions instead of express-session. Run sessiond, make an app key, then:
  *
+ *   npm run build    # once: @sessiond/node and its dependencies to JavaScript (npm start does it too)
  *   SESSIOND_URL=http://127.0.0.1:4000 SESSIOND_APP_KEY=sak_… PORT=3000 npm start -w examples/express-auth
+ *
+ * Plain JavaScript on plain node: outside this repository, `npm install express @sessiond/node`.
  *
  * What changes against the express-session version: `restrict` is `expressGuard(guard)`; the
  * password is checked by sessiond (`guard.signIn`), not by the app; a session ended anywhere (the
