@@ -9,6 +9,7 @@ import { AdminUser, AuditEvent } from './routes/admin.ts';
 import { AppKey } from './routes/app-keys.ts';
 import { SignedInCookie, SignedInTokens } from './routes/auth.ts';
 import { Ended, SessionList, TrustedDevice } from './routes/sessions.ts';
+import { Webhook, WebhookDelivery } from './routes/webhooks.ts';
 import { EndReason, ErrorBody, Location, PublicUser, SessionView } from './shared.ts';
 
 export * from './names.ts';
@@ -20,9 +21,10 @@ export * as session from './routes/session.ts';
 export * as sessions from './routes/sessions.ts';
 export * as service from './routes/service.ts';
 export * as tokenMode from './routes/token-mode.ts';
+export * as webhooks from './routes/webhooks.ts';
 
 /** Every schema with an `$id`, for the server to register once; a schema's references come before it. */
-export const SHARED_SCHEMAS = [EndReason, PublicUser, Location, SessionView, ErrorBody, SignedInCookie, SignedInTokens, Ended, SessionList, TrustedDevice, AuditEvent, AppKey, AdminUser];
+export const SHARED_SCHEMAS = [EndReason, PublicUser, Location, SessionView, ErrorBody, SignedInCookie, SignedInTokens, Ended, SessionList, TrustedDevice, AuditEvent, AppKey, AdminUser, Webhook, WebhookDelivery];
 
 export type SignedInCookie = Static<typeof SignedInCookie>;
 export type SignedInTokens = Static<typeof SignedInTokens>;

@@ -37,3 +37,28 @@ export type AppKeyScope = (typeof APP_KEY_SCOPES)[number];
 export const AUTH_METHODS = ['pwd', 'otp', 'sso'] as const;
 
 export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/**
+ * Event types a webhook may receive (SPEC §12): the audit log's events that tell an app something
+ * about a person's sessions or account. Activity (`session.extended`, `session.refreshed`) and the
+ * operator's own actions (keys, webhooks) are left out: they would be most of the traffic and none
+ * of the news.
+ */
+export const WEBHOOK_EVENTS = [
+  'session.started',
+  'session.ended',
+  'sessions.ended_all',
+  'session.reauthenticated',
+  'session.ip_changed',
+  'session.device_changed',
+  'login.failed',
+  'login.throttled',
+  'user.created',
+  'password.changed',
+  'totp.enabled',
+  'totp.disabled',
+  'device.removed',
+  'devices.untrusted',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];

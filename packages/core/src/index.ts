@@ -29,3 +29,6 @@ export * from './sessiond.ts';
 export * from './refresh.ts';
 export * from './throttle.ts';
 export * from './app-keys.ts';
+export * from './webhooks/delivery-rules.ts';
+export * from './webhooks/payload.ts';
+export * from './webhooks/webhooks.ts';

@@ -230,4 +230,19 @@ describe('Sessiond sessions', () => {
     await new Promise((r) => setTimeout(r, 10));
     await expectEnded(sd.sessions.validateToken(token, ctx), 'revoked_by_admin');
   });
+
+  it('marks a sign-in newDevice when this account never signed in from that device and app (within a year)', async () => {
+    const newDevice = async () => (await store.listEvents({ limit: 1 }))[0]!.data.newDevice;
+    await signIn();
+    expect(await newDevice()).toBe(true);
+    await signIn();
+    expect(await newDevice()).toBe(false);
+    await signIn({ userAgent: FIREFOX });
+    expect(await newDevice()).toBe(true);
+    await signIn({ app: 'desktop' });
+    expect(await newDevice()).toBe(true);
+    clock.advance('366d');
+    await signIn();
+    expect(await newDevice()).toBe(true);
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import { passedDeadline, initialDeadlines, purgeAtFor, slideIdle } from './deadlines.ts';
 import { plural } from './duration.ts';
@@ -8,7 +9,7 @@ import { ipPrefix } from './ip.ts';
 import { endReasonMessage } from './reasons.ts';
 import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from './policy.ts';
 import { SessionCache } from './session-cache.ts';
-import type { EventLog, SessionLimit, SessionStore } from './store.ts';
+import type { Counters, EventLog, SessionLimit, SessionStore } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
 import type { AuthMethod, EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
 
@@ -47,8 +48,11 @@ export interface StartedSession {
 
 export type Locate = (ip: string) => Location | null;
 
+/** How long a device that signed in is remembered as known to the account (see `isNewDevice`). */
+export const NEW_DEVICE_MEMORY_MS = 365 * 86_400_000;
+
 export interface SessionServiceDeps {
-  store: SessionStore & EventLog;
+  store: SessionStore & EventLog & Counters;
   clock: Clock;
   config: CoreConfig;
   locate?: Locate;
@@ -56,7 +60,7 @@ export interface SessionServiceDeps {
 
 /** The session lifecycle: start, validate, slide, end. Speaks sessions, not HTTP. */
 export class SessionService {
-  readonly store: SessionStore & EventLog;
+  readonly store: SessionStore & EventLog & Counters;
   readonly clock: Clock;
   readonly config: CoreConfig;
   readonly cache: SessionCache;
@@ -149,10 +153,24 @@ export class SessionService {
       });
     }
     for (const evicted of result.evicted) await recordEnded(this.store, evicted);
+    const newDevice = await this.isNewDevice(session);
     await this.store.recordEvent(
-      sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode } }),
+      sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode, newDevice } }),
     );
     return { session, token: formatToken(session.id, secret) };
+  }
+
+  /**
+   * Whether this browser or app never signed in to the account before (SPEC §12 `newDevice`): not
+   * when it holds the account's trusted-device cookie; otherwise when no sign-in of this account,
+   * this app and this device ("Chrome on macOS") was seen within NEW_DEVICE_MEMORY_MS. One counter
+   * per (account, app, device), so the answer costs one atomic store step in every store and the
+   * record expires by itself. Two laptops with the same browser and system count as one device.
+   */
+  private async isNewDevice(s: SessionRecord): Promise<boolean> {
+    const key = `seen-device:${s.userId}:${createHash('sha256').update(`${s.app}\n${s.device.label}`).digest('base64url').slice(0, 22)}`;
+    const seen = await this.store.incrementCounter(key, NEW_DEVICE_MEMORY_MS, s.createdAt);
+    return s.trustedDeviceId === null && seen === 1;
   }
 
   /** Finds the session a token names, or explains precisely why there is none. */

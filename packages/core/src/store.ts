@@ -6,6 +6,7 @@ import type { SessionStore } from './ports/sessions.ts';
 import type { SettingStore } from './ports/settings.ts';
 import type { SigningKeyStore } from './ports/signing-keys.ts';
 import type { UserStore } from './ports/users.ts';
+import type { WebhookQueue, WebhookStore } from './ports/webhooks.ts';
 
 export * from './ports/index.ts';
 
@@ -27,4 +28,4 @@ export interface StoreLifecycle {
  * inside an atomic step are core's, and a store that cannot reach its backend throws
  * `StoreUnavailableError` (ports/outage.ts).
  */
-export interface Store extends StoreLifecycle, UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}
+export interface Store extends StoreLifecycle, UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue {}

@@ -183,7 +183,9 @@ export type EventType =
   | 'devices.untrusted'
   | 'keys.rotated'
   | 'app_key.created'
-  | 'app_key.revoked';
+  | 'app_key.revoked'
+  | 'webhook.created'
+  | 'webhook.deleted';
 
 /** An audit-log entry, also the message published to other nodes. Never holds a secret. */
 export interface AuditEvent {

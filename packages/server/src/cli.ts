@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { APP_KEY_SCOPES, Sessiond, systemClock, normalizeEmail, SessiondError, type AppKeyScope } from '@sessiond/core';
+import { APP_KEY_SCOPES, enqueueOnRecord, Sessiond, systemClock, Webhooks, normalizeEmail, SessiondError, type AppKeyScope } from '@sessiond/core';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { openStore } from './open-store.ts';
 import { argon2Hasher } from './passwords.ts';
@@ -55,10 +55,19 @@ function config(): ServerConfig {
 async function withDomain<T>(fn: (s: Sessiond) => Promise<T>): Promise<T> {
   const cfg = config();
   const store = await openStore(cfg.store, { sqliteSync: cfg.sqliteSync });
+  // What the CLI ends or starts reaches webhooks too: it queues deliveries (a server sends them), so
+  // it never needs to sign, nor the key-encryption key.
+  const webhooks = new Webhooks(store, systemClock, cfg.webhooks.configured, {
+    seal: () => fail('sessiond: the CLI does not create webhooks'),
+    unseal: () => fail('sessiond: the CLI does not send webhooks'),
+  });
+  await webhooks.start();
+  enqueueOnRecord(store, webhooks);
   const sessiond = new Sessiond({ store, clock: systemClock, config: cfg.core, passwords: argon2Hasher() });
   try {
     return await fn(sessiond);
   } finally {
+    webhooks.close();
     sessiond.close();
     await store.close();
   }

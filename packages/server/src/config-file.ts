@@ -58,10 +58,11 @@ export function loadAppsSection(path: string): AppsSection {
     fail(e instanceof SyntaxError ? `not valid JSON (${e.message})` : 'cannot be read');
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('must be an object with an "apps" object');
-  const apps = (doc as { apps?: unknown }).apps;
-  if (typeof apps !== 'object' || apps === null || Array.isArray(apps)) fail('must be an object with an "apps" object');
   // A misspelt section would otherwise be ignored in silence, and its policy never applied.
-  for (const key of Object.keys(doc as object)) if (key !== 'apps' && key !== '$schema') fail(`"${key}" is not a known section; per-app policies go under "apps"`);
+  for (const key of Object.keys(doc as object)) if (!['apps', 'webhooks', '$schema'].includes(key)) fail(`"${key}" is not a known section; per-app policies go under the "apps" object, webhooks under "webhooks"`);
+  // A file may hold only webhooks (webhooks/config-section.ts reads that section).
+  const apps = (doc as { apps?: unknown }).apps ?? ('webhooks' in (doc as object) ? {} : undefined);
+  if (typeof apps !== 'object' || apps === null || Array.isArray(apps)) fail('must be an object with an "apps" object');
   // No prototype: an app named "__proto__" or "constructor" is just a name here.
   const out: AppsSection = { policies: Object.create(null), origins: Object.create(null) };
   for (const [app, raw] of Object.entries(apps as Record<string, unknown>)) {

@@ -1,5 +1,6 @@
 import { APP_NAME, loadAppsSection } from './config-file.ts';
-import { DEFAULT_CORE_CONFIG, DEFAULT_POLICY, parseDuration, type CoreConfig, type SessionPolicy } from '@sessiond/core';
+import { DEFAULT_CORE_CONFIG, DEFAULT_POLICY, DEFAULT_RETRY_POLICY, parseDuration, type ConfiguredWebhook, type CoreConfig, type RetryPolicy, type SessionPolicy } from '@sessiond/core';
+import { loadWebhooksSection } from './webhooks/config-section.ts';
 
 /** Everything the server reads from its environment, validated once at start-up. */
 export interface ServerConfig {
@@ -35,6 +36,15 @@ export interface ServerConfig {
   /** SESSIOND_SQLITE_SYNC=full: SQLite survives power loss too, at some cost per write. */
   sqliteSync: 'normal' | 'full';
   core: CoreConfig;
+  webhooks: WebhookConfig;
+}
+
+/** Webhooks (SPEC §12): those of SESSIOND_CONFIG, and how deliveries are tried. */
+export interface WebhookConfig {
+  configured: ConfiguredWebhook[];
+  retry: RetryPolicy;
+  /** How long one delivery may take before it counts as failed (SESSIOND_WEBHOOK_TIMEOUT). */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -181,5 +191,15 @@ export function loadConfig(env: Env): ServerConfig {
     production: env.NODE_ENV === 'production',
     sqliteSync: env.SESSIOND_SQLITE_SYNC?.toLowerCase() === 'full' ? 'full' : 'normal',
     core,
+    webhooks: {
+      configured: configFile ? loadWebhooksSection(configFile) : [],
+      retry: {
+        ...DEFAULT_RETRY_POLICY,
+        // Short values are for tests; the default keeps to Standard Webhooks' advice (seconds, then minutes, then hours).
+        baseMs: duration(env, 'SESSIOND_WEBHOOK_RETRY_BASE', DEFAULT_RETRY_POLICY.baseMs, { min: 10 }),
+        giveUpAfterMs: duration(env, 'SESSIOND_WEBHOOK_RETRY_FOR', DEFAULT_RETRY_POLICY.giveUpAfterMs, { min: 1000 }),
+      },
+      timeoutMs: duration(env, 'SESSIOND_WEBHOOK_TIMEOUT', 10_000, { min: 100 }),
+    },
   };
 }

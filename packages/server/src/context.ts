@@ -1,4 +1,4 @@
-import type { Sessiond, SessionRecord } from '@sessiond/core';
+import type { Sessiond, SessionRecord, Webhooks } from '@sessiond/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from './config.ts';
 import type { SessionFeed } from './feed.ts';
@@ -21,6 +21,8 @@ export interface AppContext {
   /** The root logger (requests get a silent one below debug level). */
   logger: FastifyBaseLogger;
   sessiond: Sessiond;
+  /** Webhook registrations (SPEC §12); deliveries are the server's DeliveryWorker. */
+  webhooks: Webhooks;
   feed: SessionFeed;
   metrics: Metrics;
   tokenMode: TokenMode | null;

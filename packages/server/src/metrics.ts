@@ -14,6 +14,10 @@ export interface Metrics {
   countValidation(result: string): void;
   pushChannelsOpen: Gauge;
   pushChannelsRefused: Counter<'limit'>;
+  /** Webhook delivery attempts by what they led to: delivered, retry (to be tried again) or failed (given up). */
+  webhookAttempts: Counter<'outcome'>;
+  webhookDuration: Histogram;
+  webhooksQueued: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -51,6 +55,9 @@ export function createMetrics(): Metrics {
     loginFailures: new Counter({ name: 'sessiond_login_failures_total', help: 'Failed sign-in attempts', ...r }),
     storeErrors: new Counter({ name: 'sessiond_store_unavailable_total', help: 'Requests answered 503 because the store was unreachable', ...r }),
     pushChannelsOpen: new Gauge({ name: 'sessiond_push_channels_open', help: 'Browser push channels open on this node', ...r }),
+    webhookAttempts: new Counter({ name: 'sessiond_webhook_attempts_total', help: 'Webhook delivery attempts, by outcome: delivered, retry or failed (given up)', labelNames: ['outcome'] as const, ...r }),
+    webhookDuration: new Histogram({ name: 'sessiond_webhook_attempt_duration_seconds', help: 'Time a webhook receiver took to answer', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], ...r }),
+    webhooksQueued: new Counter({ name: 'sessiond_webhook_deliveries_queued_total', help: 'Webhook deliveries queued by this node', ...r }),
     pushChannelsRefused: new Counter({ name: 'sessiond_push_channels_refused_total', help: 'Push channels refused (429), by the limit reached: user or node', labelNames: ['limit'], ...r }),
   };
 }

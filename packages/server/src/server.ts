@@ -1,4 +1,4 @@
-import { DEFAULT_THROTTLE, keyedFingerprint, Sessiond, SignInThrottle, systemClock, type Clock, type PasswordHasher } from '@sessiond/core';
+import { DEFAULT_THROTTLE, enqueueOnRecord, keyedFingerprint, Sessiond, Webhooks, SignInThrottle, systemClock, type Clock, type PasswordHasher } from '@sessiond/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp, type RoutePlugin } from './app.ts';
@@ -11,6 +11,8 @@ import { createMetrics } from './metrics.ts';
 import { lockStoreForServing, openStore } from './open-store.ts';
 import { argon2Hasher } from './passwords.ts';
 import { checkKeyEncryptionKey, loadKeyEncryptionKey, subkey } from './token-mode/secrets.ts';
+import { DeliveryWorker } from './webhooks/delivery-worker.ts';
+import { webhookSecretSealer } from './webhooks/sealed-secrets.ts';
 
 const SWEEP_EVERY_MS = 5_000;
 
@@ -42,6 +44,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     throw e;
   });
   const clock = opts.clock ?? systemClock;
+  const metrics = createMetrics();
+  const webhooks = new Webhooks(store, clock, config.webhooks.configured, webhookSecretSealer(keyEncryptionKey));
+  await webhooks.start();
+  const deliveries = new DeliveryWorker({ queue: store, webhooks, clock, retry: config.webhooks.retry, timeoutMs: config.webhooks.timeoutMs, metrics, logger: logger as never });
+  // Every event this node records queues its webhook deliveries before the call returns.
+  enqueueOnRecord(store, webhooks, (n) => {
+    metrics.webhooksQueued.inc(n);
+    deliveries.wake();
+  });
   const fingerprint = keyedFingerprint(subkey(keyEncryptionKey, 'email fingerprints'));
   const sessiond = new Sessiond({
     store,
@@ -57,8 +68,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     config,
     logger: logger as never,
     sessiond,
+    webhooks,
     feed: new SessionFeed(store),
-    metrics: createMetrics(),
+    metrics,
     tokenMode: null,
     // __Host- makes the browser refuse the cookie unless Secure, Path=/ and no Domain: no subdomain can plant one.
     cookieNames: secure ? { session: '__Host-sessiond', device: '__Host-sessiond-device' } : { session: 'sessiond', device: 'sessiond_device' },
@@ -89,6 +101,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       .finally(() => (sweeping = false));
   }, SWEEP_EVERY_MS);
   sweeper.unref();
+  deliveries.start();
 
   return {
     url,
@@ -96,7 +109,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     fastify,
     async close() {
       clearInterval(sweeper);
+      await deliveries.stop();
       await fastify.close();
+      webhooks.close();
       app.feed.close();
       sessiond.close();
       await store.close();

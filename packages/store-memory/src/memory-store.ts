@@ -1,4 +1,4 @@
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore, type WebhookQueue, type WebhookStore } from '@sessiond/core';
 import { MemoryCounters } from './counters.ts';
 import { MemoryDevices } from './devices.ts';
 import { MemoryEvents } from './events.ts';
@@ -7,8 +7,9 @@ import { MemorySessions } from './sessions.ts';
 import { MemorySettings } from './settings.ts';
 import { MemoryRecords } from './state.ts';
 import { MemoryUsers } from './users.ts';
+import { MemoryWebhooks } from './webhooks.ts';
 
-export interface MemoryStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}
+export interface MemoryStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue {}
 
 /**
  * The reference store: every method is trivially atomic because JavaScript runs one thing at a
@@ -20,7 +21,7 @@ export class MemoryStore implements Store {
 
   constructor() {
     const records = new MemoryRecords();
-    assemble(this, new MemoryUsers(records), new MemorySessions(), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings());
+    assemble(this, new MemoryUsers(records), new MemorySessions(), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings(), new MemoryWebhooks());
   }
 
   async init(): Promise<void> {}

@@ -79,4 +79,32 @@ export const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX users_external_id ON users (external_id);
   ALTER TABLE users ALTER COLUMN password_hash DROP NOT NULL;
   `,
+  // 6: webhooks and their delivery queue.
+  `
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    body JSONB NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  -- seq is the queue's order; a line (webhook_id, order_key) goes out one delivery at a time.
+  CREATE TABLE webhook_deliveries (
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    webhook_id TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    status TEXT NOT NULL,
+    next_attempt_at BIGINT,
+    lease_token TEXT,
+    lease_until BIGINT,
+    created_at BIGINT NOT NULL,
+    event_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts JSONB NOT NULL
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX webhook_deliveries_line ON webhook_deliveries (webhook_id, order_key, seq) WHERE status = 'pending';
+  CREATE INDEX webhook_deliveries_of ON webhook_deliveries (webhook_id, seq);
+  CREATE INDEX webhook_deliveries_done ON webhook_deliveries (created_at) WHERE status <> 'pending';
+  `,
 ];

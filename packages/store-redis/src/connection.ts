@@ -2,7 +2,7 @@ import { ReplyError, type Cluster, type Redis } from 'ioredis';
 import { outageGuard } from '@sessiond/core';
 import type { RedisTarget } from './client.ts';
 import { RedisKeys } from './keys.ts';
-import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR } from './scripts.ts';
+import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR, ENQUEUE_DELIVERIES, CLAIM_DELIVERIES, SETTLE_DELIVERY, PURGE_DELIVERIES } from './scripts.ts';
 
 interface Scripts {
   createSession(session: string, userIndex: string, json: string, limit: string, sessionPrefix: string): Promise<string>;
@@ -17,6 +17,10 @@ interface Scripts {
   updateUser(user: string, ...fieldsAndValues: string[]): Promise<number>;
   useSecondFactor(user: string, kind: 'totp' | 'recovery', value: string): Promise<number>;
   touchAppKey(appKeys: string, id: string, at: string): Promise<number>;
+  enqueueDeliveries(prefix: string, ...deliveries: string[]): Promise<number>;
+  claimDeliveries(prefix: string, now: string, token: string, leaseMs: string, limit: string): Promise<string>;
+  settleDelivery(prefix: string, id: string, token: string, outcome: string): Promise<number>;
+  purgeDeliveries(prefix: string, before: string, limit: string): Promise<number>;
 }
 
 export type Client = (Redis | Cluster) & Scripts;
@@ -55,6 +59,10 @@ export class RedisConnection {
       ['updateUser', 1, UPDATE_USER],
       ['useSecondFactor', 1, USE_SECOND_FACTOR],
       ['touchAppKey', 1, TOUCH_APP_KEY],
+      ['enqueueDeliveries', 1, ENQUEUE_DELIVERIES],
+      ['claimDeliveries', 1, CLAIM_DELIVERIES],
+      ['settleDelivery', 1, SETTLE_DELIVERY],
+      ['purgeDeliveries', 1, PURGE_DELIVERIES],
     ];
     for (const [name, numberOfKeys, lua] of scripts) this.redis.defineCommand(name, { numberOfKeys, lua });
   }

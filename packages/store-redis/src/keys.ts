@@ -3,7 +3,8 @@
  * under the hash tag `{u:<userId>}`, which comes first in braces so Cluster hashes only it: each
  * multi-key step is one Lua script on the one shard holding that user. A session or device id
  * finds its user through a small pointer key that expires with the record. The only global keys:
- * `due`, the audit stream, counters, signing keys, app keys and settings.
+ * `due`, the audit stream, counters, signing keys, app keys, settings, webhooks and the webhook
+ * delivery queue (its own hash tag `{wh}`).
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -64,6 +65,14 @@ export class RedisKeys {
   }
   get channel(): string {
     return `${this.prefix}:events:pub`;
+  }
+  /** Registered webhooks, one hash by id. */
+  get webhooks(): string {
+    return `${this.prefix}:webhooks`;
+  }
+  /** The prefix of every delivery-queue key; one hash tag, so each queue script runs on one shard. */
+  get deliveries(): string {
+    return `${this.prefix}:{wh}:`;
   }
   get layout(): string {
     return `${this.prefix}:layout`;

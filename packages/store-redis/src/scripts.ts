@@ -254,3 +254,99 @@ if redis.call('HEXISTS', KEYS[1], 'id:' .. ARGV[1]) == 1 then
 end
 return 0
 `;
+
+/*
+ * Webhook deliveries. Every key carries the hash tag {wh} (one shard on Cluster). A delivery is a
+ * JSON string `d:<id>`; each line (webhook, orderKey) is a list of its pending ids in queue order;
+ * `ready` scores each non-empty line by when its head may be taken: its nextAttemptAt, or while
+ * leased the lease's end, so a node that died leaves it to the next claim after that. `of:<webhook>`
+ * lists a webhook's deliveries by a queue counter; `done` holds finished ones by createdAt.
+ * cjson turns an empty list into {}: the reader in webhooks.ts reads both as [].
+ */
+
+/** KEYS[1] the {wh} key prefix. ARGV: delivery JSONs. Returns how many were new. */
+export const ENQUEUE_DELIVERIES = `
+local p = KEYS[1]
+local added = 0
+for i = 1, #ARGV do
+  local d = cjson.decode(ARGV[i])
+  if redis.call('SET', p .. 'd:' .. d.id, ARGV[i], 'NX') then
+    added = added + 1
+    local line = d.webhookId .. '\\n' .. d.orderKey
+    if redis.call('RPUSH', p .. 'line:' .. line, d.id) == 1 then redis.call('ZADD', p .. 'ready', d.nextAttemptAt, line) end
+    redis.call('ZADD', p .. 'of:' .. d.webhookId, redis.call('INCR', p .. 'seq'), d.id)
+  end
+end
+return added
+`;
+
+/** KEYS[1] the {wh} key prefix. ARGV: now, token, lease ms, limit. Returns the leased deliveries as a JSON list. */
+export const CLAIM_DELIVERIES = `
+local p = KEYS[1]
+local now, token, leaseEnd, limit = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[1]) + tonumber(ARGV[3]), tonumber(ARGV[4])
+local out = {}
+local lines = redis.call('ZRANGEBYSCORE', p .. 'ready', '-inf', now, 'LIMIT', 0, limit)
+for _, line in ipairs(lines) do
+  local id = redis.call('LINDEX', p .. 'line:' .. line, 0)
+  local raw = id and redis.call('GET', p .. 'd:' .. id)
+  if not raw then
+    redis.call('ZREM', p .. 'ready', line)
+  else
+    local d = cjson.decode(raw)
+    d.lease = { token = token, ['until'] = leaseEnd }
+    local json = cjson.encode(d)
+    redis.call('SET', p .. 'd:' .. id, json)
+    redis.call('ZADD', p .. 'ready', leaseEnd, line)
+    table.insert(out, json)
+  end
+end
+return '[' .. table.concat(out, ',') .. ']'
+`;
+
+/** KEYS[1] the {wh} key prefix. ARGV: id, token, outcome JSON. Returns 1 when written (the token held the lease). */
+export const SETTLE_DELIVERY = `
+local p = KEYS[1]
+local raw = redis.call('GET', p .. 'd:' .. ARGV[1])
+if not raw then return 0 end
+local d = cjson.decode(raw)
+if d.lease == cjson.null or d.lease.token ~= ARGV[2] then return 0 end
+local o = cjson.decode(ARGV[3])
+d.status = o.status; d.attempts = o.attempts; d.nextAttemptAt = o.nextAttemptAt; d.lease = cjson.null
+redis.call('SET', p .. 'd:' .. d.id, cjson.encode(d))
+local line = d.webhookId .. '\\n' .. d.orderKey
+local lineKey = p .. 'line:' .. line
+if d.status == 'pending' then
+  redis.call('ZADD', p .. 'ready', d.nextAttemptAt, line)
+  return 1
+end
+-- Finished: the next in line becomes the head.
+redis.call('LREM', lineKey, 1, d.id)
+redis.call('ZADD', p .. 'done', d.createdAt, d.id)
+local nextId = redis.call('LINDEX', lineKey, 0)
+local nextRaw = nextId and redis.call('GET', p .. 'd:' .. nextId)
+if nextRaw then
+  local n = cjson.decode(nextRaw)
+  local at = n.nextAttemptAt
+  if n.lease ~= cjson.null and n.lease['until'] > at then at = n.lease['until'] end
+  redis.call('ZADD', p .. 'ready', at, line)
+else
+  redis.call('ZREM', p .. 'ready', line)
+end
+return 1
+`;
+
+/** KEYS[1] the {wh} key prefix. ARGV: before, limit. Forgets finished deliveries queued before the cut-off. */
+export const PURGE_DELIVERIES = `
+local p = KEYS[1]
+local ids = redis.call('ZRANGEBYSCORE', p .. 'done', '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do
+  local raw = redis.call('GET', p .. 'd:' .. id)
+  if raw then
+    local d = cjson.decode(raw)
+    redis.call('ZREM', p .. 'of:' .. d.webhookId, id)
+    redis.call('DEL', p .. 'd:' .. id)
+  end
+  redis.call('ZREM', p .. 'done', id)
+end
+return #ids
+`;

@@ -152,4 +152,36 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE UNIQUE INDEX users_external_id ON users (external_id);
   `,
   },
+  {
+    version: 9,
+    name: 'webhooks and their delivery queue',
+    sql: `
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  -- seq is the queue's order; a line (webhook_id, order_key) goes out one delivery at a time.
+  CREATE TABLE webhook_deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    webhook_id TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    status TEXT NOT NULL,
+    next_attempt_at INTEGER,
+    lease_token TEXT,
+    lease_until INTEGER,
+    created_at INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts TEXT NOT NULL
+  );
+  -- Claiming reads only pending deliveries: due ones, and the head of each one's line.
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX webhook_deliveries_line ON webhook_deliveries (webhook_id, order_key, seq) WHERE status = 'pending';
+  CREATE INDEX webhook_deliveries_of ON webhook_deliveries (webhook_id, seq);
+  CREATE INDEX webhook_deliveries_done ON webhook_deliveries (created_at) WHERE status <> 'pending';
+  `,
+  },
 ];

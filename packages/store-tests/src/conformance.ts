@@ -14,6 +14,7 @@ import { describeSettings } from './spec/settings.ts';
 import { describeSweep } from './spec/sweep.ts';
 import { describeTrustedDevices } from './spec/trusted-devices.ts';
 import { describeUsers } from './spec/users.ts';
+import { describeWebhooks } from './spec/webhooks.ts';
 
 export interface ConformanceOptions {
   /**
@@ -95,5 +96,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describeSigningKeys(ctx);
     describeSettings(ctx);
     describeAppKeys(ctx);
+    describeWebhooks(ctx);
   });
 }

@@ -8,3 +8,4 @@ export * from './settings.ts';
 export * from './app-keys.ts';
 export * from './outage.ts';
 export * from './compose.ts';
+export * from './webhooks.ts';
