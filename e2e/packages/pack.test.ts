@@ -27,6 +27,7 @@ const PACKAGES = [
   '@sessiond/store-postgres',
   '@sessiond/server',
   '@sessiond/verifier',
+  '@sessiond/node',
   '@sessiond/sdk',
 ];
 
@@ -218,6 +219,43 @@ console.log(JSON.stringify({ verified, forgedRefused }));
     // The server's own library entry loads from plain JavaScript too.
     const lib = run(process.execPath, ['--input-type=module', '-e', "const m = await import('@sessiond/server'); console.log(Object.keys(m).sort().join(','))"], app);
     expect(lib.trim().split(',')).toEqual(expect.arrayContaining(['buildApp', 'loadConfig', 'startServer']));
+  });
+
+  it('the middleware, imported from plain JavaScript, protects a route with the installed server’s cookie, and tells why after an ending', async () => {
+    const email = 'middleware@example.com';
+    const json = { 'content-type': 'application/json' };
+    expect((await fetch(`${base}/v1/signup`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: PASSWORD }) })).status).toBe(201);
+    const login = (await (await fetch(`${base}/v1/login`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: PASSWORD }) })).json()) as { token: string };
+    writeFileSync(
+      join(app, 'guard.js'),
+      `import { createServer } from 'node:http';
+import { createSessionGuard } from '@sessiond/node';
+const [base, token] = process.argv.slice(2);
+const guard = createSessionGuard({ url: base });
+await guard.ready();
+// A route of the app's own, protected by the guard.
+const app = createServer(async (req, res) => {
+  const r = await guard.check({ cookie: req.headers.cookie, ip: req.socket.remoteAddress, userAgent: req.headers['user-agent'] });
+  res.writeHead(r.ok ? 200 : r.refusal.status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(r.ok ? { email: r.auth.user.email } : r.refusal.body));
+});
+await new Promise((ok) => app.listen(0, '127.0.0.1', ok));
+const route = 'http://127.0.0.1:' + app.address().port + '/account';
+const call = async () => { const r = await fetch(route, { headers: { cookie: 'sessiond=' + token } }); return { status: r.status, body: await r.json() }; };
+const before = await call();
+const out = await guard.signOut({ cookie: 'sessiond=' + token });
+const after = await call();
+const anonymous = await (await fetch(route)).json();
+app.close();
+guard.close();
+console.log(JSON.stringify({ before, setCookie: out.setCookie, after, anonymous }));
+`,
+    );
+    const out = JSON.parse(run(process.execPath, ['guard.js', base, login.token], app));
+    expect(out.before).toEqual({ status: 200, body: { email } });
+    expect(out.setCookie).toMatch(/^sessiond=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0$/);
+    expect(out.after).toMatchObject({ status: 401, body: { error: { code: 'session_ended', reason: 'logged_out', message: expect.any(String) } } });
+    expect(out.anonymous).toMatchObject({ error: { code: 'unauthenticated' } });
   });
 
   it('the SDK, bundled by Vite into a page on another origin, signs in in Chromium', async () => {

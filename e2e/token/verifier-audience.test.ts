@@ -27,7 +27,9 @@ describe('@sessiond/verifier', () => {
     await expect(webOnly.verify(mobile)).rejects.toMatchObject({ code: 'invalid_token' });
     expect(await webOnly.verify(await tokenFor('web'))).toMatchObject({ app: 'web' });
     const wrongIssuer = createVerifier({ issuer: 'https://other.example', jwksUrl, audience: 'any' });
-    await expect(wrongIssuer.verify(mobile)).rejects.toMatchObject({ code: 'invalid_token' });
+    // Says what is wrong, with both values: the commonest integration mistake, found in a minute.
+    const { iss } = JSON.parse(Buffer.from(mobile.split('.')[1]!, 'base64url').toString()) as { iss: string };
+    await expect(wrongIssuer.verify(mobile)).rejects.toMatchObject({ code: 'invalid_token', message: `The access token is not valid: issuer mismatch (expected "https://other.example", got "${iss}").` });
     // One signature character changed, well inside it: the last ones may carry only padding bits.
     const i = mobile.length - 20;
     const forged = mobile.slice(0, i) + (mobile[i] === 'A' ? 'B' : 'A') + mobile.slice(i + 1);

@@ -10,6 +10,9 @@ import { defaultClientConditions, defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
+  // Relative: the server makes them absolute under its base path (routes/pages.ts pageShell), and
+  // the CSS's own url()s stay right wherever sessiond is mounted.
+  base: './',
   resolve: { conditions: ['sessiond:source', ...defaultClientConditions] },
   build: {
     outDir: '../server/pages',

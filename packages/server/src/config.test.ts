@@ -38,10 +38,19 @@ describe('loadConfig', () => {
       SESSIOND_REFRESH_GRACE: '2s',
     });
     expect(c.publicUrl).toBe('https://auth.example.com');
+    expect(c.basePath).toBe('/some/path');
     expect(c.core.policy).toMatchObject({ idleTimeoutMs: 900_000, absoluteTimeoutMs: 28_800_000, maxSessions: 3, onMaxSessions: 'reject', bindIp: 'subnet', bindDevice: 'strict' });
     expect(c.core.accessTokenTtlMs).toBe(90_000);
     expect(c.trustProxy).toBe(2);
     expect(loadConfig({ SESSIOND_TRUST_PROXY: '10.0.0.0/8, 192.168.1.1' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.1']);
+  });
+
+  it('takes the path of SESSIOND_PUBLIC_URL as the base path of the pages (sessiond behind the app at /auth)', () => {
+    expect(loadConfig({}).basePath).toBe('');
+    expect(loadConfig({ SESSIOND_PUBLIC_URL: 'https://app.example.com' }).basePath).toBe('');
+    expect(loadConfig({ SESSIOND_PUBLIC_URL: 'https://app.example.com/auth/' })).toMatchObject({ publicUrl: 'https://app.example.com', basePath: '/auth' });
+    expect(() => loadConfig({ SESSIOND_PUBLIC_URL: 'https://app.example.com/auth?x=1' })).toThrow(/SESSIOND_PUBLIC_URL.*no query/);
+    expect(() => loadConfig({ SESSIOND_PUBLIC_URL: 'https://app.example.com/a%20b' })).toThrow(/not a plain path/);
   });
 
   it('refuses SESSIOND_TRUST_PROXY=true, saying to give the hop count or the proxies', () => {

@@ -8,6 +8,11 @@ export interface ServerConfig {
   host: string;
   /** null: the address the server prints (http://127.0.0.1:PORT), its loopback aliases also accepted as origins. */
   publicUrl: string | null;
+  /**
+   * The path SESSIOND_PUBLIC_URL puts sessiond under (`/auth`), '' at the root: the pages' links,
+   * assets and API calls carry it. The proxy in front strips it; routes stay at the root.
+   */
+  basePath: string;
   store: string;
   trustProxy: false | number | string[];
   signup: 'open' | 'closed';
@@ -98,6 +103,16 @@ function trustProxy(raw: string | undefined): ServerConfig['trustProxy'] {
   throw new ConfigError('SESSIOND_TRUST_PROXY', `"${raw}" must be false, a hop count or a comma-separated list of proxy addresses/CIDRs`);
 }
 
+/** `https://app.example.com/auth/` → `/auth`: sessiond behind the app's own origin, at that path. */
+function basePath(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '';
+  const u = new URL(raw); // publicUrl() has already refused what does not parse
+  if (u.search || u.hash) throw new ConfigError('SESSIOND_PUBLIC_URL', `"${raw}" must have no query or fragment: an origin, optionally with a path such as https://app.example.com/auth`);
+  const path = u.pathname.replace(/\/+$/, '');
+  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(path)) throw new ConfigError('SESSIOND_PUBLIC_URL', `"${u.pathname}" is not a plain path: use letters, digits, ".", "_", "~" and "-" between slashes, e.g. /auth`);
+  return path;
+}
+
 function publicUrl(raw: string | undefined): string | null {
   if (raw === undefined || raw === '') return null;
   try {
@@ -160,6 +175,7 @@ export function loadConfig(env: Env): ServerConfig {
     port,
     host,
     publicUrl: publicUrl(env.SESSIOND_PUBLIC_URL),
+    basePath: basePath(env.SESSIOND_PUBLIC_URL),
     store,
     trustProxy: trustProxy(env.SESSIOND_TRUST_PROXY),
     signup: oneOf(env, 'SESSIOND_SIGNUP', ['open', 'closed'] as const, 'open'),

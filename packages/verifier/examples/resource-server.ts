@@ -8,7 +8,8 @@ import { authenticateRequest, createVerifier } from '../src/index.ts';
 
 const base = process.env.SESSIOND_URL ?? 'http://127.0.0.1:4000';
 const verifier = createVerifier({
-  issuer: process.env.SESSIOND_ISSUER ?? base.replace('127.0.0.1', 'localhost'),
+  // sessiond's tokens say iss = its SESSIOND_PUBLIC_URL, else the URL it prints: the same as base here.
+  issuer: process.env.SESSIOND_ISSUER ?? base,
   jwksUrl: `${base}/.well-known/jwks.json`,
   eventsUrl: `${base}/v1/admin/events`,
   appKey: process.env.SESSIOND_APP_KEY,

@@ -9,6 +9,14 @@ function scriptedFeed(bodies: string[]) {
     const body = bodies.shift();
     const stream = new ReadableStream<Uint8Array>({
       start(c) {
+        // As fetch does: aborting the request errors its body.
+        init?.signal?.addEventListener('abort', () => {
+          try {
+            c.error(init.signal!.reason);
+          } catch {
+            // already closed
+          }
+        });
         if (body === undefined) return; // stays open
         c.enqueue(new TextEncoder().encode(body));
         c.close();
@@ -26,8 +34,17 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function follow(fetchFn: typeof fetch, events: FeedEvent[] = [], errors: unknown[] = []) {
-  void followFeed({ url: 'http://feed/v1/admin/events', headers: { authorization: 'Bearer k' }, fetch: fetchFn, signal: abort.signal, onEvent: (e) => events.push(e), onConnected() {}, onError: (e) => errors.push(e) });
+function follow(fetchFn: typeof fetch, events: FeedEvent[] = [], errors: unknown[] = [], states: string[] = []) {
+  void followFeed({
+    url: 'http://feed/v1/admin/events',
+    headers: { authorization: 'Bearer k' },
+    fetch: fetchFn,
+    signal: abort.signal,
+    onEvent: (e) => events.push(e),
+    onConnected: () => states.push('connected'),
+    onDisconnected: () => states.push('disconnected'),
+    onError: (e) => errors.push(e),
+  });
 }
 
 describe('followFeed', () => {
@@ -66,5 +83,19 @@ describe('followFeed', () => {
     await vi.advanceTimersByTimeAsync(250 + 500 + 1000);
     expect(requests).toHaveLength(4);
     expect(String(errors[0])).toMatch(/answered 401/);
+  });
+
+  it('says when an accepted connection ends, so a cache fed by it stops trusting itself until it is back', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const states: string[] = [];
+    const feed = scriptedFeed(['id: 1\n\n']);
+    follow(feed.fetchFn, [], [], states);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(states).toEqual(['connected', 'disconnected']);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(states).toEqual(['connected', 'disconnected', 'connected']);
+    abort.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(states).toEqual(['connected', 'disconnected', 'connected', 'disconnected']);
   });
 });

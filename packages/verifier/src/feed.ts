@@ -15,6 +15,11 @@ export interface FeedOptions {
   onEvent(e: FeedEvent): void;
   /** Each time a connection is accepted. */
   onConnected(): void;
+  /**
+   * Each time an accepted connection ends (cut, closed, aborted): until the next `onConnected`,
+   * endings may be missed, so whatever trusts the feed must stop trusting it.
+   */
+  onDisconnected?(): void;
   onError(e: unknown): void;
 }
 
@@ -33,11 +38,13 @@ export async function followFeed(opts: FeedOptions): Promise<void> {
   let retryMs = FIRST_RETRY_MS;
   let failures = 0;
   while (!opts.signal.aborted) {
+    let connected = false;
     try {
       const headers: Record<string, string> = { ...opts.headers, accept: 'text/event-stream' };
       if (lastEventId) headers['last-event-id'] = lastEventId;
       const res = await opts.fetch(opts.url, { headers, signal: opts.signal });
       if (!res.ok || !res.body) throw new Error(`events feed answered ${res.status}`);
+      connected = true;
       opts.onConnected();
       failures = 0;
       const events = res.body
@@ -50,9 +57,11 @@ export async function followFeed(opts: FeedOptions): Promise<void> {
         opts.onEvent({ event: value.event ?? 'message', data: value.data });
       }
     } catch (e) {
-      if (opts.signal.aborted) return;
-      opts.onError(e);
+      if (!opts.signal.aborted) opts.onError(e);
+    } finally {
+      if (connected) opts.onDisconnected?.();
     }
+    if (opts.signal.aborted) return;
     await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, retryMs * 2 ** failures++)));
   }
 }

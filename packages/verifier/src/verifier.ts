@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { VerifierError } from './errors.ts';
 import { Revocations } from './revocations.ts';
 import { followFeed, type FeedEvent } from './feed.ts';
@@ -7,7 +7,9 @@ export interface VerifierOptions {
   /** The sessiond `iss` (its SESSIOND_PUBLIC_URL). */
   issuer: string;
   /** e.g. https://auth.example.com/.well-known/jwks.json */
-  jwksUrl: string;
+  jwksUrl?: string;
+  /** Instead of `jwksUrl`: a key set held locally (pinned keys, tests). */
+  jwks?: JSONWebKeySet;
   /** e.g. https://auth.example.com/v1/admin/events; with it, revocations apply within a second. */
   eventsUrl?: string;
   /**
@@ -33,9 +35,15 @@ export interface VerifiedToken {
   userId: string;
   sessionId: string;
   app: string | null;
+  /** The app the token was minted for (RFC 9068 `client_id`), else its `app` claim. */
+  clientId: string | null;
   /** Epoch ms. */
   expiresAt: number;
   issuedAt: number;
+  /** When the person last proved who they are (`auth_time`, epoch ms); null if the token says not. */
+  authTime: number | null;
+  /** How they did (`amr`): `pwd`, `otp`, `sso`. */
+  amr: string[];
 }
 
 export interface Verifier {
@@ -60,7 +68,8 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     throw new TypeError('createVerifier: "audience" is required: the app(s) whose tokens this server accepts (e.g. audience: "web"), or audience: "any"');
   }
   const doFetch = opts.fetch ?? fetch;
-  const jwks = createRemoteJWKSet(new URL(opts.jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000 });
+  if (!opts.jwks && !opts.jwksUrl) throw new TypeError('createVerifier: "jwksUrl" (e.g. https://auth.example.com/.well-known/jwks.json) or "jwks" is required');
+  const jwks = opts.jwks ? createLocalJWKSet(opts.jwks) : createRemoteJWKSet(new URL(opts.jwksUrl!), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000 });
   const revocations = new Revocations(opts.maxTokenLifetimeMs ?? 60 * 60_000);
   const cache = new Map<string, VerifiedToken>();
   const cacheSize = opts.cacheSize ?? 50_000;
@@ -74,11 +83,36 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     try {
       ({ payload } = await jwtVerify(token, jwks, { algorithms: ['EdDSA'], issuer: opts.issuer, typ: 'at+jwt', requiredClaims: ['sub', 'sid', 'exp', 'iat'], clockTolerance: opts.clockToleranceSec ?? 5, ...(audience === 'any' ? {} : { audience }) }));
     } catch (e) {
-      const expired = e instanceof errors.JWTExpired;
-      throw new VerifierError('invalid_token', expired ? 'The access token has expired.' : 'The access token is not valid.');
+      throw refusalOf(e, token);
     }
     if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw new VerifierError('invalid_token', 'The access token is not valid.');
-    return { userId: payload.sub, sessionId: payload.sid, app: typeof payload.app === 'string' ? payload.app : null, expiresAt: payload.exp! * 1000, issuedAt: payload.iat! * 1000 };
+    const app = typeof payload.app === 'string' ? payload.app : null;
+    return {
+      userId: payload.sub,
+      sessionId: payload.sid,
+      app,
+      clientId: typeof payload.client_id === 'string' ? payload.client_id : app,
+      expiresAt: payload.exp! * 1000,
+      issuedAt: payload.iat! * 1000,
+      authTime: typeof payload.auth_time === 'number' ? payload.auth_time * 1000 : null,
+      amr: Array.isArray(payload.amr) ? payload.amr.filter((m): m is string => typeof m === 'string') : [],
+    };
+  }
+
+  /**
+   * A misconfigured issuer or audience is the commonest integration mistake (the server printed
+   * 127.0.0.1, the tokens say localhost): name both values so it is found in a minute. Only after
+   * the signature checked out, so the claims named are sessiond's, not an attacker's.
+   */
+  function refusalOf(e: unknown, token: string): VerifierError {
+    if (e instanceof errors.JWTExpired) return new VerifierError('invalid_token', 'The access token has expired.');
+    if (e instanceof errors.JWTClaimValidationFailed && (e.claim === 'iss' || e.claim === 'aud')) {
+      const got = decodeJwt(token)[e.claim];
+      const expected = e.claim === 'iss' ? opts.issuer : audience;
+      const what = e.claim === 'iss' ? 'issuer' : 'audience';
+      return new VerifierError('invalid_token', `The access token is not valid: ${what} mismatch (expected ${JSON.stringify(expected)}, got ${JSON.stringify(got ?? null)}).`);
+    }
+    return new VerifierError('invalid_token', 'The access token is not valid.');
   }
 
   async function verify(token: string): Promise<VerifiedToken> {

@@ -3,6 +3,7 @@ import { useEffect, type ReactNode } from 'react';
 import { Layout } from './components/Layout.tsx';
 import { SignInAgainDialog } from './components/SignInAgainDialog.tsx';
 import { WarningDialog } from './components/WarningDialog.tsx';
+import { withBase } from './base-path.ts';
 import { navigate, useLocation } from './router.tsx';
 
 /**
@@ -21,12 +22,12 @@ export function SignedInArea({ children }: { children: ReactNode }) {
     // A server reason, else what the browser saw (a removed or damaged cookie).
     const reason = state.ending?.reason ?? state.ending?.cause;
     if (state.ending?.byThisBrowser) navigate(`/signed-out${reason ? `?reason=${reason}` : ''}`, { replace: true });
-    else navigate(`/login?${new URLSearchParams({ ...(reason ? { reason } : {}), next: pathname + search }).toString()}`, { replace: true });
+    else navigate(`/login?${new URLSearchParams({ ...(reason ? { reason } : {}), next: withBase(pathname) + search }).toString()}`, { replace: true });
   }, [state.status, state.ending, pathname, search]);
 
   // Someone else signed in through the dialog: this page holds the previous person's work.
   useSessionEvent('signedIn', (e) => {
-    if (!e.sameUser) location.assign(pathname);
+    if (!e.sameUser) location.assign(withBase(pathname));
   });
 
   if (state.status === 'loading') {

@@ -3,10 +3,12 @@ import { SessionProvider } from '@sessiond/sdk/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { BASE_PATH } from './base-path.ts';
 import './styles.css';
 
-// Same origin as the pages, cookie mode: the credential never touches script.
-const client = createSessionClient();
+// Same origin as the pages, cookie mode: the credential never touches script. Under the base path
+// when sessiond sits behind the app's origin at one.
+const client = createSessionClient({ baseUrl: BASE_PATH });
 
 createRoot(document.getElementById('app')!).render(
   <StrictMode>

@@ -1,4 +1,5 @@
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { BASE_PATH, withBase } from './base-path.ts';
 
 const NAVIGATE = 'sessiond:navigate';
 
@@ -11,7 +12,12 @@ function subscribe(onChange: () => void): () => void {
   };
 }
 
-const currentUrl = () => location.pathname + location.search;
+/** The page's path without the base path: what the pages match on (`/login`, `/demo`). */
+const currentUrl = () => {
+  const p = location.pathname;
+  const inside = BASE_PATH === '' ? p : p === BASE_PATH ? '/' : p.startsWith(BASE_PATH + '/') ? p.slice(BASE_PATH.length) : p;
+  return inside + location.search;
+};
 
 /** The current path and query; re-renders on navigation. Five pages do not need a router library. */
 export function useLocation(): URL {
@@ -19,18 +25,35 @@ export function useLocation(): URL {
   return new URL(href, location.origin);
 }
 
+/** To one of sessiond's pages, `to` without the base path. */
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
-  if (opts.replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
+  if (opts.replace) history.replaceState(null, '', withBase(to));
+  else history.pushState(null, '', withBase(to));
   window.dispatchEvent(new Event(NAVIGATE));
 }
 
-/** Only same-site paths are followed after sign-in: `?next=//evil.example` must not redirect off-site. */
-export function safeNext(next: string | null, fallback = '/demo'): string {
+/**
+ * Only same-site paths are followed after sign-in: `?next=//evil.example` must not redirect off-site.
+ * `next` is a full path of this origin (`/auth/demo`, or an app's own `/account` when sessiond sits
+ * behind the app's origin).
+ */
+export function safeNext(next: string | null, fallback = withBase('/demo')): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
   return next;
 }
 
+const PAGES = new Set(['/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo']);
+
+/** After sign-in: one of sessiond's pages in place; anything else on the origin (the app's) by a page load. */
+export function followNext(next: string, opts: { replace?: boolean } = {}): void {
+  const url = new URL(next, location.origin);
+  const inside = BASE_PATH === '' ? url.pathname : url.pathname.startsWith(BASE_PATH + '/') ? url.pathname.slice(BASE_PATH.length) : null;
+  if (inside !== null && PAGES.has(inside)) navigate(inside + url.search, opts);
+  else if (opts.replace) location.replace(next);
+  else location.assign(next);
+}
+
+/** A link to one of sessiond's pages, `to` without the base path. */
 export function Link({ to, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     rest.onClick?.(e);
@@ -38,5 +61,5 @@ export function Link({ to, ...rest }: { to: string } & AnchorHTMLAttributes<HTML
     e.preventDefault();
     navigate(to);
   };
-  return <a {...rest} href={to} onClick={onClick} />;
+  return <a {...rest} href={withBase(to)} onClick={onClick} />;
 }

@@ -42,9 +42,9 @@ export function referencePage(doc: Json): string {
   const schemas = Object.entries(((doc.components as Json | undefined)?.schemas as Record<string, unknown> | undefined) ?? {});
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(String(info.title ?? 'API'))} API reference</title><link rel="stylesheet" href="/docs/reference.css"></head>
+<title>${escape(String(info.title ?? 'API'))} API reference</title><link rel="stylesheet" href="docs/reference.css"></head>
 <body><header><h1>${escape(String(info.title ?? 'API'))} API reference</h1><p>${escape(String(info.description ?? ''))}</p>
-<p>The same document as JSON: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escape(String(doc.openapi))}).</p></header>
+<p>The same document as JSON: <a href="openapi.json">/openapi.json</a> (OpenAPI ${escape(String(doc.openapi))}).</p></header>
 <nav aria-label="Routes"><ul>${operations.map(({ method, path }) => `<li><a href="#${anchor(`${method}-${path}`)}"><span class="method">${method.toUpperCase()}</span> ${escape(path)}</a></li>`).join('')}</ul></nav>
 <main><h2>Routes</h2>${operations.map(({ method, path, op }) => operationHtml(method, path, op)).join('\n')}
 <h2>Schemas</h2>${schemas.map(([name, s]) => `<section id="schema-${anchor(name)}"><h3>${escape(name)}</h3>${schemaHtml(s)}</section>`).join('\n')}</main></body></html>

@@ -25,6 +25,16 @@ export function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {
   if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
 }
 
+/**
+ * index.html as served: Vite builds it with relative asset paths (`./assets/…`), which would break
+ * on nested pages, so they are made absolute here, under the base path when sessiond sits behind
+ * the app's origin at one (`/auth`); a meta tag tells the pages that path for links and API calls.
+ */
+export function pageShell(html: string, basePath: string): string {
+  const meta = `<meta name="sessiond-base-path" content="${basePath.replace(/[&"<>]/g, '')}" />`;
+  return html.replace(/(src|href)="\.\/assets\//g, `$1="${basePath}/assets/`).replace('<head>', `<head>\n    ${meta}`);
+}
+
 /** The React pages, built by Vite (packages/web) into this package's pages/ and served as one SPA. */
 export async function pageRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const https = app.secureCookies;
@@ -39,7 +49,7 @@ export async function pageRoutes(f: ContractInstance, app: AppContext): Promise<
     }
     return;
   }
-  const index = readFileSync(indexPath);
+  const index = pageShell(readFileSync(indexPath, 'utf8'), app.config.basePath);
   await f.register(fastifyStatic, { root: join(WEB_DIST, 'assets'), prefix: '/assets/', decorateReply: false, index: false, immutable: true, maxAge: '1y' });
   f.addHook('onSend', async (req, reply, payload) => {
     if (req.url.startsWith('/assets/')) pageSecurityHeaders(reply, https);
@@ -48,7 +58,7 @@ export async function pageRoutes(f: ContractInstance, app: AppContext): Promise<
   for (const path of PAGE_PATHS) {
     f.get(path, { schema: C.page }, async (req, reply) => {
       pageSecurityHeaders(reply, https);
-      if (path === '/') return reply.redirect('/demo');
+      if (path === '/') return reply.redirect(`${app.config.basePath}/demo`);
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
     });
   }

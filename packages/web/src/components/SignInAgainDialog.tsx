@@ -1,5 +1,6 @@
 import type { Ending } from '@sessiond/sdk';
 import { useId } from 'react';
+import { withBase } from '../base-path.ts';
 import { Modal } from './Modal.tsx';
 import { BrowserCauseHelp } from './BrowserCauseHelp.tsx';
 import { SignInForm } from './SignInForm.tsx';
@@ -14,7 +15,7 @@ import { SignInForm } from './SignInForm.tsx';
 function signInPage(ending: Ending): string {
   const reason = ending.reason ?? ending.cause;
   const query = new URLSearchParams({ ...(reason ? { reason } : {}), next: location.pathname });
-  return `/login?${query.toString()}`;
+  return withBase(`/login?${query.toString()}`);
 }
 
 export function SignInAgainDialog({ ending, heldRequests }: { ending: Ending; heldRequests: number }) {

@@ -1,5 +1,6 @@
 import { useSession, useSessionClient } from '@sessiond/sdk/react';
 import { Fragment, useState, type FormEvent } from 'react';
+import { withBase } from '../base-path.ts';
 import { Field } from './Field.tsx';
 
 type Step = { kind: 'idle' } | { kind: 'confirm-password'; then: () => Promise<void> } | { kind: 'scan'; secret: string; qrCode: string } | { kind: 'codes'; codes: string[] };
@@ -23,7 +24,7 @@ export function TwoStepSection() {
   const isOn = enabled ?? user?.totpEnabled ?? false;
 
   const call = async (path: string, body: unknown = {}): Promise<ApiAnswer> => {
-    const res = await client.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await client.fetch(withBase(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, json: (await res.json().catch(() => ({}))) as ApiAnswer['json'] };
   };
 

@@ -2,6 +2,7 @@ import { ApiError, DRAFT_ATTRIBUTE, newIdempotencyKey, type Draft, type DraftVal
 import { useDraft, useSessionClient } from '@sessiond/sdk/react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Field, SelectField, TextAreaField } from '../components/Field.tsx';
+import { withBase } from '../base-path.ts';
 import { PageHeading } from '../components/Page.tsx';
 import { formatTime } from '../format.ts';
 import { CATEGORIES, CURRENCIES, DEPARTMENTS, DRAFT_NAME, newRowId, readReport, rowsInDraft } from './expense-form.ts';
@@ -82,7 +83,7 @@ function ExpenseReportForm({ draft }: { draft: Draft | null }) {
     const report = readReport(e.currentTarget, rows);
     setStatus({ kind: 'sending' });
     try {
-      const res = await client.fetch('/v1/demo/expense-reports', {
+      const res = await client.fetch(withBase('/v1/demo/expense-reports'), {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey.current },
         body: JSON.stringify(report),

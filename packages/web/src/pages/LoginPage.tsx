@@ -5,7 +5,7 @@ import { useEffect, useId } from 'react';
 import { Layout } from '../components/Layout.tsx';
 import { PageHeading } from '../components/Page.tsx';
 import { SignInForm } from '../components/SignInForm.tsx';
-import { Link, navigate, safeNext, useLocation } from '../router.tsx';
+import { followNext, Link, safeNext, useLocation } from '../router.tsx';
 import { useReasonMessage } from './useReasonMessage.ts';
 
 export function LoginPage() {
@@ -18,7 +18,7 @@ export function LoginPage() {
   const messageId = useId();
 
   useEffect(() => {
-    if (status === 'signed-in') navigate(next, { replace: true });
+    if (status === 'signed-in') followNext(next, { replace: true });
   }, [status, next]);
 
   return (

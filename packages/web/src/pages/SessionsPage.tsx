@@ -1,6 +1,7 @@
 import { ApiError, type SessionView } from '@sessiond/sdk';
 import { useSessionClient, useSessionEvent } from '@sessiond/sdk/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { withBase } from '../base-path.ts';
 import { PageHeading } from '../components/Page.tsx';
 import { SessionRow } from '../components/SessionRow.tsx';
 import { LogOutAllDialog, LogOutSessionDialog } from '../components/SessionDialogs.tsx';
@@ -51,7 +52,7 @@ export function SessionsPage() {
     return false;
   };
   const confirmPassword = async (password: string) => {
-    const res = await client.fetch('/v1/session/reauth', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
+    const res = await client.fetch(withBase('/v1/session/reauth'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
     if (!res.ok) {
       const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
       setError(body?.error?.message ?? 'Your password could not be checked. Please try again.');
