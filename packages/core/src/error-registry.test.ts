@@ -21,6 +21,7 @@ const SPEC_STATUS: Record<ErrorCode, number> = {
   concurrent_limit: 409,
   rate_limited: 429,
   store_unavailable: 503,
+  provider_unavailable: 503,
   internal_error: 500,
 };
 // Refusals of the request itself, before its content is read, keep their own HTTP status.

@@ -65,6 +65,7 @@ export const ERRORS = {
   'not_found.session': [404, 'That session was not found. It may have ended already.'],
   'not_found.device': [404, 'That device was not found. It may have been removed already.'],
   email_taken: [409, 'An account with this email already exists. Try signing in instead.'],
+  'email_taken.sso': [409, 'An account with the email your organisation gave already exists here. Sign in with your password instead, or ask an administrator to link the accounts.'],
   current_session: [409, 'This is the session you are using now. Use "Log out" to end it.'],
   concurrent_limit: [409, 'You are signed in on too many devices. Sign out of one to continue.'],
   'concurrent_limit.full': [409, 'You are already signed in on {devices}, the most this app allows. Sign out on one of them, or from Active sessions, then try again.'],
@@ -77,6 +78,10 @@ export const ERRORS = {
   'rate_limited.signup': [429, 'Too many sign-ups from your network. Please wait {wait} and try again.'],
   'rate_limited.push_user': [429, 'Too many windows are listening for this account. Close some and try again.'],
   'rate_limited.push_node': [429, 'The server is busy. Please try again shortly.'],
+  provider_unavailable: [503, 'Your organisation\'s sign-in ({provider}) cannot be reached right now. Your session is safe; please try again shortly.'],
+  'not_found.oidc_provider': [404, 'There is no sign-in provider called "{provider}".'],
+  'invalid_request.oidc_callback': [400, 'The sign-in with your organisation could not be completed ({problem}). Please start again.'],
+  'invalid_request.logout_token': [400, 'The logout token was refused: {problem}.'],
   store_unavailable: [503, 'The service is temporarily unavailable. Your session is safe; please try again shortly.'],
   /** A defect, never expected: logged, and answered without details. */
   internal_error: [500, 'Something went wrong on our side. Your session is safe; please try again.'],
@@ -103,6 +108,10 @@ export const ENDINGS = {
   device_changed: 'Your browser or device changed, and this app requires the same one. Please sign in again.',
   refresh_token_reused: 'An old sign-in credential was used again, so we signed you out to protect your account.',
   global_logout: 'All sessions were ended for security maintenance. Please sign in again.',
+  sso_logout: "Your organisation's sign-in signed you out.",
+  'sso_logout.by_provider': "Your organisation's sign-in ({provider}) signed you out.",
+  sso_ended: "Your organisation's sign-in ended your session.",
+  'sso_ended.by_provider': "Your organisation's sign-in ({provider}) ended your session.",
 } as const satisfies Record<EndReason, string> & Record<string, string>;
 
 export type ErrorKey = keyof typeof ERRORS;

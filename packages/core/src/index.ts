@@ -28,3 +28,4 @@ export * from './sessiond.ts';
 export * from './refresh.ts';
 export * from './throttle.ts';
 export * from './app-keys.ts';
+export * from './sso.ts';

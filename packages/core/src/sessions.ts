@@ -10,7 +10,7 @@ import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from '.
 import { SessionCache } from './session-cache.ts';
 import type { EventLog, SessionLimit, SessionStore } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
-import type { EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
+import type { EndDetail, EndReason, Location, SessionPatch, SessionRecord, SsoLink } from './types.ts';
 
 /** Who is asking: taken from the request by the server, already trusted-proxy aware. */
 export interface RequestContext {
@@ -30,6 +30,8 @@ export interface StartInput {
   trustedDeviceId: string | null;
   /** The app key that starts it through the admin API: its ceiling spares other apps' sessions. */
   appKeyId: string | null;
+  /** Started through an identity provider (SPEC §15). */
+  sso?: SsoLink | null;
 }
 
 export interface StartedSession {
@@ -112,6 +114,8 @@ export class SessionService {
       locationLast: location,
       trustedDeviceId: input.trustedDeviceId,
       appKeyId: input.appKeyId,
+      // Only when set: a record without it reads as before in every store.
+      ...(input.sso ? { sso: input.sso } : {}),
       refresh: null,
       endedAt: null,
       endReason: null,

@@ -1,14 +1,15 @@
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type IdentityStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
 import { MemoryCounters } from './counters.ts';
 import { MemoryDevices } from './devices.ts';
 import { MemoryEvents } from './events.ts';
+import { MemoryIdentities } from './identities.ts';
 import { MemoryKeys } from './keys.ts';
 import { MemorySessions } from './sessions.ts';
 import { MemorySettings } from './settings.ts';
 import { MemoryRecords } from './state.ts';
 import { MemoryUsers } from './users.ts';
 
-export interface MemoryStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}
+export interface MemoryStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, IdentityStore {}
 
 /**
  * The reference store: every method is trivially atomic because JavaScript runs one thing at a
@@ -20,7 +21,7 @@ export class MemoryStore implements Store {
 
   constructor() {
     const records = new MemoryRecords();
-    assemble(this, new MemoryUsers(records), new MemorySessions(), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings());
+    assemble(this, new MemoryUsers(records), new MemorySessions(), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings(), new MemoryIdentities());
   }
 
   async init(): Promise<void> {}

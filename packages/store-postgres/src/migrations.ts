@@ -72,4 +72,28 @@ export const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 5 and 6: placeholders for work merged beside issue #16 (API fixes, webhooks); the merge puts theirs here.
+  `SELECT 1`,
+  `SELECT 1`,
+  // 7: sign-in through identity providers. Sessions keep their SSO link in the JSONB body.
+  `
+  CREATE TABLE identities (
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+  );
+  CREATE INDEX identities_user ON identities (user_id);
+  -- Back-channel logout names a provider session (sid): which of ours it started.
+  CREATE TABLE provider_sessions (
+    issuer TEXT NOT NULL,
+    sid TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    purge_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, sid, session_id)
+  );
+  CREATE INDEX provider_sessions_purge ON provider_sessions (purge_at);
+  `,
 ];
