@@ -9,6 +9,8 @@ import { createLocator } from './geo.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { lockStoreForServing, openStore } from './open-store.ts';
+import { Oidc } from './oidc/index.ts';
+import { oidcRoutes } from './oidc/routes.ts';
 import { argon2Hasher } from './passwords.ts';
 import { checkKeyEncryptionKey, loadKeyEncryptionKey, subkey } from './token-mode/secrets.ts';
 
@@ -67,13 +69,16 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     keyEncryptionKey,
   };
   if (opts.tokenMode) app.tokenMode = await opts.tokenMode(app);
-  const fastify = await buildApp(app, { logger: logger as never, extraRoutes: opts.extraRoutes });
+  const oidc = new Oidc(app);
+  const fastify = await buildApp(app, { logger: logger as never, extraRoutes: [...(opts.extraRoutes ?? []), oidcRoutes(oidc)] });
   await fastify.listen({ port: config.port, host: config.host });
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   for (const o of [...originsFor(config.publicUrl, port), ...Object.values(config.appOrigins).flat()]) app.allowedOrigins.add(o);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+  // After listening: the redirect URIs need the origin, and a provider that is down must not hold up start-up.
+  oidc.warmUp();
 
   let sweeping = false;
   const sweeper = setInterval(() => {

@@ -1,0 +1,5 @@
+// oidc-provider ships no types; the tests use the few parts they need loosely.
+declare module 'oidc-provider' {
+  const Provider: any;
+  export default Provider;
+}

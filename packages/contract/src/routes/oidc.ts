@@ -1,0 +1,45 @@
+import { Type } from 'typebox';
+import { appName, errors, NoContent } from '../shared.ts';
+
+/** Sign-in through an organisation's identity provider (SPEC §15). */
+
+const providerParam = Type.Object({ provider: Type.String({ minLength: 1, maxLength: 64 }) });
+const redirect = (description: string) => ({ description, type: 'null' as const });
+
+export const Provider = Type.Object(
+  {
+    name: Type.String({ description: 'The configured name (oidc.providers.<name>).' }),
+    label: Type.String({ description: 'Shown as "Sign in with <label>".' }),
+    startUrl: Type.String({ description: 'GET it in the browser (add ?app=&next=) to sign in through this provider.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const providers = {
+  summary: 'The identity providers people may sign in through (for the sign-in page)',
+  response: { 200: Type.Object({ providers: Type.Array(Provider) }, { additionalProperties: false }), ...errors() },
+};
+
+export const start = {
+  summary: 'Start signing in through an identity provider: redirects there (authorization code with PKCE, state, nonce)',
+  params: providerParam,
+  querystring: Type.Object({
+    app: Type.Optional(appName),
+    next: Type.Optional(Type.String({ maxLength: 2048, description: 'Where to go afterwards; our own origin only, else "/".' })),
+  }),
+  response: { 302: redirect("To the provider's authorization endpoint."), ...errors(404) },
+};
+
+export const callback = {
+  summary: "The provider's answer: validated (OpenID Connect Core), then a session starts and the browser goes to `next`",
+  params: providerParam,
+  querystring: Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 20 }),
+  response: { 303: redirect('To `next`, signed in (session cookie set).'), ...errors(403, 404, 409) },
+};
+
+export const backchannelLogout = {
+  summary: 'OpenID Connect Back-Channel Logout 1.0: the provider ends the sessions of one of its sessions (sso_logout)',
+  params: providerParam,
+  body: Type.Object({ logout_token: Type.String({ minLength: 1, maxLength: 16384 }) }, { description: 'application/x-www-form-urlencoded' }),
+  response: { 200: { ...NoContent, description: 'The matching sessions ended (none is also a success); no body.' }, ...errors(404) },
+};

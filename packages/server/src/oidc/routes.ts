@@ -1,0 +1,120 @@
+import { SessiondError } from '@sessiond/core';
+import { oidc as C } from '@sessiond/contract';
+import * as client from 'openid-client';
+import type { ContractInstance } from '../contract/openapi.ts';
+import type { AppContext } from '../context.ts';
+import { requestContext, setSessionCookie } from '../http/auth.ts';
+import { FlowCookie } from './flow-cookie.ts';
+import type { Oidc } from './index.ts';
+import { isUnreachable, unavailable } from './provider.ts';
+
+const callbackProblem = (problem: string) => new SessiondError('invalid_request.oidc_callback', { facts: { problem } });
+
+/** The purpose a sealed provider token is bound to: one person at one issuer. */
+export const tokenPurpose = (kind: 'id_token' | 'refresh_token', issuer: string, subject: string) => `sso ${kind} ${JSON.stringify([issuer, subject])}`;
+
+/** SPEC §15's routes: thin, the checks are openid-client's (ID token) and LogoutTokens' (logout token). */
+export function oidcRoutes(oidc: Oidc) {
+  return async function routes(f: ContractInstance, app: AppContext): Promise<void> {
+    const now = () => app.sessiond.clock.now();
+
+    f.get('/v1/oidc/providers', { schema: C.providers }, async () => ({
+      providers: [...oidc.providers.values()].map((p) => ({ name: p.name, label: p.label, startUrl: `/v1/oidc/${p.name}/start` })),
+    }));
+
+    f.get('/v1/oidc/:provider/start', { schema: C.start }, async (req, reply) => {
+      const provider = oidc.provider(req.params.provider);
+      const appName = req.query.app ?? 'web';
+      app.sessiond.requireRegisteredApp(appName);
+      const config = await provider.configuration();
+      const codeVerifier = client.randomPKCECodeVerifier();
+      const flow = { provider: provider.name, state: client.randomState(), nonce: client.randomNonce(), codeVerifier, app: appName, next: oidc.safeNext(req.query.next), expiresAt: FlowCookie.expiresAt(now()) };
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: oidc.redirectUri(provider.name),
+        scope: provider.config.scopes.join(' '),
+        code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+        state: flow.state,
+        nonce: flow.nonce,
+        // A refresh token needs offline_access at most providers; asked for only when kept fresh.
+        ...(provider.config.keepUpstreamFresh ? { prompt: 'consent' } : {}),
+      });
+      oidc.flow.set(reply, flow);
+      return reply.header('cache-control', 'no-store').redirect(url.href, 302);
+    });
+
+    f.get('/v1/oidc/:provider/callback', { schema: C.callback }, async (req, reply) => {
+      const provider = oidc.provider(req.params.provider);
+      reply.header('cache-control', 'no-store');
+      const flow = oidc.flow.take(req.headers.cookie, reply, now());
+      // No flow cookie: started in another browser (login CSRF), too long ago, or already used.
+      if (!flow) throw callbackProblem('the sign-in was not started in this browser, or took too long');
+      if (flow.provider !== provider.name) throw callbackProblem('the answer came from another provider than the sign-in was started with');
+      const config = await provider.configuration();
+      const currentUrl = new URL(req.url, oidc.origin());
+      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+      try {
+        // Checks state, the iss response parameter (RFC 9207) when the provider sends it, PKCE, and
+        // the ID token as OIDC Core §3.1.3.7 requires: signature, iss, aud, azp, exp, iat, nonce.
+        tokens = await client.authorizationCodeGrant(config, currentUrl, { pkceCodeVerifier: flow.codeVerifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
+      } catch (e) {
+        if (isUnreachable(e)) throw unavailable(provider.config);
+        throw callbackProblem(problemOf(e));
+      }
+      const claims = tokens.claims();
+      if (!claims) throw callbackProblem('the provider sent no ID token');
+      const at = now();
+      const seal = (kind: 'id_token' | 'refresh_token', value: string | undefined) => (value ? oidc.sealer.seal(value, tokenPurpose(kind, claims.iss, claims.sub)) : null);
+      const ctx = requestContext(req);
+      const signedIn = await app.sessiond.sso.signIn({
+        link: {
+          provider: provider.name,
+          label: provider.label,
+          issuer: claims.iss,
+          subject: claims.sub,
+          sid: typeof claims.sid === 'string' ? claims.sid : null,
+          idToken: provider.config.endSessionAtProvider ? seal('id_token', tokens.id_token) : null,
+          refreshToken: provider.config.keepUpstreamFresh ? seal('refresh_token', tokens.refresh_token) : null,
+          upstreamExpiresAt: typeof tokens.expires_in === 'number' ? at + tokens.expires_in * 1000 : null,
+        },
+        email: typeof claims.email === 'string' ? claims.email : null,
+        // Only a real `true`: some providers send "true" as text, or nothing, for addresses they never checked.
+        emailVerified: claims.email_verified === true,
+        linkByEmail: provider.config.linkByEmail,
+        app: flow.app,
+        mode: 'cookie',
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+      });
+      app.metrics.sessionsStarted.inc({ app: signedIn.session.app });
+      setSessionCookie(reply, app, signedIn.token);
+      return reply.redirect(flow.next, 303);
+    });
+
+    // Logout tokens arrive as a form post (Back-Channel Logout 1.0 §2.5); only this route reads forms.
+    f.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    f.post('/v1/oidc/:provider/backchannel-logout', { schema: C.backchannelLogout }, async (req, reply) => {
+      const provider = oidc.provider(req.params.provider);
+      reply.header('cache-control', 'no-store');
+      const logout = await oidc.logoutTokensOf(provider.name).verify(req.body.logout_token);
+      const ended = await app.sessiond.sso.logout({ ...logout, label: provider.label });
+      app.logger.info({ provider: provider.name, ended: ended.length }, 'back-channel logout');
+      return reply.code(200).send();
+    });
+  };
+}
+
+/** What went wrong, for the person and the operator; never a token's content. */
+function problemOf(e: unknown): string {
+  if (e instanceof client.AuthorizationResponseError) return `the provider answered ${e.error}`;
+  if (e instanceof client.ResponseBodyError) return `the provider refused the code (${e.error})`;
+  // openid-client wraps oauth4webapi's precise error (which claim) in a general one: read both.
+  const message = [e, (e as { cause?: unknown } | null)?.cause].map((x) => (x instanceof Error ? x.message : '')).join(' ');
+  if (/state/i.test(message)) return 'its state does not match';
+  if (/nonce/i.test(message)) return 'its nonce does not match';
+  if (/"iss"|issuer/i.test(message)) return 'it names another issuer';
+  if (/aud/i.test(message)) return 'it is for another client';
+  return 'the answer could not be verified';
+}
