@@ -135,7 +135,7 @@ describe('back-channel logout (Back-Channel Logout 1.0)', () => {
     const page = await b.follow(`${w.acme.issuer}/session/end`);
     const before = w.acme.backchannel.length;
     await b.submitForm(page, { logout: 'yes' });
-    expect(w.acme.backchannel.slice(before)).toEqual([{ ok: true }]);
+    expect(w.acme.backchannel.slice(before)).toMatchObject([{ ok: true }]);
     const me = await api.get('/v1/session');
     expect(me.status).toBe(401);
     expect(me.json.error).toMatchObject({ code: 'session_ended', reason: 'sso_logout', message: "Your organisation's sign-in (Acme SSO) signed you out." });

@@ -34,8 +34,8 @@ export class TestProvider {
   provider: any;
   private server: Server | null = null;
   readonly issuer: string;
-  /** Every back-channel logout the provider sent, and whether the RP took it. */
-  readonly backchannel: { ok: boolean; error?: string }[] = [];
+  /** Every back-channel logout the provider sent, whether the RP took it, and when it answered. */
+  readonly backchannel: { ok: boolean; error?: string; at: number }[] = [];
 
   private constructor(
     readonly port: number,
@@ -81,8 +81,8 @@ export class TestProvider {
       conformIdTokenClaims: false,
       ttl: { AccessToken: 3600, IdToken: 3600, RefreshToken: 86400, Session: 86400, Interaction: 600, Grant: 86400 },
     });
-    this.provider.on('backchannel.success', () => this.backchannel.push({ ok: true }));
-    this.provider.on('backchannel.error', (_ctx: unknown, err: Error) => this.backchannel.push({ ok: false, error: err.message }));
+    this.provider.on('backchannel.success', () => this.backchannel.push({ ok: true, at: Date.now() }));
+    this.provider.on('backchannel.error', (_ctx: unknown, err: Error) => this.backchannel.push({ ok: false, error: err.message, at: Date.now() }));
     this.server = createServer(this.provider.callback());
     await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', () => r()));
   }

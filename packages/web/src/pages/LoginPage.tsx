@@ -3,6 +3,7 @@ import { useEffect, useId } from 'react';
 import { Layout } from '../components/Layout.tsx';
 import { PageHeading } from '../components/Page.tsx';
 import { SignInForm } from '../components/SignInForm.tsx';
+import { SsoButtons } from '../components/SsoButtons.tsx';
 import { Link, navigate, safeNext, useLocation } from '../router.tsx';
 import { useReasonMessage } from './useReasonMessage.ts';
 
@@ -27,6 +28,7 @@ export function LoginPage() {
           </div>
         )}
         <SignInForm onSignedIn={() => {}} />
+        <SsoButtons next={next} />
         <p className="muted small auth-switch">
           New to sessiond? <Link to="/signup">Create an account</Link>
         </p>
