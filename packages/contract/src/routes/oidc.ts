@@ -26,6 +26,7 @@ export const start = {
   querystring: Type.Object({
     app: Type.Optional(appName),
     next: Type.Optional(Type.String({ maxLength: 2048, description: 'Where to go afterwards; our own origin only, else "/".' })),
+    retry: Type.Optional(Type.Literal('1', { description: "Set by sessiond itself when it starts again after the provider's keys changed." })),
   }),
   response: { 302: redirect("To the provider's authorization endpoint."), ...errors(404) },
 };
@@ -34,7 +35,7 @@ export const callback = {
   summary: "The provider's answer: validated (OpenID Connect Core), then a session starts and the browser goes to `next`",
   params: providerParam,
   querystring: Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 20 }),
-  response: { 303: redirect('To `next`, signed in (session cookie set).'), ...errors(403, 404, 409) },
+  response: { 303: redirect("To `next`, signed in (session cookie set); or once to `start` again when the provider's keys changed."), ...errors(403, 404, 409) },
 };
 
 export const backchannelLogout = {

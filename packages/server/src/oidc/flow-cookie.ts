@@ -16,6 +16,8 @@ export interface FlowState {
   app: string;
   next: string;
   expiresAt: number;
+  /** This sign-in is the one retry after the provider's keys changed: it is not retried again. */
+  retried: boolean;
 }
 
 export const flowCookieName = (app: AppContext) => (app.secureCookies ? '__Host-sessiond-oidc' : 'sessiond_oidc');

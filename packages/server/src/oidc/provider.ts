@@ -70,6 +70,15 @@ export class OidcProvider {
     return oidc.discovery(url, clientId, {}, auth, { execute, timeout: REQUEST_TIMEOUT_S });
   }
 
+  /**
+   * Forgets the discovered configuration and with it the cached keys: the next use discovers
+   * afresh. For a token signed with a key we have never seen (rotation), which openid-client would
+   * otherwise look up again only once its copy is a minute old.
+   */
+  forget(): void {
+    this.discovered = null;
+  }
+
   /** Runs a request to the provider: its unreachability becomes provider_unavailable. */
   async call<T>(fn: (c: oidc.Configuration) => Promise<T>): Promise<T> {
     const c = await this.configuration();

@@ -28,7 +28,7 @@ export function oidcRoutes(oidc: Oidc) {
       app.sessiond.requireRegisteredApp(appName);
       const config = await provider.configuration();
       const codeVerifier = client.randomPKCECodeVerifier();
-      const flow = { provider: provider.name, state: client.randomState(), nonce: client.randomNonce(), codeVerifier, app: appName, next: oidc.safeNext(req.query.next), expiresAt: FlowCookie.expiresAt(now()) };
+      const flow = { provider: provider.name, state: client.randomState(), nonce: client.randomNonce(), codeVerifier, app: appName, next: oidc.safeNext(req.query.next), expiresAt: FlowCookie.expiresAt(now()), retried: req.query.retry === '1' };
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: oidc.redirectUri(provider.name),
         scope: provider.config.scopes.join(' '),
@@ -59,6 +59,13 @@ export function oidcRoutes(oidc: Oidc) {
         tokens = await client.authorizationCodeGrant(config, currentUrl, { pkceCodeVerifier: flow.codeVerifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
       } catch (e) {
         if (isUnreachable(e)) throw unavailable(provider.config);
+        if ((e as { code?: unknown }).code === 'OAUTH_KEY_SELECTION_FAILED' && !flow.retried) {
+          // Signed with a key we have not fetched yet (the provider rotated): fetch its keys afresh and
+          // start once more. The provider still has its session, so the person sees no second login.
+          provider.forget();
+          app.logger.warn({ provider: provider.name }, `identity provider "${provider.name}" signed with a key not in its keys as fetched: fetching them again (key rotation)`);
+          return reply.redirect(`/v1/oidc/${provider.name}/start?${new URLSearchParams({ app: flow.app, next: flow.next, retry: '1' })}`, 303);
+        }
         throw callbackProblem(problemOf(e));
       }
       const claims = tokens.claims();
