@@ -65,7 +65,9 @@ export class OidcProvider {
     const auth = tokenEndpointAuthMethod === 'client_secret_post' ? oidc.ClientSecretPost(clientSecret) : oidc.ClientSecretBasic(clientSecret);
     const url = new URL(issuer);
     // http is accepted only for loopback issuers (config-file.ts), for tests and development.
-    const execute = url.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
+    // ID tokens from the token endpoint are also checked against the provider's keys (OIDC Core
+    // allows trusting TLS alone there): a signature is what makes the claims the provider's.
+    const execute = [oidc.enableNonRepudiationChecks, ...(url.protocol === 'http:' ? [oidc.allowInsecureRequests] : [])];
     // The timeout given here stays on the configuration for every later request too.
     return oidc.discovery(url, clientId, {}, auth, { execute, timeout: REQUEST_TIMEOUT_S });
   }
