@@ -3,3 +3,6 @@ declare module 'oidc-provider' {
   const Provider: any;
   export default Provider;
 }
+declare module 'oidc-provider/lib/adapters/memory_adapter.js' {
+  export function createMemoryAdapter(clockTolerance?: number): (model: string) => unknown;
+}

@@ -44,7 +44,7 @@ export function writeConfig(acmeIssuer: string, betaIssuer: string, opts: Provid
  * acme's callback: the mix-up attack needs a provider willing to send its answer to another's
  * callback, which is what a malicious or compromised provider would do.
  */
-export async function startOidcWorld(opts: ProviderOptions = {}, env: Record<string, string> = {}): Promise<OidcWorld> {
+export async function startOidcWorld(opts: ProviderOptions = {}, env: Record<string, string> = {}, world: { backchannel?: boolean; accessTokenTtlS?: number } = {}): Promise<OidcWorld> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const acme = await TestProvider.start([
@@ -52,12 +52,12 @@ export async function startOidcWorld(opts: ProviderOptions = {}, env: Record<str
       client_id: 'sessiond',
       client_secret: SECRET_A,
       redirect_uris: [`${url}/v1/oidc/acme/callback`],
-      backchannel_logout_uri: `${url}/v1/oidc/acme/backchannel-logout`,
+      ...(world.backchannel === false ? {} : { backchannel_logout_uri: `${url}/v1/oidc/acme/backchannel-logout` }),
       post_logout_redirect_uris: [`${url}/login`],
     },
     // Another relying party of the same provider: its logout tokens carry its own aud.
     { client_id: 'other-rp', client_secret: 'other-rp-secret-0123456789', redirect_uris: ['http://127.0.0.1:9/cb'] },
-  ]);
+  ], { accessTokenTtlS: world.accessTokenTtlS });
   const beta = await TestProvider.start([
     {
       client_id: 'sessiond-b',

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider from 'oidc-provider';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 /** A free loopback port: the provider's issuer and sessiond's redirect URI must be known before either listens. */
 export async function freePort(): Promise<number> {
@@ -45,14 +46,22 @@ export class TestProvider {
     this.issuer = `http://127.0.0.1:${port}`;
   }
 
-  static async start(clients: ClientRegistration[], opts: { port?: number; kid?: string } = {}): Promise<TestProvider> {
+  /** Refresh-token grants the provider answered, successful or refused. */
+  readonly refreshes: { ok: boolean; at: number; error?: string }[] = [];
+  private accessTokenTtlS = 3600;
+  /** Kept across restarts: an outage does not make a provider forget its sessions and grants. */
+  private readonly adapter = createMemoryAdapter();
+
+  static async start(clients: ClientRegistration[], opts: { port?: number; kid?: string; accessTokenTtlS?: number } = {}): Promise<TestProvider> {
     const p = new TestProvider(opts.port ?? (await freePort()), clients, [await signingKey(opts.kid ?? 'key-1')]);
+    if (opts.accessTokenTtlS) p.accessTokenTtlS = opts.accessTokenTtlS;
     await p.listen();
     return p;
   }
 
   private async listen(): Promise<void> {
     this.provider = new Provider(this.issuer, {
+      adapter: this.adapter,
       clients: this.clients.map((c) => ({
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
@@ -79,10 +88,12 @@ export class TestProvider {
       },
       // Standard claims in the ID token too (as Keycloak, Entra and Google send them), not only at userinfo.
       conformIdTokenClaims: false,
-      ttl: { AccessToken: 3600, IdToken: 3600, RefreshToken: 86400, Session: 86400, Interaction: 600, Grant: 86400 },
+      ttl: { AccessToken: this.accessTokenTtlS, IdToken: 3600, RefreshToken: 86400, Session: 86400, Interaction: 600, Grant: 86400 },
     });
     this.provider.on('backchannel.success', () => this.backchannel.push({ ok: true, at: Date.now() }));
     this.provider.on('backchannel.error', (_ctx: unknown, err: Error) => this.backchannel.push({ ok: false, error: err.message, at: Date.now() }));
+    this.provider.on('grant.success', (ctx: any) => ctx.oidc.params?.grant_type === 'refresh_token' && this.refreshes.push({ ok: true, at: Date.now() }));
+    this.provider.on('grant.error', (ctx: any, err: any) => ctx.oidc.params?.grant_type === 'refresh_token' && this.refreshes.push({ ok: false, at: Date.now(), error: `${err.message} ${err.error_detail ?? ''}` }));
     this.server = createServer(this.provider.callback());
     await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', () => r()));
   }

@@ -38,8 +38,10 @@ export interface SsoLink {
   idToken: string | null;
   /** Sealed refresh token (keepUpstreamFresh); null when none. */
   refreshToken: string | null;
-  /** When the provider's access token expires (keepUpstreamFresh refreshes before it); null: unknown. */
+  /** When the provider's access token expires; null: unknown. */
   upstreamExpiresAt: number | null;
+  /** From when activity refreshes the provider's tokens (keepUpstreamFresh): half their lifetime. */
+  upstreamRefreshAt: number | null;
 }
 
 /** A person's account at an identity provider, linked to one user: found by `(issuer, subject)`. */
@@ -193,6 +195,8 @@ export type EventType =
   | 'session.extended'
   | 'session.refreshed'
   | 'session.reauthenticated'
+  /** keepUpstreamFresh refreshed the identity provider's tokens of an SSO session (SPEC §15). */
+  | 'session.sso_refreshed'
   | 'session.ended'
   | 'sessions.ended_all'
   | 'session.ip_changed'

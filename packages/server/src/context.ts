@@ -28,6 +28,11 @@ export interface AppContext {
   secureCookies: boolean;
   /** Origins whose state-changing requests are accepted; filled once the port is known. */
   allowedOrigins: Set<string>;
+  /**
+   * Runs after a request that counts as activity validated an SSO session (SPEC §15's
+   * keepUpstreamFresh); may end it (sso_ended) or answer provider_unavailable.
+   */
+  onSsoActivity?: (session: SessionRecord) => Promise<void>;
   /** The same on every node of the store (checked at start-up); derive subkeys with `subkey`. */
   keyEncryptionKey: Buffer;
 }

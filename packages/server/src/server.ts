@@ -11,6 +11,7 @@ import { createMetrics } from './metrics.ts';
 import { lockStoreForServing, openStore } from './open-store.ts';
 import { Oidc } from './oidc/index.ts';
 import { oidcRoutes } from './oidc/routes.ts';
+import { UpstreamRefresh } from './oidc/upstream.ts';
 import { argon2Hasher } from './passwords.ts';
 import { checkKeyEncryptionKey, loadKeyEncryptionKey, subkey } from './token-mode/secrets.ts';
 
@@ -70,6 +71,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   };
   if (opts.tokenMode) app.tokenMode = await opts.tokenMode(app);
   const oidc = new Oidc(app);
+  if (config.oidc.some((p) => p.keepUpstreamFresh)) {
+    const upstream = new UpstreamRefresh(app, oidc);
+    app.onSsoActivity = (session) => upstream.onActivity(session);
+  }
   const fastify = await buildApp(app, { logger: logger as never, extraRoutes: [...(opts.extraRoutes ?? []), oidcRoutes(oidc)] });
   await fastify.listen({ port: config.port, host: config.host });
   const address = fastify.server.address();

@@ -44,3 +44,14 @@ export const backchannelLogout = {
   body: Type.Object({ logout_token: Type.String({ minLength: 1, maxLength: 16384 }) }, { description: 'application/x-www-form-urlencoded' }),
   response: { 200: { ...NoContent, description: 'The matching sessions ended (none is also a success); no body.' }, ...errors(404) },
 };
+
+export const endSession = {
+  summary: "Where to send the browser after signing out of an SSO session, to sign out at the provider too (RP-initiated logout; endSessionAtProvider)",
+  response: {
+    200: Type.Object(
+      { endSessionUrl: Type.Union([Type.String(), Type.Null()], { description: "The provider's end_session_endpoint with id_token_hint; null when this session is not one the provider should end." }) },
+      { additionalProperties: false },
+    ),
+    ...errors(401),
+  },
+};

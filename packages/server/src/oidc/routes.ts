@@ -3,7 +3,7 @@ import { oidc as C } from '@sessiond/contract';
 import * as client from 'openid-client';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
-import { requestContext, setSessionCookie } from '../http/auth.ts';
+import { authenticate, requestContext, setSessionCookie } from '../http/auth.ts';
 import { FlowCookie } from './flow-cookie.ts';
 import type { Oidc } from './index.ts';
 import { isUnreachable, unavailable } from './provider.ts';
@@ -36,8 +36,6 @@ export function oidcRoutes(oidc: Oidc) {
         code_challenge_method: 'S256',
         state: flow.state,
         nonce: flow.nonce,
-        // A refresh token needs offline_access at most providers; asked for only when kept fresh.
-        ...(provider.config.keepUpstreamFresh ? { prompt: 'consent' } : {}),
       });
       oidc.flow.set(reply, flow);
       return reply.header('cache-control', 'no-store').redirect(url.href, 302);
@@ -82,7 +80,7 @@ export function oidcRoutes(oidc: Oidc) {
           sid: typeof claims.sid === 'string' ? claims.sid : null,
           idToken: provider.config.endSessionAtProvider ? seal('id_token', tokens.id_token) : null,
           refreshToken: provider.config.keepUpstreamFresh ? seal('refresh_token', tokens.refresh_token) : null,
-          upstreamExpiresAt: typeof tokens.expires_in === 'number' ? at + tokens.expires_in * 1000 : null,
+          ...upstreamTimes(tokens.expires_in, at),
         },
         email: typeof claims.email === 'string' ? claims.email : null,
         // Only a real `true`: some providers send "true" as text, or nothing, for addresses they never checked.
@@ -96,6 +94,26 @@ export function oidcRoutes(oidc: Oidc) {
       app.metrics.sessionsStarted.inc({ app: signedIn.session.app });
       setSessionCookie(reply, app, signedIn.token);
       return reply.redirect(flow.next, 303);
+    });
+
+    // Asked before signing out (POST /v1/logout), so the page can then send the browser to the
+    // provider. Passive: asking is not activity.
+    f.get('/v1/oidc/end-session', { preHandler: authenticate(app, { passive: true }), schema: C.endSession }, async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      const sso = req.session!.sso;
+      const provider = sso ? oidc.providers.get(sso.provider) : undefined;
+      if (!sso || !provider?.config.endSessionAtProvider || !sso.idToken) return { endSessionUrl: null };
+      const idToken = oidc.sealer.open(sso.idToken, tokenPurpose('id_token', sso.issuer, sso.subject));
+      let config: client.Configuration;
+      try {
+        config = await provider.configuration();
+      } catch {
+        // Signing out here must still work when the provider is away; it ends its own session later.
+        return { endSessionUrl: null };
+      }
+      if (!idToken || !config.serverMetadata().end_session_endpoint) return { endSessionUrl: null };
+      const url = client.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: `${oidc.origin()}/login`, client_id: provider.config.clientId });
+      return { endSessionUrl: url.href };
     });
 
     // Logout tokens arrive as a form post (Back-Channel Logout 1.0 §2.5); only this route reads forms.
@@ -124,4 +142,10 @@ function problemOf(e: unknown): string {
   if (/"iss"|issuer/i.test(message)) return 'it names another issuer';
   if (/aud/i.test(message)) return 'it is for another client';
   return 'the answer could not be verified';
+}
+
+/** When the provider's access token expires, and from when activity refreshes it (half its lifetime). */
+export function upstreamTimes(expiresIn: number | undefined, at: number): { upstreamExpiresAt: number | null; upstreamRefreshAt: number | null } {
+  if (typeof expiresIn !== 'number' || expiresIn <= 0) return { upstreamExpiresAt: null, upstreamRefreshAt: null };
+  return { upstreamExpiresAt: at + expiresIn * 1000, upstreamRefreshAt: at + (expiresIn * 1000) / 2 };
 }
