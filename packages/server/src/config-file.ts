@@ -148,9 +148,9 @@ export function loadAppsSection(path: string): AppsSection {
   } catch (e) {
     fail(e instanceof SyntaxError ? `not valid JSON (${e.message})` : 'cannot be read');
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('must be an object with an "apps" or "oidc" object');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('must be an object with an "apps" object and/or an "oidc" object');
   const { apps = {}, oidc } = doc as { apps?: unknown; oidc?: unknown };
-  if (typeof apps !== 'object' || apps === null || Array.isArray(apps) || (oidc === undefined && (doc as { apps?: unknown }).apps === undefined)) fail('must be an object with an "apps" or "oidc" object');
+  if (typeof apps !== 'object' || apps === null || Array.isArray(apps) || (oidc === undefined && (doc as { apps?: unknown }).apps === undefined)) fail('must be an object with an "apps" object and/or an "oidc" object');
   // A misspelt section would otherwise be ignored in silence, and its policy never applied.
   for (const key of Object.keys(doc as object)) if (key !== 'apps' && key !== 'oidc' && key !== '$schema') fail(`"${key}" is not a known section; per-app policies go under "apps", identity providers under "oidc"`);
   // No prototype: an app named "__proto__" or "constructor" is just a name here.

@@ -34,7 +34,17 @@ export const start = {
 export const callback = {
   summary: "The provider's answer: validated (OpenID Connect Core), then a session starts and the browser goes to `next`",
   params: providerParam,
-  querystring: Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 20 }),
+  // The authorization response (RFC 6749 §4.1.2, RFC 9207); providers may add parameters of their own.
+  querystring: Type.Object(
+    {
+      code: Type.Optional(Type.String({ maxLength: 4096 })),
+      state: Type.Optional(Type.String({ maxLength: 512 })),
+      iss: Type.Optional(Type.String({ maxLength: 2048 })),
+      error: Type.Optional(Type.String({ maxLength: 256 })),
+      error_description: Type.Optional(Type.String({ maxLength: 2048 })),
+    },
+    { additionalProperties: true },
+  ),
   response: { 303: redirect("To `next`, signed in (session cookie set); or once to `start` again when the provider's keys changed."), ...errors(403, 404, 409) },
 };
 
