@@ -50,6 +50,9 @@ describe('SSO in the browser (SPEC §15)', () => {
     const sent = w.acme.backchannel.slice(before);
     expect(sent).toMatchObject([{ ok: true }]);
     expect(shownAt - sent[0]!.at).toBeLessThan(1_000);
+    // Signing in again goes through the provider from the dialog too.
+    await told.getByRole('link', { name: 'Sign in with Acme SSO' }).waitFor();
+    await expectAccessible(page, 'the sso_logout dialog');
     expect(problems).toEqual([]);
     await context.close();
   });

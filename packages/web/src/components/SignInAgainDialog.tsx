@@ -2,6 +2,7 @@ import type { Ending } from '@sessiond/sdk';
 import { useId } from 'react';
 import { Modal } from './Modal.tsx';
 import { SignInForm } from './SignInForm.tsx';
+import { SsoButtons } from './SsoButtons.tsx';
 
 /**
  * Shown in place when the session ends while the page is open: why it ended, and a sign-in that
@@ -27,6 +28,8 @@ export function SignInAgainDialog({ ending, heldRequests }: { ending: Ending; he
         </p>
       </div>
       <SignInForm onSignedIn={() => {}} totpHeading="h3" />
+      {/* Leaves the page for the provider: the draft brings back what was typed, as below. */}
+      <SsoButtons next={location.pathname + location.search} />
       <p className="muted small">
         {/* A full page load: what was typed is in the draft, which comes back after signing in. */}
         Not you? <a href={signInPage(ending)}>Go to the sign-in page</a>
