@@ -80,6 +80,28 @@ describe('sign-in through an identity provider (SPEC §15)', () => {
     expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
   });
 
+  it('mode=token: the page at `next` takes its tokens once, handed over by a cookie, never in a URL', async () => {
+    const b = new Browserish();
+    const done = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start?mode=token&next=/demo`, 'tina');
+    expect(done.url).toBe(`${w.url}/demo`);
+    expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
+    const handoff = b.cookie(w.url, 'sessiond_oidc_handoff')!;
+    expect(handoff).toMatch(/^v1\./);
+    const take = (origin: string) => fetch(`${w.url}/v1/oidc/tokens`, { method: 'POST', headers: { cookie: `sessiond_oidc_handoff=${handoff}`, origin } });
+    expect((await take('https://evil.example')).status).toBe(403);
+    const res = await take(w.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = await res.json();
+    expect(body.session).toMatchObject({ sso: { provider: 'acme', label: 'Acme SSO' } });
+    expect(body.refreshToken).toBeTruthy();
+    const me = await new Client(w.url).get('/v1/session', { authorization: `Bearer ${body.accessToken}` });
+    expect(me.status).toBe(200);
+    expect(me.json.user.email).toBe('tina@example.test');
+    // Once: the same handoff again gets nothing.
+    expect((await take(w.url)).status).toBe(401);
+  });
+
   it('goes to `next` only on our own origin', async () => {
     for (const [next, to] of [['https://evil.example/x', '/'], ['//evil.example/x', '/'], ['/\\evil.example', '/'], ['/demo?x=1#y', '/demo?x=1#y']]) {
       const b = new Browserish();

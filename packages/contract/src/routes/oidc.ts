@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { appName, errors, NoContent } from '../shared.ts';
+import { appName, errors, mode, NoContent, ref } from '../shared.ts';
+import { SignedInTokens } from './auth.ts';
 
 /** Sign-in through an organisation's identity provider (SPEC §15). */
 
@@ -26,6 +27,7 @@ export const start = {
   querystring: Type.Object({
     app: Type.Optional(appName),
     next: Type.Optional(Type.String({ maxLength: 2048, description: 'Where to go afterwards; our own origin only, else "/".' })),
+    mode: Type.Optional({ ...mode, description: '`token`: the page at `next` then takes its tokens with POST /v1/oidc/tokens (no cookie session).' }),
     retry: Type.Optional(Type.Literal('1', { description: "Set by sessiond itself when it starts again after the provider's keys changed." })),
   }),
   response: { 302: redirect("To the provider's authorization endpoint."), ...errors(404) },
@@ -64,4 +66,9 @@ export const endSession = {
     ),
     ...errors(401),
   },
+};
+
+export const tokens = {
+  summary: 'Token mode after an SSO sign-in (start?mode=token): the page at `next` takes the tokens, once, within a minute',
+  response: { 200: ref(SignedInTokens), ...errors(403) },
 };

@@ -14,11 +14,16 @@ export interface FlowState {
   nonce: string;
   codeVerifier: string;
   app: string;
+  mode: 'cookie' | 'token';
   next: string;
   expiresAt: number;
   /** This sign-in is the one retry after the provider's keys changed: it is not retried again. */
   retried: boolean;
 }
+
+const HANDOFF_TTL_MS = 60_000;
+const HANDOFF_PURPOSE = 'oidc token-mode handoff';
+const handoffCookieName = (app: AppContext) => (app.secureCookies ? '__Host-sessiond-oidc-handoff' : 'sessiond_oidc_handoff');
 
 export const flowCookieName = (app: AppContext) => (app.secureCookies ? '__Host-sessiond-oidc' : 'sessiond_oidc');
 
@@ -47,6 +52,25 @@ export class FlowCookie {
     if (!plain) return null;
     const flow = JSON.parse(plain) as FlowState;
     return flow.expiresAt > now ? flow : null;
+  }
+
+  /**
+   * Token mode (start?mode=token): the callback hands the new session to the page at `next`
+   * through a sealed HttpOnly cookie that lives a minute, never through the URL; POST
+   * /v1/oidc/tokens exchanges it, once, for the tokens.
+   */
+  setHandoff(reply: FastifyReply, token: string, now: number): void {
+    const value = this.sealer.seal(JSON.stringify({ token, expiresAt: now + HANDOFF_TTL_MS }), HANDOFF_PURPOSE);
+    reply.header('set-cookie', serializeCookie(handoffCookieName(this.app), value, { secure: this.app.secureCookies, maxAge: HANDOFF_TTL_MS / 1000 }));
+  }
+
+  takeHandoff(cookieHeader: string | undefined, reply: FastifyReply, now: number): string | null {
+    reply.header('set-cookie', serializeCookie(handoffCookieName(this.app), '', { secure: this.app.secureCookies, maxAge: 0 }));
+    const raw = readCookie(cookieHeader, handoffCookieName(this.app));
+    const plain = raw ? this.sealer.open(raw, HANDOFF_PURPOSE) : null;
+    if (!plain) return null;
+    const handoff = JSON.parse(plain) as { token: string; expiresAt: number };
+    return handoff.expiresAt > now ? handoff.token : null;
   }
 
   static expiresAt(now: number): number {

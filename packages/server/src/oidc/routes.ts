@@ -6,6 +6,9 @@ import type { AppContext } from '../context.ts';
 import { authenticate, requestContext, setSessionCookie } from '../http/auth.ts';
 import { FlowCookie } from './flow-cookie.ts';
 import type { Oidc } from './index.ts';
+import { requireMode } from '../routes/auth.ts';
+import { publicUser, type SessionRecord, type UserRecord } from '@sessiond/core';
+import { viewOf } from '../http/views.ts';
 import { isUnreachable, unavailable } from './provider.ts';
 
 const callbackProblem = (problem: string) => new SessiondError('invalid_request.oidc_callback', { facts: { problem } });
@@ -26,9 +29,10 @@ export function oidcRoutes(oidc: Oidc) {
       const provider = oidc.provider(req.params.provider);
       const appName = req.query.app ?? 'web';
       app.sessiond.requireRegisteredApp(appName);
+      const mode = requireMode(app, req.query.mode ?? 'cookie');
       const config = await provider.configuration();
       const codeVerifier = client.randomPKCECodeVerifier();
-      const flow = { provider: provider.name, state: client.randomState(), nonce: client.randomNonce(), codeVerifier, app: appName, next: oidc.safeNext(req.query.next), expiresAt: FlowCookie.expiresAt(now()), retried: req.query.retry === '1' };
+      const flow = { provider: provider.name, state: client.randomState(), nonce: client.randomNonce(), codeVerifier, app: appName, mode, next: oidc.safeNext(req.query.next), expiresAt: FlowCookie.expiresAt(now()), retried: req.query.retry === '1' };
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: oidc.redirectUri(provider.name),
         scope: provider.config.scopes.join(' '),
@@ -87,13 +91,28 @@ export function oidcRoutes(oidc: Oidc) {
         emailVerified: claims.email_verified === true,
         linkByEmail: provider.config.linkByEmail,
         app: flow.app,
-        mode: 'cookie',
+        mode: flow.mode,
         ip: ctx.ip,
         userAgent: ctx.userAgent,
       });
       app.metrics.sessionsStarted.inc({ app: signedIn.session.app });
-      setSessionCookie(reply, app, signedIn.token);
+      if (signedIn.session.mode === 'token') oidc.flow.setHandoff(reply, signedIn.token, now());
+      else setSessionCookie(reply, app, signedIn.token);
       return reply.redirect(flow.next, 303);
+    });
+
+    f.post('/v1/oidc/tokens', { schema: C.tokens }, async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      // The handoff cookie is not the session cookie, so the general CSRF check does not see it: checked here.
+      const origin = req.headers.origin;
+      if (typeof origin !== 'string' || !app.allowedOrigins.has(origin)) throw new SessiondError('csrf_failed');
+      const token = oidc.flow.takeHandoff(req.headers.cookie, reply, now());
+      if (!token) throw new SessiondError('unauthenticated');
+      const session = await app.sessiond.sessions.validateToken(token, requestContext(req));
+      // Once: a session whose refresh state exists has had its tokens.
+      if (session.mode !== 'token' || session.refresh !== null || !session.sso) throw new SessiondError('unauthenticated');
+      const user = await app.sessiond.users.get(session.userId);
+      return reply.send(await sendTokens(app, session, user));
     });
 
     // Asked before signing out (POST /v1/logout), so the page can then send the browser to the
@@ -148,4 +167,10 @@ function problemOf(e: unknown): string {
 export function upstreamTimes(expiresIn: number | undefined, at: number): { upstreamExpiresAt: number | null; upstreamRefreshAt: number | null } {
   if (typeof expiresIn !== 'number' || expiresIn <= 0) return { upstreamExpiresAt: null, upstreamRefreshAt: null };
   return { upstreamExpiresAt: at + expiresIn * 1000, upstreamRefreshAt: at + (expiresIn * 1000) / 2 };
+}
+
+/** The token-mode login answer for an SSO session (as POST /v1/login with mode token). */
+async function sendTokens(app: AppContext, session: SessionRecord, user: UserRecord) {
+  const tokens = await app.tokenMode!.issueFor(session);
+  return { user: publicUser(user), session: viewOf(app, session, session.id), ...tokens } as never;
 }
