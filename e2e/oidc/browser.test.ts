@@ -8,7 +8,7 @@ describe('SSO in the browser (SPEC §15)', () => {
   let browser: Browser;
   beforeAll(async () => {
     await ensureWebBuilt();
-    [w, browser] = await Promise.all([startOidcWorld(), launchBrowser()]);
+    [w, browser] = await Promise.all([startOidcWorld({}, { SESSIOND_FRESHNESS: '2s' }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -55,5 +55,40 @@ describe('SSO in the browser (SPEC §15)', () => {
     await expectAccessible(page, 'the sso_logout dialog');
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('step-up on the Active sessions page goes through the provider for an SSO session', async () => {
+    const signInAs = async (login: string) => {
+      const c = await newContext(browser);
+      await c.page.goto(`${w.url}/login?next=/settings/security/sessions`);
+      await c.page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
+      await c.page.getByPlaceholder('Enter any login').fill(login);
+      await c.page.getByPlaceholder('and password').fill('whatever');
+      await c.page.getByRole('button', { name: 'Sign-in' }).click();
+      await c.page.getByRole('button', { name: 'Continue' }).click();
+      await c.page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+      return c;
+    };
+    const other = await signInAs('pablo');
+    const me = await signInAs('pablo');
+    await me.page.reload();
+    await me.page.getByRole('listitem').filter({ hasNotText: 'Current session' }).getByRole('button', { name: 'Log out' }).waitFor();
+    // Past SESSIOND_FRESHNESS (2 s here): ending a session asks for a fresh sign-in, at the provider.
+    await me.page.waitForTimeout(2_100);
+    await me.page.getByRole('listitem').filter({ hasNotText: 'Current session' }).getByRole('button', { name: 'Log out' }).click();
+    await me.page.getByRole('dialog', { name: 'Log out this session?' }).getByRole('button', { name: 'Log out', exact: true }).click();
+    const confirm = me.page.getByRole('link', { name: 'Confirm with Acme SSO' });
+    await confirm.waitFor();
+    await confirm.click();
+    // prompt=login: the provider asks again even though its session is alive.
+    await me.page.getByPlaceholder('and password').fill('whatever');
+    await me.page.getByPlaceholder('Enter any login').fill('pablo');
+    await me.page.getByRole('button', { name: 'Sign-in' }).click();
+    await me.page.waitForURL(`${w.url}/settings/security/sessions`);
+    await me.page.getByRole('listitem').filter({ hasNotText: 'Current session' }).getByRole('button', { name: 'Log out' }).click();
+    await me.page.getByRole('dialog', { name: 'Log out this session?' }).getByRole('button', { name: 'Log out', exact: true }).click();
+    await other.page.getByRole('dialog', { name: 'Sign in to continue' }).getByText(/signed out from another of your sessions/).waitFor({ timeout: 2_000 });
+    expect(me.problems).toEqual([]);
+    await Promise.all([me.context.close(), other.context.close()]);
   });
 });

@@ -41,6 +41,12 @@ export class Browserish {
     return { url: at, res };
   }
 
+  setCookie(origin: string, name: string, value: string): void {
+    const jar = this.jars.get(origin) ?? new Map<string, string>();
+    this.jars.set(origin, jar);
+    jar.set(name, value);
+  }
+
   cookie(origin: string, name: string): string | undefined {
     return this.jars.get(origin)?.get(name);
   }

@@ -7,7 +7,8 @@ import { signingKey } from './test-provider.ts';
 
 let w: OidcWorld;
 beforeAll(async () => {
-  w = await startOidcWorld();
+  // A short freshness window, so the step-up test needs no long wait.
+  w = await startOidcWorld({}, { SESSIOND_FRESHNESS: '1s' });
 });
 afterAll(async () => {
   if (process.env.DEBUG_OIDC) console.log(w?.sessiond.output());
@@ -150,6 +151,42 @@ describe('sign-in through an identity provider (SPEC §15)', () => {
     const res = await b.request(cb.url);
     expect(res.status).toBe(400);
     expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
+  });
+});
+
+describe('step-up through the provider', () => {
+  it('a fresh authentication at the provider lets an SSO session end other sessions; another account there does not', async () => {
+    const one = await signIn('sam');
+    const two = await signIn('sam');
+    const twoId = (await two.api.get('/v1/session')).json.session.id;
+    await new Promise((r) => setTimeout(r, 1_100));
+    const stale = await one.api.delete(`/v1/sessions/${twoId}`);
+    expect(stale.json.error.code).toBe('reauth_required');
+
+    // Someone else's account at the provider does not confirm this session's person. (A browser
+    // without sam's provider session: at oidc-provider, switching accounts in one would sign sam out there.)
+    const elsewhere = new Browserish();
+    elsewhere.setCookie(w.url, 'sessiond', one.b.cookie(w.url, 'sessiond')!);
+    const wrong = await signInThroughProvider(elsewhere, `${w.url}/v1/oidc/acme/start?reauth=1&next=/settings/security/sessions`, 'not-sam');
+    expect(wrong.res.status).toBe(403);
+    expect((await wrong.res.json()).error.code).toBe('forbidden');
+
+    const oldCookie = one.b.cookie(w.url, 'sessiond')!;
+    const done = await signInThroughProvider(one.b, `${w.url}/v1/oidc/acme/start?reauth=1&next=/settings/security/sessions`, 'sam');
+    expect(done.url).toBe(`${w.url}/settings/security/sessions`);
+    const renewed = one.b.cookie(w.url, 'sessiond')!;
+    expect(renewed).not.toBe(oldCookie);
+    const api = new Client(w.url);
+    api.cookies.set('sessiond', renewed);
+    expect((await api.delete(`/v1/sessions/${twoId}`)).status).toBe(204);
+    expect((await two.api.get('/v1/session')).json.error.reason).toBe('revoked');
+    // The token from before the step-up is gone (ASVS 7.2.4).
+    expect((await new Client(w.url, { cookie: `sessiond=${oldCookie}` }).get('/v1/session')).json.error.code).toBe('invalid_token');
+  });
+
+  it('is refused without an SSO session of that provider', async () => {
+    const res = await new Browserish().request(`${w.url}/v1/oidc/acme/start?reauth=1`);
+    expect(res.status).toBe(401);
   });
 });
 

@@ -54,6 +54,7 @@ export const ERRORS = {
   'forbidden.admin_only': [403, 'Only the admin token may do this.'],
   'forbidden.scope': [403, 'This app key lacks the scope {scope}.'],
   'forbidden.other_app': [403, 'This app key starts sessions for "{app}" only.'],
+  'forbidden.sso_other_account': [403, 'You confirmed your identity with a different account at your organisation. Sign in again with the account of this session.'],
   'forbidden.user_disabled': [403, 'This account is disabled.'],
   'forbidden.account_disabled': [403, 'This account has been disabled. Please contact an administrator.'],
   'forbidden.signup_closed': [403, 'Sign-up is closed. Ask an administrator for an account.'],

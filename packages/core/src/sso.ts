@@ -1,4 +1,5 @@
 import { SessiondError } from './errors.ts';
+import { sessionEvent } from './events.ts';
 import { normalizeEmail, type PasswordHasher } from './passwords.ts';
 import type { Sessiond, SignedIn } from './sessiond.ts';
 import { hashSecret, randomId, randomSecret } from './tokens.ts';
@@ -113,6 +114,17 @@ export class SsoAccounts {
       if (e) ended.push(e);
     }
     return ended;
+  }
+
+  /**
+   * Step-up through the provider: a fresh authentication there of the same provider account renews
+   * this session's token and its authenticatedAt, as re-entering a password does.
+   */
+  async reauthenticate(current: SessionRecord, issuer: string, subject: string): Promise<{ session: SessionRecord; token: string }> {
+    if (!current.sso || current.sso.issuer !== issuer || current.sso.subject !== subject) throw new SessiondError('forbidden.sso_other_account');
+    const renewed = await this.sd.sessions.renewToken(current);
+    await this.sd.store.recordEvent(sessionEvent('session.reauthenticated', renewed.session, this.sd.clock.now(), { data: { provider: current.sso.provider } }));
+    return renewed;
   }
 
   /** The provider refused to refresh its tokens: the session it vouched for ends (`sso_ended`). */

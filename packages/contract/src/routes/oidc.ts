@@ -28,6 +28,7 @@ export const start = {
     app: Type.Optional(appName),
     next: Type.Optional(Type.String({ maxLength: 2048, description: 'Where to go afterwards; our own origin only, else "/".' })),
     mode: Type.Optional({ ...mode, description: '`token`: the page at `next` then takes its tokens with POST /v1/oidc/tokens (no cookie session).' }),
+    reauth: Type.Optional(Type.Literal('1', { description: "Step-up: the provider is asked to authenticate the person again (prompt=login, max_age=0); the callback renews this browser's SSO session instead of starting one." })),
     retry: Type.Optional(Type.Literal('1', { description: "Set by sessiond itself when it starts again after the provider's keys changed." })),
   }),
   response: { 302: redirect("To the provider's authorization endpoint."), ...errors(404) },

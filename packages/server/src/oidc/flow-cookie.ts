@@ -17,6 +17,9 @@ export interface FlowState {
   mode: 'cookie' | 'token';
   next: string;
   expiresAt: number;
+  /** Step-up of this session (its id), not a new sign-in; the provider must authenticate after `startedAt`. */
+  reauthSessionId: string | null;
+  startedAt: number;
   /** This sign-in is the one retry after the provider's keys changed: it is not retried again. */
   retried: boolean;
 }

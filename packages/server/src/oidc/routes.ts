@@ -4,6 +4,7 @@ import * as client from 'openid-client';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, requestContext, setSessionCookie } from '../http/auth.ts';
+import { readCookie } from '../http/cookies.ts';
 import { FlowCookie } from './flow-cookie.ts';
 import type { Oidc } from './index.ts';
 import { requireMode } from '../routes/auth.ts';
@@ -30,9 +31,18 @@ export function oidcRoutes(oidc: Oidc) {
       const appName = req.query.app ?? 'web';
       app.sessiond.requireRegisteredApp(appName);
       const mode = requireMode(app, req.query.mode ?? 'cookie');
+      // Step-up: only for this browser's own SSO session at this provider.
+      let reauthSessionId: string | null = null;
+      if (req.query.reauth === '1') {
+        const token = readCookie(req.headers.cookie, app.cookieNames.session);
+        const current = token ? await app.sessiond.sessions.validateToken(token, { ...requestContext(req), passive: true }) : null;
+        if (!current) throw new SessiondError('unauthenticated');
+        if (current.sso?.provider !== provider.name) throw new SessiondError('forbidden.sso_other_account');
+        reauthSessionId = current.id;
+      }
       const config = await provider.configuration();
       const codeVerifier = client.randomPKCECodeVerifier();
-      const flow = { provider: provider.name, state: client.randomState(), nonce: client.randomNonce(), codeVerifier, app: appName, mode, next: oidc.safeNext(req.query.next), expiresAt: FlowCookie.expiresAt(now()), retried: req.query.retry === '1' };
+      const flow = { provider: provider.name, state: client.randomState(), nonce: client.randomNonce(), codeVerifier, app: appName, mode, next: oidc.safeNext(req.query.next), expiresAt: FlowCookie.expiresAt(now()), retried: req.query.retry === '1', reauthSessionId, startedAt: now() };
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: oidc.redirectUri(provider.name),
         scope: provider.config.scopes.join(' '),
@@ -40,6 +50,7 @@ export function oidcRoutes(oidc: Oidc) {
         code_challenge_method: 'S256',
         state: flow.state,
         nonce: flow.nonce,
+        ...(reauthSessionId ? { prompt: 'login', max_age: '0' } : {}),
       });
       oidc.flow.set(reply, flow);
       return reply.header('cache-control', 'no-store').redirect(url.href, 302);
@@ -66,13 +77,24 @@ export function oidcRoutes(oidc: Oidc) {
           // start once more. The provider still has its session, so the person sees no second login.
           provider.forget();
           app.logger.warn({ provider: provider.name }, `identity provider "${provider.name}" signed with a key not in its keys as fetched: fetching them again (key rotation)`);
-          return reply.redirect(`/v1/oidc/${provider.name}/start?${new URLSearchParams({ app: flow.app, next: flow.next, retry: '1' })}`, 303);
+          return reply.redirect(`/v1/oidc/${provider.name}/start?${new URLSearchParams({ app: flow.app, mode: flow.mode, next: flow.next, retry: '1', ...(flow.reauthSessionId ? { reauth: '1' } : {}) })}`, 303);
         }
         throw callbackProblem(problemOf(e));
       }
       const claims = tokens.claims();
       if (!claims) throw callbackProblem('the provider sent no ID token');
       const at = now();
+      if (flow.reauthSessionId) {
+        // The provider must have authenticated the person during this flow, not earlier (max_age=0).
+        const authTime = typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : 0;
+        if (authTime < flow.startedAt - 5_000) throw callbackProblem('the provider did not authenticate you again');
+        const token = readCookie(req.headers.cookie, app.cookieNames.session);
+        const current = token ? await app.sessiond.sessions.validateToken(token, requestContext(req)) : null;
+        if (!current || current.id !== flow.reauthSessionId) throw new SessiondError('unauthenticated');
+        const renewed = await app.sessiond.sso.reauthenticate(current, claims.iss, claims.sub);
+        setSessionCookie(reply, app, renewed.token);
+        return reply.redirect(flow.next, 303);
+      }
       const seal = (kind: 'id_token' | 'refresh_token', value: string | undefined) => (value ? oidc.sealer.seal(value, tokenPurpose(kind, claims.iss, claims.sub)) : null);
       const ctx = requestContext(req);
       const signedIn = await app.sessiond.sso.signIn({
