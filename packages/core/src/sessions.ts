@@ -145,7 +145,7 @@ export class SessionService {
     }
     for (const evicted of result.evicted) await recordEnded(this.store, evicted);
     await this.store.recordEvent(
-      sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode } }),
+      sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode, ...(session.sso ? { sso: session.sso.provider } : {}) } }),
     );
     return { session, token: formatToken(session.id, secret) };
   }

@@ -28,7 +28,7 @@ export class Oidc {
   /** Discovers every provider in the background: one that is down now is discovered on first use. */
   warmUp(): void {
     for (const p of this.providers.values()) {
-      p.configuration().catch(() => this.app.logger.warn({ provider: p.name }, `identity provider "${p.name}" (${p.config.issuer}) cannot be reached yet; sign-in through it will retry`));
+      p.discoveryFailure().then((err) => err && this.app.logger.warn({ provider: p.name, err: err.message }, `identity provider "${p.name}" (${p.config.issuer}) cannot be reached yet; sign-in through it will retry`));
     }
   }
 

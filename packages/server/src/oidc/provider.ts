@@ -81,6 +81,19 @@ export class OidcProvider {
     this.discovered = null;
   }
 
+  /** Discovers now; the cause when it failed (logged at start-up: a wrong issuer is not an outage to wait out). */
+  async discoveryFailure(): Promise<Error | null> {
+    this.discovered ??= this.discover();
+    try {
+      await this.discovered;
+      return null;
+    } catch (e) {
+      this.discovered = null;
+      this.failedAt = this.now();
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  }
+
   /** Runs a request to the provider: its unreachability becomes provider_unavailable. */
   async call<T>(fn: (c: oidc.Configuration) => Promise<T>): Promise<T> {
     const c = await this.configuration();
