@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../harness.ts';
 
 const DOC = join(ROOT, 'docs/security.md');
-const PREFIXES: Record<string, string> = { 'api/': 'e2e/api/', 'token/': 'e2e/token/', 'browser/': 'e2e/browser/', 'security/': 'e2e/security/', 'multinode/': 'e2e/multinode/', 'core/': 'packages/core/src/' };
+const PREFIXES: Record<string, string> = { 'api/': 'e2e/api/', 'token/': 'e2e/token/', 'browser/': 'e2e/browser/', 'security/': 'e2e/security/', 'multinode/': 'e2e/multinode/', 'core/': 'packages/core/src/', 'oidc/': 'e2e/oidc/' };
 
 const resolve = (ref: string) => {
   const prefix = Object.keys(PREFIXES).find((p) => ref.startsWith(p));

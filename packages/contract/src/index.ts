@@ -22,6 +22,7 @@ export * as sessions from './routes/sessions.ts';
 export * as service from './routes/service.ts';
 export * as tokenMode from './routes/token-mode.ts';
 export * as webhooks from './routes/webhooks.ts';
+export * as oidc from './routes/oidc.ts';
 
 /** Every schema with an `$id`, for the server to register once; a schema's references come before it. */
 export const SHARED_SCHEMAS = [EndReason, PublicUser, Location, SessionView, ErrorBody, SignedInCookie, SignedInTokens, Ended, SessionList, TrustedDevice, AuditEvent, AppKey, AdminUser, Webhook, WebhookDelivery];

@@ -17,6 +17,8 @@ export const END_REASONS = [
   'device_changed',
   'refresh_token_reused',
   'global_logout',
+  'sso_logout',
+  'sso_ended',
 ] as const;
 
 export type EndReason = (typeof END_REASONS)[number];

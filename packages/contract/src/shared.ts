@@ -46,6 +46,10 @@ export const SessionView = Type.Object(
     ),
     location: Type.Union([ref(Location), Type.Null()]),
     ip: nullableString,
+    sso: Type.Union(
+      [Type.Object({ provider: Type.String({ description: 'The configured provider name.' }), label: Type.String({ description: 'Shown as "Sign in with <label>".' }) }, { additionalProperties: false }), Type.Null()],
+      { description: "The organisation's identity provider this session was signed in through (SPEC §15), else null." },
+    ),
   },
   { $id: 'SessionView', additionalProperties: false, description: 'What a client may see of a session (SPEC §4).' },
 );
@@ -77,7 +81,7 @@ const ERROR_STATUSES = {
   404: 'not_found',
   409: 'email_taken, current_session, concurrent_limit, external_id_conflict',
   429: 'rate_limited (Retry-After)',
-  503: 'store_unavailable (Retry-After): never reported as session_ended',
+  503: 'store_unavailable, provider_unavailable (Retry-After): never reported as session_ended',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
 

@@ -23,6 +23,7 @@ const SPEC_STATUS: Record<ErrorCode, number> = {
   external_id_conflict: 409,
   rate_limited: 429,
   store_unavailable: 503,
+  provider_unavailable: 503,
   internal_error: 500,
 };
 // Refusals of the request itself, before its content is read, keep their own HTTP status.

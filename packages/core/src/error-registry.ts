@@ -60,6 +60,7 @@ export const ERRORS = {
   'forbidden.relay_key': [403, 'The X-Sessiond-App-Key header does not hold a valid app key.'],
   'forbidden.relay_other_app': [403, 'This app key relays requests for "{app}" sessions only.'],
   'forbidden.configured_webhook': [403, 'This webhook is defined in SESSIOND_CONFIG; remove it there.'],
+  'forbidden.sso_other_account': [403, 'You confirmed your identity with a different account at your organisation. Sign in again with the account of this session.'],
   'forbidden.user_disabled': [403, 'This account is disabled.'],
   'forbidden.account_disabled': [403, 'This account has been disabled. Please contact an administrator.'],
   'forbidden.signup_closed': [403, 'Sign-up is closed. Ask an administrator for an account.'],
@@ -74,6 +75,7 @@ export const ERRORS = {
   email_taken: [409, 'An account with this email already exists. Try signing in instead.'],
   'email_taken.external_id': [409, 'Another account already has this email address, so no account was made for this external id.'],
   external_id_conflict: [409, 'The account with this external id has another email address; it was not changed.'],
+  'email_taken.sso': [409, 'An account with the email your organisation gave already exists here. Sign in with your password instead, or ask an administrator to link the accounts.'],
   current_session: [409, 'This is the session you are using now. Use "Log out" to end it.'],
   concurrent_limit: [409, 'You are signed in on too many devices. Sign out of one to continue.'],
   'concurrent_limit.full': [409, 'You are already signed in on {devices}, the most this app allows. Sign out on one of them, or from Active sessions, then try again.'],
@@ -86,6 +88,10 @@ export const ERRORS = {
   'rate_limited.signup': [429, 'Too many sign-ups from your network. Please wait {wait} and try again.'],
   'rate_limited.push_user': [429, 'Too many windows are listening for this account. Close some and try again.'],
   'rate_limited.push_node': [429, 'The server is busy. Please try again shortly.'],
+  provider_unavailable: [503, 'Your organisation\'s sign-in ({provider}) cannot be reached right now. Your session is safe; please try again shortly.'],
+  'not_found.oidc_provider': [404, 'There is no sign-in provider called "{provider}".'],
+  'invalid_request.oidc_callback': [400, 'The sign-in with your organisation could not be completed ({problem}). Please start again.'],
+  'invalid_request.logout_token': [400, 'The logout token was refused: {problem}.'],
   store_unavailable: [503, 'The service is temporarily unavailable. Your session is safe; please try again shortly.'],
   /** A defect, never expected: logged, and answered without details. */
   internal_error: [500, 'Something went wrong on our side. Your session is safe; please try again.'],
@@ -112,6 +118,10 @@ export const ENDINGS = {
   device_changed: 'Your browser or device changed, and this app requires the same one. Please sign in again.',
   refresh_token_reused: 'An old sign-in credential was used again, so we signed you out to protect your account.',
   global_logout: 'All sessions were ended for security maintenance. Please sign in again.',
+  sso_logout: "Your organisation's sign-in signed you out.",
+  'sso_logout.by_provider': "Your organisation's sign-in ({provider}) signed you out.",
+  sso_ended: "Your organisation's sign-in ended your session.",
+  'sso_ended.by_provider': "Your organisation's sign-in ({provider}) ended your session.",
 } as const satisfies Record<EndReason, string> & Record<string, string>;
 
 export type ErrorKey = keyof typeof ERRORS;

@@ -32,3 +32,4 @@ export * from './app-keys.ts';
 export * from './webhooks/delivery-rules.ts';
 export * from './webhooks/payload.ts';
 export * from './webhooks/webhooks.ts';
+export * from './sso.ts';

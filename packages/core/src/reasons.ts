@@ -30,6 +30,9 @@ export function endReasonMessage(reason: EndReason, ctx: ReasonContext): EndingT
       const sessions = plural(d.limit ?? ctx.maxSessions, 'session');
       return device ? endingText('concurrent_limit.by_device', { device, sessions }) : endingText('concurrent_limit', { sessions });
     }
+    case 'sso_logout':
+    case 'sso_ended':
+      return d.provider ? endingText(`${reason}.by_provider`, { provider: d.provider }) : endingText(reason);
     default:
       return endingText(reason);
   }

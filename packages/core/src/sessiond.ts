@@ -11,7 +11,8 @@ import type { PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
 import type { Store } from './store.ts';
-import type { AuditEvent, AuthMethod, SessionRecord, TrustedDeviceRecord, UserRecord } from './types.ts';
+import type { AuditEvent, AuthMethod, SessionRecord, SsoLink, TrustedDeviceRecord, UserRecord } from './types.ts';
+import { SsoAccounts } from './sso.ts';
 import { UserService } from './users.ts';
 
 export interface SessiondDeps {
@@ -53,6 +54,8 @@ export class Sessiond {
   readonly users: UserService;
   readonly devices: TrustedDevices;
   readonly appKeys: AppKeys;
+  /** Sign-in through identity providers and their logouts (SPEC §15). */
+  readonly sso: SsoAccounts;
   private readonly attempts: AuditedAttempts;
 
   constructor(deps: SessiondDeps) {
@@ -64,6 +67,7 @@ export class Sessiond {
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
     this.appKeys = new AppKeys(deps.store, deps.clock);
+    this.sso = new SsoAccounts(this, deps.passwords);
   }
 
   close(): void {
@@ -136,7 +140,7 @@ export class Sessiond {
    */
   async startFor(
     user: UserRecord,
-    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'> & { startedBy?: { appKeyId: string | null }; authMethods: AuthMethod[] | null },
+    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'> & { startedBy?: { appKeyId: string | null }; authMethods: AuthMethod[] | null; sso?: SsoLink },
     knownDevice: TrustedDeviceRecord | null = null,
     secondFactorChecked = false,
   ): Promise<SignedIn> {
@@ -159,6 +163,7 @@ export class Sessiond {
       trustedDeviceId,
       appKeyId: input.startedBy?.appKeyId ?? null,
       authMethods: input.authMethods,
+      sso: input.sso ?? null,
     });
     return { ...started, user, deviceToken };
   }

@@ -11,7 +11,7 @@ import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from '.
 import { SessionCache } from './session-cache.ts';
 import type { Counters, EventLog, SessionLimit, SessionStore } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
-import type { AuthMethod, EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
+import type { AuthMethod, EndDetail, EndReason, Location, SessionPatch, SessionRecord, SsoLink } from './types.ts';
 
 /** Who is asking: taken from the request by the server, already trusted-proxy aware. */
 export interface RequestContext {
@@ -38,6 +38,8 @@ export interface StartInput {
   appKeyId: string | null;
   /** What this sign-in checked (`amr`); null when sessiond checked nothing (the admin API). */
   authMethods: AuthMethod[] | null;
+  /** Started through an identity provider (SPEC §15). */
+  sso?: SsoLink | null;
 }
 
 export interface StartedSession {
@@ -125,6 +127,8 @@ export class SessionService {
       locationLast: location,
       trustedDeviceId: input.trustedDeviceId,
       appKeyId: input.appKeyId,
+      // Only when set: a record without it reads as before in every store.
+      ...(input.sso ? { sso: input.sso } : {}),
       refresh: null,
       endedAt: null,
       endReason: null,
@@ -155,7 +159,7 @@ export class SessionService {
     for (const evicted of result.evicted) await recordEnded(this.store, evicted);
     const newDevice = await this.isNewDevice(session);
     await this.store.recordEvent(
-      sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode, newDevice } }),
+      sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode, newDevice, ...(session.sso ? { sso: session.sso.provider } : {}) } }),
     );
     return { session, token: formatToken(session.id, secret) };
   }

@@ -2,6 +2,7 @@ import type { AppKeyStore } from './ports/app-keys.ts';
 import type { Counters } from './ports/counters.ts';
 import type { DeviceStore } from './ports/devices.ts';
 import type { EventLog } from './ports/event-log.ts';
+import type { IdentityStore } from './ports/identities.ts';
 import type { SessionStore } from './ports/sessions.ts';
 import type { SettingStore } from './ports/settings.ts';
 import type { SigningKeyStore } from './ports/signing-keys.ts';
@@ -28,4 +29,4 @@ export interface StoreLifecycle {
  * inside an atomic step are core's, and a store that cannot reach its backend throws
  * `StoreUnavailableError` (ports/outage.ts).
  */
-export interface Store extends StoreLifecycle, UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue {}
+export interface Store extends StoreLifecycle, UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore {}

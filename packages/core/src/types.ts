@@ -17,6 +17,41 @@ export interface EndDetail {
   accountLimit?: number;
   /** The timeout that elapsed, in ms (idle_timeout, absolute_timeout). */
   timeoutMs?: number;
+  /** The identity provider's label whose sign-in ended this session (sso_logout, sso_ended). */
+  provider?: string;
+}
+
+/**
+ * A session started through an organisation's identity provider (SPEC §15). The provider's tokens
+ * are sealed by the server before they reach the record: a copy of the store opens nothing.
+ */
+export interface SsoLink {
+  /** The configured provider name (`oidc.providers.<name>`). */
+  provider: string;
+  /** Its label when the session started ("Acme SSO"), for the view and the ending's message. */
+  label: string;
+  issuer: string;
+  subject: string;
+  /** The provider's session id (`sid` claim), which back-channel logout names; null when not sent. */
+  sid: string | null;
+  /** Sealed ID token, for RP-initiated logout's id_token_hint; null when not kept. */
+  idToken: string | null;
+  /** Sealed refresh token (keepUpstreamFresh); null when none. */
+  refreshToken: string | null;
+  /** When the provider's access token expires; null: unknown. */
+  upstreamExpiresAt: number | null;
+  /** From when activity refreshes the provider's tokens (keepUpstreamFresh): half their lifetime. */
+  upstreamRefreshAt: number | null;
+}
+
+/** A person's account at an identity provider, linked to one user: found by `(issuer, subject)`. */
+export interface IdentityRecord {
+  issuer: string;
+  subject: string;
+  userId: string;
+  /** The configured provider name it was first linked through. */
+  provider: string;
+  createdAt: number;
 }
 
 export interface UserRecord {
@@ -107,6 +142,11 @@ export interface SessionRecord {
    * Records written before this field existed lack it, which counts as null.
    */
   appKeyId: string | null;
+  /**
+   * Set when the session was started through an identity provider (SPEC §15), else null. Records
+   * written before this field existed lack it, which counts as null.
+   */
+  sso?: SsoLink | null;
   refresh: RefreshState | null;
   endedAt: number | null;
   endReason: EndReason | null;
@@ -134,6 +174,7 @@ export type SessionPatch = Partial<
     | 'device'
     | 'trustedDeviceId'
     | 'refresh'
+    | 'sso'
   >
 >;
 
@@ -168,6 +209,8 @@ export type EventType =
   | 'session.extended'
   | 'session.refreshed'
   | 'session.reauthenticated'
+  /** keepUpstreamFresh refreshed the identity provider's tokens of an SSO session (SPEC §15). */
+  | 'session.sso_refreshed'
   | 'session.ended'
   | 'sessions.ended_all'
   | 'session.ip_changed'

@@ -12,7 +12,7 @@ const someoneElse = { ...user, id: 'u2', email: 'b@example.com' };
 /** A session idle-timing out in 30 minutes, warning `warnIn` from now. */
 const session = (id = 's1', warnIn = 28 * MIN) => ({
   id, userId: 'u1', app: 'web', current: true, createdAt: at(0), lastActiveAt: at(0), idleExpiresAt: at(30 * MIN), absoluteExpiresAt: at(12 * 60 * MIN),
-  expiresAt: at(30 * MIN), warnAt: at(warnIn), rememberMe: false, trustedDevice: false, device: { browser: null, os: null, type: 'desktop', label: 'Desktop' }, location: null, ip: null,
+  expiresAt: at(30 * MIN), warnAt: at(warnIn), rememberMe: false, trustedDevice: false, device: { browser: null, os: null, type: 'desktop', label: 'Desktop' }, location: null, ip: null, sso: null,
 });
 const idle = new ApiError(401, 'session_ended', 'You were signed out after 30 minutes without activity.', 'idle_timeout', at(0));
 const byHand: Ending = { reason: 'logged_out', message: 'You signed out.', endedAt: at(0), byThisBrowser: true };

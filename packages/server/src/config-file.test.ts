@@ -66,3 +66,38 @@ describe('per-app policies (SESSIOND_CONFIG)', () => {
     expect(() => loadConfig({ SESSIOND_CONFIG: path })).toThrow(message);
   });
 });
+
+describe('identity providers (SESSIOND_CONFIG oidc, SPEC §15)', () => {
+  const acme = { issuer: 'https://idp.example.com/realms/acme', clientId: 'sessiond', clientSecret: 's3cret' };
+
+  it('reads providers with their defaults; an oidc-only file is enough', () => {
+    const path = file('oidc-ok.json', { oidc: { providers: { acme, google: { issuer: 'https://accounts.google.com', clientId: 'c', clientSecret: 's', label: 'Google', scopes: ['email'], linkByEmail: true, tokenEndpointAuthMethod: 'client_secret_post' } } } });
+    const c = loadConfig({ SESSIOND_CONFIG: path });
+    expect(c.oidc).toEqual([
+      { name: 'acme', ...acme, scopes: ['openid', 'email', 'profile'], label: 'acme', linkByEmail: false, endSessionAtProvider: false, keepUpstreamFresh: false, tokenEndpointAuthMethod: 'client_secret_basic' },
+      { name: 'google', issuer: 'https://accounts.google.com', clientId: 'c', clientSecret: 's', scopes: ['openid', 'email'], label: 'Google', linkByEmail: true, endSessionAtProvider: false, keepUpstreamFresh: false, tokenEndpointAuthMethod: 'client_secret_post' },
+    ]);
+    expect(c.core.apps).toEqual(['web', 'desktop', 'api']);
+  });
+
+  it('accepts http issuers on loopback only (tests, development)', () => {
+    expect(loadConfig({ SESSIOND_CONFIG: file('oidc-loop.json', { oidc: { providers: { dev: { ...acme, issuer: 'http://127.0.0.1:9000' } } } }) }).oidc[0]!.issuer).toBe('http://127.0.0.1:9000');
+  });
+
+  it.each([
+    ['no providers', { oidc: {} }, /oidc\.providers must be an object/],
+    ['an unknown oidc key', { oidc: { providers: {}, debug: true } }, /oidc\.debug is not a known setting/],
+    ['a bad provider name', { oidc: { providers: { 'Acme SSO': acme } } }, /provider name "Acme SSO" must match/],
+    ['a missing clientSecret', { oidc: { providers: { acme: { ...acme, clientSecret: undefined } } } }, /oidc\.providers\.acme\.clientSecret is required/],
+    ['an http issuer elsewhere', { oidc: { providers: { acme: { ...acme, issuer: 'http://idp.example.com' } } } }, /oidc\.providers\.acme\.issuer "http:\/\/idp\.example\.com" must be an https URL/],
+    ['an unknown key', { oidc: { providers: { acme: { ...acme, clientSecrets: 'x' } } } }, /oidc\.providers\.acme\.clientSecrets is not a known setting/],
+    ['a non-boolean flag', { oidc: { providers: { acme: { ...acme, linkByEmail: 'yes' } } } }, /oidc\.providers\.acme\.linkByEmail must be true or false/],
+    ['bad scopes', { oidc: { providers: { acme: { ...acme, scopes: 'openid email' } } } }, /oidc\.providers\.acme\.scopes must be a list/],
+    ['one issuer twice', { oidc: { providers: { a: acme, b: acme } } }, /oidc\.providers\.b\.issuer .* already configured/],
+    ['a bad auth method', { oidc: { providers: { acme: { ...acme, tokenEndpointAuthMethod: 'none' } } } }, /tokenEndpointAuthMethod must be client_secret_basic or client_secret_post/],
+  ])('refuses %s, naming file, provider and key', (name, body, message) => {
+    const path = file(`oidc-${name.replace(/\W/g, '-')}.json`, body);
+    expect(() => loadConfig({ SESSIOND_CONFIG: path })).toThrow(/^SESSIOND_CONFIG: /);
+    expect(() => loadConfig({ SESSIOND_CONFIG: path })).toThrow(message);
+  });
+});

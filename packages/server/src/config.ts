@@ -1,4 +1,4 @@
-import { APP_NAME, loadAppsSection } from './config-file.ts';
+import { APP_NAME, loadAppsSection, type OidcProviderConfig } from './config-file.ts';
 import { DEFAULT_CORE_CONFIG, DEFAULT_POLICY, DEFAULT_RETRY_POLICY, parseDuration, type ConfiguredWebhook, type CoreConfig, type RetryPolicy, type SessionPolicy } from '@sessiond/core';
 import { loadWebhooksSection } from './webhooks/config-section.ts';
 
@@ -35,6 +35,8 @@ export interface ServerConfig {
   production: boolean;
   /** SESSIOND_SQLITE_SYNC=full: SQLite survives power loss too, at some cost per write. */
   sqliteSync: 'normal' | 'full';
+  /** Identity providers (SESSIOND_CONFIG oidc.providers), SPEC §15. */
+  oidc: OidcProviderConfig[];
   core: CoreConfig;
   webhooks: WebhookConfig;
 }
@@ -168,7 +170,7 @@ export function loadConfig(env: Env): ServerConfig {
     refreshGraceMs: duration(env, 'SESSIOND_REFRESH_GRACE', DEFAULT_CORE_CONFIG.refreshGraceMs),
   };
   const configFile = env.SESSIOND_CONFIG || null;
-  const apps = configFile ? loadAppsSection(configFile) : { policies: {}, origins: {} };
+  const apps = configFile ? loadAppsSection(configFile) : { policies: {}, origins: {}, oidc: [] };
   core.appPolicies = apps.policies;
   core.apps = registeredApps(env.SESSIOND_APPS, Object.keys(apps.policies));
   return {
@@ -190,6 +192,7 @@ export function loadConfig(env: Env): ServerConfig {
     keyEncryptionKey: env.SESSIOND_KEY_ENCRYPTION_KEY || null,
     production: env.NODE_ENV === 'production',
     sqliteSync: env.SESSIOND_SQLITE_SYNC?.toLowerCase() === 'full' ? 'full' : 'normal',
+    oidc: apps.oidc,
     core,
     webhooks: {
       configured: configFile ? loadWebhooksSection(configFile) : [],

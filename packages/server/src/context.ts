@@ -36,6 +36,11 @@ export interface AppContext {
    * with the printed URL accepts them.
    */
   publicOrigin: string;
+  /**
+   * Runs after a request that counts as activity validated an SSO session (SPEC §15's
+   * keepUpstreamFresh); may end it (sso_ended) or answer provider_unavailable.
+   */
+  onSsoActivity?: (session: SessionRecord) => Promise<void>;
   /** The same on every node of the store (checked at start-up); derive subkeys with `subkey`. */
   keyEncryptionKey: Buffer;
 }

@@ -9,6 +9,9 @@ import { createLocator } from './geo.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { lockStoreForServing, openStore } from './open-store.ts';
+import { Oidc } from './oidc/index.ts';
+import { oidcRoutes } from './oidc/routes.ts';
+import { UpstreamRefresh } from './oidc/upstream.ts';
 import { argon2Hasher } from './passwords.ts';
 import { checkKeyEncryptionKey, loadKeyEncryptionKey, subkey } from './token-mode/secrets.ts';
 import { DeliveryWorker } from './webhooks/delivery-worker.ts';
@@ -81,7 +84,12 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     keyEncryptionKey,
   };
   if (opts.tokenMode) app.tokenMode = await opts.tokenMode(app);
-  const fastify = await buildApp(app, { logger: logger as never, extraRoutes: opts.extraRoutes });
+  const oidc = new Oidc(app);
+  if (config.oidc.some((p) => p.keepUpstreamFresh)) {
+    const upstream = new UpstreamRefresh(app, oidc);
+    app.onSsoActivity = (session) => upstream.onActivity(session);
+  }
+  const fastify = await buildApp(app, { logger: logger as never, extraRoutes: [...(opts.extraRoutes ?? []), oidcRoutes(oidc)] });
   await fastify.listen({ port: config.port, host: config.host });
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -90,6 +98,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
   // One default: what is printed is what tokens name as their issuer.
   app.publicOrigin = config.publicUrl ?? url;
+  // After listening: the redirect URIs need the origin, and a provider that is down must not hold up start-up.
+  oidc.warmUp();
 
   let sweeping = false;
   const sweeper = setInterval(() => {

@@ -107,4 +107,25 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX webhook_deliveries_of ON webhook_deliveries (webhook_id, seq);
   CREATE INDEX webhook_deliveries_done ON webhook_deliveries (created_at) WHERE status <> 'pending';
   `,
+  // 7: sign-in through identity providers. Sessions keep their SSO link in the JSONB body.
+  `
+  CREATE TABLE identities (
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+  );
+  CREATE INDEX identities_user ON identities (user_id);
+  -- Back-channel logout names a provider session (sid): which of ours it started.
+  CREATE TABLE provider_sessions (
+    issuer TEXT NOT NULL,
+    sid TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    purge_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, sid, session_id)
+  );
+  CREATE INDEX provider_sessions_purge ON provider_sessions (purge_at);
+  `,
 ];

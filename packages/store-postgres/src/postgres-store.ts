@@ -1,16 +1,17 @@
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore, type WebhookQueue, type WebhookStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type IdentityStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore, type WebhookQueue, type WebhookStore } from '@sessiond/core';
 import { PgConnection } from './connection.ts';
 import { PgCounters } from './counters.ts';
 import { PgDevices } from './devices.ts';
 import { PgEvents } from './events.ts';
 import { PgKeys } from './keys.ts';
+import { PgIdentities } from './identities.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { PgSessions } from './sessions.ts';
 import { PgSettings } from './settings.ts';
 import { PgUsers } from './users.ts';
 import { PgWebhooks } from './webhooks.ts';
 
-export interface PostgresStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue {}
+export interface PostgresStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore {}
 
 /** PostgreSQL store: one schema holds every table; a part per port over one pool. */
 export class PostgresStore implements Store {
@@ -23,7 +24,7 @@ export class PostgresStore implements Store {
     if (!/^[a-z_][a-z0-9_]{0,50}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
     this.c = new PgConnection(url, schema);
     this.events = new PgEvents(this.c);
-    assemble(this, new PgUsers(this.c), new PgSessions(this.c), new PgDevices(this.c), this.events, new PgCounters(this.c), new PgKeys(this.c), new PgSettings(this.c), new PgWebhooks(this.c));
+    assemble(this, new PgUsers(this.c), new PgSessions(this.c), new PgDevices(this.c), this.events, new PgCounters(this.c), new PgKeys(this.c), new PgSettings(this.c), new PgWebhooks(this.c), new PgIdentities(this.c));
   }
 
   async init(): Promise<void> {

@@ -4,7 +4,8 @@
  * multi-key step is one Lua script on the one shard holding that user. A session or device id
  * finds its user through a small pointer key that expires with the record. The only global keys:
  * `due`, the audit stream, counters, signing keys, app keys, settings, webhooks and the webhook
- * delivery queue (its own hash tag `{wh}`).
+ * delivery queue (its own hash tag `{wh}`), and identity-provider links and provider sessions (each
+ * one key, hashed from names a provider chose).
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -55,6 +56,14 @@ export class RedisKeys {
   /** One hash of the settings every node agrees on (see `SettingStore`). */
   get settings(): string {
     return `${this.prefix}:settings`;
+  }
+  /** An identity-provider account's link to a user; `digest` hashes (issuer, subject). */
+  identity(digest: string): string {
+    return `${this.prefix}:idp:${digest}`;
+  }
+  /** A sorted set of our session ids in one provider session (score: purgeAt); `digest` hashes (issuer, sid). */
+  providerSession(digest: string): string {
+    return `${this.prefix}:psid:${digest}`;
   }
   /** Users by their earliest deadline, so sweeping follows what expires (see due.ts). */
   get due(): string {

@@ -184,4 +184,30 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX webhook_deliveries_done ON webhook_deliveries (created_at) WHERE status <> 'pending';
   `,
   },
+  {
+    version: 10,
+    name: 'sign-in through identity providers',
+    sql: `
+  -- The SSO link of a session (JSON, provider tokens sealed); NULL for every other session.
+  ALTER TABLE sessions ADD COLUMN sso TEXT;
+  CREATE TABLE identities (
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, subject)
+  );
+  CREATE INDEX identities_user ON identities (user_id);
+  -- Back-channel logout names a provider session (sid): which of ours it started.
+  CREATE TABLE provider_sessions (
+    issuer TEXT NOT NULL,
+    sid TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    purge_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, sid, session_id)
+  );
+  CREATE INDEX provider_sessions_purge ON provider_sessions (purge_at);
+  `,
+  },
 ];

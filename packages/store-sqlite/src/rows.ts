@@ -28,6 +28,7 @@ export interface SessionRow {
   trusted_device_id: string | null;
   app_key_id: string | null;
   refresh: string | null;
+  sso: string | null;
   ended_at: number | null;
   end_reason: string | null;
   end_detail: string | null;
@@ -60,6 +61,8 @@ export function sessionFromRow(r: SessionRow): SessionRecord {
     trustedDeviceId: r.trusted_device_id,
     appKeyId: r.app_key_id,
     refresh: json(r.refresh),
+    // Only when set: other sessions read as they did before the column existed.
+    ...(r.sso ? { sso: JSON.parse(r.sso) as SessionRecord['sso'] } : {}),
     endedAt: r.ended_at,
     endReason: r.end_reason as SessionRecord['endReason'],
     endDetail: json(r.end_detail),
@@ -90,6 +93,7 @@ export function sessionToRow(s: SessionRecord): SessionRow {
     trusted_device_id: s.trustedDeviceId,
     app_key_id: s.appKeyId,
     refresh: text(s.refresh),
+    sso: text(s.sso),
     ended_at: s.endedAt,
     end_reason: s.endReason,
     end_detail: text(s.endDetail),
@@ -110,6 +114,7 @@ export const SESSION_PATCH_COLUMNS: readonly PatchColumn<SessionPatch>[] = [
   { key: 'trustedDeviceId', column: 'trusted_device_id' },
   { key: 'refresh', column: 'refresh', encode: text },
   { key: 'authMethods', column: 'auth_methods', encode: text },
+  { key: 'sso', column: 'sso', encode: text },
 ];
 
 export interface UserRow {

@@ -9,7 +9,7 @@ const DEADLINE = 'min(idle_expires_at, absolute_expires_at)';
 const SESSION_COLUMNS: readonly (keyof SessionRow)[] = [
   'id', 'token_hash', 'user_id', 'app', 'mode', 'created_at', 'authenticated_at', 'auth_methods', 'last_active_at', 'idle_expires_at',
   'absolute_expires_at', 'idle_timeout_ms', 'remember_me', 'device', 'ip_first', 'ip_last', 'location_first',
-  'location_last', 'trusted_device_id', 'app_key_id', 'refresh', 'ended_at', 'end_reason', 'end_detail', 'purge_at',
+  'location_last', 'trusted_device_id', 'app_key_id', 'refresh', 'sso', 'ended_at', 'end_reason', 'end_detail', 'purge_at',
 ];
 
 /** Named here so the emitted .d.ts can name it (better-sqlite3's own type lives in an unexported namespace). */
@@ -100,6 +100,12 @@ export function prepareStatements(db: Database.Database) {
     appKeyByHash: sql('SELECT record, last_used_at FROM app_keys WHERE secret_hash = ?'),
     deleteAppKey: sql('DELETE FROM app_keys WHERE id = ? AND app = ?'),
     touchAppKey: sql('UPDATE app_keys SET last_used_at = ? WHERE id = ?'),
+
+    linkIdentity: sql('INSERT INTO identities (issuer, subject, user_id, provider, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (issuer, subject) DO NOTHING'),
+    identity: sql('SELECT issuer, subject, user_id, provider, created_at FROM identities WHERE issuer = ? AND subject = ?'),
+    addProviderSession: sql('INSERT INTO provider_sessions (issuer, sid, session_id, purge_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET purge_at = excluded.purge_at'),
+    providerSessions: sql('SELECT session_id FROM provider_sessions WHERE issuer = ? AND sid = ? AND purge_at > ?'),
+    purgeProviderSessions: sql('DELETE FROM provider_sessions WHERE rowid IN (SELECT rowid FROM provider_sessions WHERE purge_at <= ? ORDER BY purge_at LIMIT 100)'),
   };
 }
 

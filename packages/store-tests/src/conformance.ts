@@ -6,6 +6,7 @@ import { describeAppKeys } from './spec/app-keys.ts';
 import { describeCounters } from './spec/counters.ts';
 import { describeEndings } from './spec/endings.ts';
 import { describeEvents } from './spec/events.ts';
+import { describeIdentities } from './spec/identities.ts';
 import { describeCoreRules } from './spec/rules.ts';
 import { describeSessionLimit } from './spec/limit.ts';
 import { describeSessions } from './spec/sessions.ts';
@@ -95,6 +96,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describeCounters(ctx);
     describeSigningKeys(ctx);
     describeSettings(ctx);
+    describeIdentities(ctx);
     describeAppKeys(ctx);
     describeWebhooks(ctx);
   });

@@ -6,6 +6,7 @@ export * from './event-log.ts';
 export * from './signing-keys.ts';
 export * from './settings.ts';
 export * from './app-keys.ts';
+export * from './identities.ts';
 export * from './outage.ts';
 export * from './compose.ts';
 export * from './webhooks.ts';

@@ -53,6 +53,8 @@ export function authenticate(app: AppContext, opts: { passive?: boolean } = {}) 
       } else {
         req.session = await app.sessiond.sessions.validateToken(cred.token, ctx);
       }
+      // Loose on purpose: records from before the field lack it. Passive requests never get here.
+      if (!ctx.passive && req.session.sso != null && app.onSsoActivity) await app.onSsoActivity(req.session);
       app.metrics.countValidation('ok');
     } catch (e) {
       if (e instanceof SessiondError) app.metrics.countValidation(e.code);

@@ -54,6 +54,7 @@ export function describeSessions(ctx: SuiteContext): void {
         device: { browser: 'Firefox', os: 'Windows', type: 'desktop', label: 'Firefox on Windows', userAgent: 'Mozilla/5.0 Firefox/121.0' },
         trustedDeviceId: 'dev-9',
         refresh: { hash: 'r2', previousHash: 'r1', rotatedAt: ctx.t0 + 2 * MIN, generation: 2 },
+        sso: { provider: 'acme', label: 'Acme', issuer: 'https://idp.example', subject: 'sub-1', sid: 'sid-1', idToken: 'sealed-id', refreshToken: 'sealed-rt', upstreamExpiresAt: ctx.t0 + 60 * MIN, upstreamRefreshAt: ctx.t0 + 30 * MIN },
       };
       expect(await ctx.store.updateSession(s.id, patch)).toBe(true);
       expect(await ctx.store.findSession(s.id)).toEqual({ ...s, ...patch });

@@ -10,14 +10,22 @@ const NAV = [
 /** Header with the product name, the signed-in pages and "Log out"; `main` for the page. */
 export function Layout({ children, signedIn = false }: { children: ReactNode; signedIn?: boolean }) {
   const client = useSessionClient();
-  const { user } = useSession();
+  const { user, session } = useSession();
   const { pathname } = useLocation();
   const [error, setError] = useState<string | null>(null);
 
   const logOut = async () => {
     try {
+      // An SSO session whose provider should end its own session too: where to go, asked first
+      // (after signing out, the question has no session to ask with).
+      const endSession = session?.sso
+        ? await fetch('/v1/oidc/end-session', { headers: { 'x-sessiond-passive': '1' } })
+            .then((r) => (r.ok ? (r.json() as Promise<{ endSessionUrl: string | null }>) : { endSessionUrl: null }))
+            .catch(() => ({ endSessionUrl: null }))
+        : { endSessionUrl: null };
       // The signed-in area sees the deliberate sign-out and moves to /signed-out.
       await client.signOut();
+      if (endSession.endSessionUrl) window.location.assign(endSession.endSessionUrl);
     } catch {
       setError('We could not reach the server to sign you out. Check your connection and try again.');
     }

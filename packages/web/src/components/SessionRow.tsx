@@ -21,6 +21,7 @@ export function SessionRow({ session: s, onLogOut }: { session: SessionView; onL
           </h3>
           {s.current && <span className="badge badge-current">Current session</span>}
           {s.trustedDevice && <span className="badge badge-trusted">Trusted device</span>}
+          {s.sso && <span className="badge badge-sso">Signed in with {s.sso.label}</span>}
         </div>
         <dl className="session-facts">
           <div>

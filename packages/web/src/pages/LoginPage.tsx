@@ -5,6 +5,7 @@ import { useEffect, useId } from 'react';
 import { Layout } from '../components/Layout.tsx';
 import { PageHeading } from '../components/Page.tsx';
 import { SignInForm } from '../components/SignInForm.tsx';
+import { SsoButtons } from '../components/SsoButtons.tsx';
 import { followNext, Link, safeNext, useLocation } from '../router.tsx';
 import { useReasonMessage } from './useReasonMessage.ts';
 
@@ -31,6 +32,7 @@ export function LoginPage() {
           </div>
         )}
         <SignInForm onSignedIn={() => {}} />
+        <SsoButtons next={next} />
         {isBrowserCause(reason) && <BrowserCauseHelp cause={reason} />}
         <p className="muted small auth-switch">
           New to sessiond? <Link to="/signup">Create an account</Link>

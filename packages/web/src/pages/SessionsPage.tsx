@@ -1,5 +1,5 @@
 import { ApiError, type SessionView } from '@sessiond/sdk';
-import { useSessionClient, useSessionEvent } from '@sessiond/sdk/react';
+import { useSession, useSessionClient, useSessionEvent } from '@sessiond/sdk/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { withBase } from '../base-path.ts';
 import { PageHeading } from '../components/Page.tsx';
@@ -13,6 +13,8 @@ const POLL_MS = 30_000;
 /** Settings › Security › Active sessions (SPEC §6). */
 export function SessionsPage() {
   const client = useSessionClient();
+  // An SSO account has no password here: its step-up is a fresh sign-in at its provider.
+  const sso = useSession().session?.sso ?? null;
   const [sessions, setSessions] = useState<SessionView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<SessionView | null>(null);
@@ -133,7 +135,20 @@ export function SessionsPage() {
           </ul>
         </>
       )}
-      {reauth && (
+      {reauth && sso && (
+        <div className="card reauth">
+          <p>For your security, confirm it is you at {sso.label} to log sessions out; then log them out again.</p>
+          <div className="actions">
+            <a className="button button-primary" href={`/v1/oidc/${encodeURIComponent(sso.provider)}/start?${new URLSearchParams({ reauth: '1', next: '/settings/security/sessions' })}`}>
+              Confirm with {sso.label}
+            </a>
+            <button type="button" className="button button-quiet" onClick={() => setReauth(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {reauth && !sso && (
         <form
           className="card reauth"
           onSubmit={(e) => {

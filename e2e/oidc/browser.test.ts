@@ -1,0 +1,94 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt, expectAccessible, launchBrowser, newContext, screenshot } from '../browser/support.ts';
+import { startOidcWorld, type OidcWorld } from './setup.ts';
+
+describe('SSO in the browser (SPEC §15)', () => {
+  let w: OidcWorld;
+  let browser: Browser;
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    [w, browser] = await Promise.all([startOidcWorld({}, { SESSIOND_FRESHNESS: '2s' }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await w?.stop();
+  });
+
+  it('signs in through the provider, shows the SSO session, and the tab learns within a second when the provider signs the person out', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await page.goto(`${w.url}/login?next=/settings/security/sessions`);
+    const button = page.getByRole('link', { name: 'Sign in with Acme SSO' });
+    await button.waitFor();
+    await page.getByRole('link', { name: 'Sign in with Beta ID' }).waitFor();
+    await expectAccessible(page, 'sign-in page with SSO');
+    await button.click();
+
+    // The provider's own login page (oidc-provider's development interactions), then its consent.
+    await page.waitForURL((u) => u.origin === w.acme.issuer);
+    await page.getByPlaceholder('Enter any login').fill('olivia');
+    await page.getByPlaceholder('and password').fill('whatever');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.waitForURL(`${w.url}/settings/security/sessions`);
+    await page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+    const current = page.getByRole('listitem').filter({ hasText: 'Current session' });
+    await current.getByText('Signed in with Acme SSO').waitFor();
+    await expectAccessible(page, 'Active sessions with an SSO session');
+    await screenshot(page, 'active-sessions-sso');
+
+    // The person signs out at the provider in another tab; the provider tells sessiond itself.
+    const providerTab = await context.newPage();
+    await providerTab.goto(`${w.acme.issuer}/session/end`);
+    const before = w.acme.backchannel.length;
+    await providerTab.getByRole('button', { name: 'Yes, sign me out' }).click();
+    const told = page.getByRole('dialog', { name: 'Sign in to continue' });
+    // The provider's page round trip is not ours to time: the bound is from sessiond's 200 to the tab.
+    await told.getByText("Your organisation's sign-in (Acme SSO) signed you out.").waitFor({ timeout: 5_000 });
+    const shownAt = Date.now();
+    const sent = w.acme.backchannel.slice(before);
+    expect(sent).toMatchObject([{ ok: true }]);
+    expect(shownAt - sent[0]!.at).toBeLessThan(1_000);
+    // Signing in again goes through the provider from the dialog too.
+    await told.getByRole('link', { name: 'Sign in with Acme SSO' }).waitFor();
+    await expectAccessible(page, 'the sso_logout dialog');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('step-up on the Active sessions page goes through the provider for an SSO session', async () => {
+    const signInAs = async (login: string) => {
+      const c = await newContext(browser);
+      await c.page.goto(`${w.url}/login?next=/settings/security/sessions`);
+      await c.page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
+      await c.page.getByPlaceholder('Enter any login').fill(login);
+      await c.page.getByPlaceholder('and password').fill('whatever');
+      await c.page.getByRole('button', { name: 'Sign-in' }).click();
+      await c.page.getByRole('button', { name: 'Continue' }).click();
+      await c.page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+      return c;
+    };
+    const other = await signInAs('pablo');
+    const me = await signInAs('pablo');
+    await me.page.reload();
+    await me.page.getByRole('listitem').filter({ hasNotText: 'Current session' }).getByRole('button', { name: 'Log out' }).waitFor();
+    // Past SESSIOND_FRESHNESS (2 s here): ending a session asks for a fresh sign-in, at the provider.
+    await me.page.waitForTimeout(2_100);
+    await me.page.getByRole('listitem').filter({ hasNotText: 'Current session' }).getByRole('button', { name: 'Log out' }).click();
+    await me.page.getByRole('dialog', { name: 'Log out this session?' }).getByRole('button', { name: 'Log out', exact: true }).click();
+    const confirm = me.page.getByRole('link', { name: 'Confirm with Acme SSO' });
+    await confirm.waitFor();
+    await confirm.click();
+    // prompt=login: the provider asks again even though its session is alive.
+    await me.page.getByPlaceholder('and password').fill('whatever');
+    await me.page.getByPlaceholder('Enter any login').fill('pablo');
+    await me.page.getByRole('button', { name: 'Sign-in' }).click();
+    await me.page.waitForURL(`${w.url}/settings/security/sessions`);
+    await me.page.getByRole('listitem').filter({ hasNotText: 'Current session' }).getByRole('button', { name: 'Log out' }).click();
+    await me.page.getByRole('dialog', { name: 'Log out this session?' }).getByRole('button', { name: 'Log out', exact: true }).click();
+    await other.page.getByRole('dialog', { name: 'Sign in to continue' }).getByText(/signed out from another of your sessions/).waitFor({ timeout: 2_000 });
+    expect(me.problems).toEqual([]);
+    await Promise.all([me.context.close(), other.context.close()]);
+  });
+});

@@ -1,0 +1,250 @@
+import { SignJWT, importJWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../harness.ts';
+import { Browserish, signInThroughProvider } from './browserish.ts';
+import { startOidcWorld, type OidcWorld } from './setup.ts';
+import { signingKey } from './test-provider.ts';
+
+let w: OidcWorld;
+beforeAll(async () => {
+  // A short freshness window, so the step-up test needs no long wait.
+  w = await startOidcWorld({}, { SESSIOND_FRESHNESS: '1s' });
+});
+afterAll(async () => {
+  if (process.env.DEBUG_OIDC) console.log(w?.sessiond.output());
+  await w?.stop();
+});
+
+/** Signs `login` in at acme through sessiond; returns the browser and an API client holding its session cookie. */
+async function signIn(login: string, next = '/settings/security/sessions') {
+  const b = new Browserish();
+  const done = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start?next=${encodeURIComponent(next)}`, login);
+  const api = new Client(w.url);
+  const cookie = b.cookie(w.url, 'sessiond');
+  if (cookie) api.cookies.set('sessiond', cookie);
+  return { b, done, api };
+}
+
+const backchannel = (provider: string, body: string) =>
+  fetch(`${w.url}/v1/oidc/${provider}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+const postLogoutToken = (token: string, provider = 'acme') => backchannel(provider, new URLSearchParams({ logout_token: token }).toString());
+
+describe('sign-in through an identity provider (SPEC §15)', () => {
+  it('lists the providers for the sign-in page', async () => {
+    const res = await new Client(w.url).get('/v1/oidc/providers');
+    expect(res.status).toBe(200);
+    expect(res.json.providers).toEqual([
+      { name: 'acme', label: 'Acme SSO', startUrl: '/v1/oidc/acme/start' },
+      { name: 'beta', label: 'Beta ID', startUrl: '/v1/oidc/beta/start' },
+    ]);
+  });
+
+  it('redirects to the provider with authorization code, PKCE (S256), state and nonce; nothing secret in the URL', async () => {
+    const res = await new Browserish().request(`${w.url}/v1/oidc/acme/start`);
+    expect(res.status).toBe(302);
+    const to = new URL(res.headers.get('location')!);
+    expect(to.origin).toBe(w.acme.issuer);
+    const q = Object.fromEntries(to.searchParams);
+    expect(q).toMatchObject({ response_type: 'code', client_id: 'sessiond', code_challenge_method: 'S256', redirect_uri: `${w.url}/v1/oidc/acme/callback` });
+    expect(q.state!.length).toBeGreaterThanOrEqual(22);
+    expect(q.nonce!.length).toBeGreaterThanOrEqual(22);
+    expect(q.code_challenge!.length).toBe(43);
+    expect(to.href).not.toContain('secret');
+    // The verifier, state and nonce stay in this browser, sealed, HttpOnly, for minutes only.
+    expect(res.headers.get('set-cookie')).toMatch(/^sessiond_oidc=v1\.[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/);
+  });
+
+  it('signs a person in through the login page and shows the session as an SSO one', async () => {
+    const { done, api } = await signIn('alice');
+    expect(done.url).toBe(`${w.url}/settings/security/sessions`);
+    const me = await api.get('/v1/session');
+    expect(me.status).toBe(200);
+    expect(me.json.user.email).toBe('alice@example.test');
+    expect(me.json.session.sso).toEqual({ provider: 'acme', label: 'Acme SSO' });
+    const list = await api.get('/v1/sessions');
+    expect(list.json.sessions[0].sso).toEqual({ provider: 'acme', label: 'Acme SSO' });
+  });
+
+  it('finds the same person again by (issuer, sub)', async () => {
+    const first = await (await signIn('carol')).api.get('/v1/session');
+    const again = await (await signIn('carol')).api.get('/v1/session');
+    expect(again.json.user.id).toBe(first.json.user.id);
+  });
+
+  it('never links to an existing account by email unless linkByEmail (off here)', async () => {
+    const c = new Client(w.url);
+    expect((await c.post('/v1/signup', { email: 'dora@example.test', password: 'a long enough password 1' })).status).toBe(201);
+    const b = new Browserish();
+    const done = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start`, 'dora');
+    expect(done.res.status).toBe(409);
+    expect((await done.res.json()).error.code).toBe('email_taken');
+    expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
+  });
+
+  it('mode=token: the page at `next` takes its tokens once, handed over by a cookie, never in a URL', async () => {
+    const b = new Browserish();
+    const done = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start?mode=token&next=/demo`, 'tina');
+    expect(done.url).toBe(`${w.url}/demo`);
+    expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
+    const handoff = b.cookie(w.url, 'sessiond_oidc_handoff')!;
+    expect(handoff).toMatch(/^v1\./);
+    const take = (origin: string) => fetch(`${w.url}/v1/oidc/tokens`, { method: 'POST', headers: { cookie: `sessiond_oidc_handoff=${handoff}`, origin } });
+    expect((await take('https://evil.example')).status).toBe(403);
+    const res = await take(w.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = await res.json();
+    expect(body.session).toMatchObject({ sso: { provider: 'acme', label: 'Acme SSO' } });
+    expect(body.refreshToken).toBeTruthy();
+    const me = await new Client(w.url).get('/v1/session', { authorization: `Bearer ${body.accessToken}` });
+    expect(me.status).toBe(200);
+    expect(me.json.user.email).toBe('tina@example.test');
+    // Once: the same handoff again gets nothing.
+    expect((await take(w.url)).status).toBe(401);
+  });
+
+  it('goes to `next` only on our own origin', async () => {
+    for (const [next, to] of [['https://evil.example/x', '/'], ['//evil.example/x', '/'], ['/\\evil.example', '/'], ['/demo?x=1#y', '/demo?x=1#y']]) {
+      const b = new Browserish();
+      const cb = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start?next=${encodeURIComponent(next!)}`, 'erin', { stopAtCallback: true });
+      const res = await b.request(cb.url);
+      expect(res.status, next).toBe(303);
+      expect(res.headers.get('location'), next).toBe(to);
+    }
+  });
+
+  it('refuses a callback in a browser that did not start the sign-in (login CSRF)', async () => {
+    const b = new Browserish();
+    const cb = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start`, 'mallory', { stopAtCallback: true });
+    const other = new Browserish();
+    const res = await other.request(cb.url);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('invalid_request');
+    // The right browser, once: the flow cookie is used up.
+    expect((await b.request(cb.url)).status).toBe(303);
+    expect((await b.request(cb.url)).status).toBe(400);
+  });
+
+  it('refuses an ID token whose nonce is not the one this browser was given', async () => {
+    const b = new Browserish();
+    const cb = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start`, 'nina', {
+      stopAtCallback: true,
+      rewriteAuthorization: (u) => {
+        u.searchParams.set('nonce', 'a-nonce-the-attacker-chose-000000');
+        return u;
+      },
+    });
+    const res = await b.request(cb.url);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toMatch(/nonce/);
+    expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
+  });
+
+  it("refuses another provider's answer at this provider's callback (mix-up: iss)", async () => {
+    const b = new Browserish();
+    // Started at acme; a malicious beta sends the person through its own login and back to acme's callback.
+    const cb = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start`, 'ivan', {
+      stopAtCallback: true,
+      rewriteAuthorization: (u) => new URL(`${w.beta.issuer}${u.pathname}${u.search}`),
+    });
+    expect(new URL(cb.url).searchParams.get('iss')).toBe(w.beta.issuer);
+    const res = await b.request(cb.url);
+    expect(res.status).toBe(400);
+    expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
+  });
+});
+
+describe('step-up through the provider', () => {
+  it('a fresh authentication at the provider lets an SSO session end other sessions; another account there does not', async () => {
+    const one = await signIn('sam');
+    const two = await signIn('sam');
+    const twoId = (await two.api.get('/v1/session')).json.session.id;
+    await new Promise((r) => setTimeout(r, 1_100));
+    const stale = await one.api.delete(`/v1/sessions/${twoId}`);
+    expect(stale.json.error.code).toBe('reauth_required');
+
+    // Someone else's account at the provider does not confirm this session's person. (A browser
+    // without sam's provider session: at oidc-provider, switching accounts in one would sign sam out there.)
+    const elsewhere = new Browserish();
+    elsewhere.setCookie(w.url, 'sessiond', one.b.cookie(w.url, 'sessiond')!);
+    const wrong = await signInThroughProvider(elsewhere, `${w.url}/v1/oidc/acme/start?reauth=1&next=/settings/security/sessions`, 'not-sam');
+    expect(wrong.res.status).toBe(403);
+    expect((await wrong.res.json()).error.code).toBe('forbidden');
+
+    const oldCookie = one.b.cookie(w.url, 'sessiond')!;
+    const done = await signInThroughProvider(one.b, `${w.url}/v1/oidc/acme/start?reauth=1&next=/settings/security/sessions`, 'sam');
+    expect(done.url).toBe(`${w.url}/settings/security/sessions`);
+    const renewed = one.b.cookie(w.url, 'sessiond')!;
+    expect(renewed).not.toBe(oldCookie);
+    const api = new Client(w.url);
+    api.cookies.set('sessiond', renewed);
+    expect((await api.delete(`/v1/sessions/${twoId}`)).status).toBe(204);
+    expect((await two.api.get('/v1/session')).json.error.reason).toBe('revoked');
+    // The token from before the step-up is gone (ASVS 7.2.4).
+    expect((await new Client(w.url, { cookie: `sessiond=${oldCookie}` }).get('/v1/session')).json.error.code).toBe('invalid_token');
+  });
+
+  it('is refused without an SSO session of that provider', async () => {
+    const res = await new Browserish().request(`${w.url}/v1/oidc/acme/start?reauth=1`);
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('back-channel logout (Back-Channel Logout 1.0)', () => {
+  it('the provider signs the person out: their SSO session ends with sso_logout and says which sign-in', async () => {
+    const { b, api } = await signIn('frank');
+    // The person signs out at the provider (its RP-initiated logout page): it sends the logout token itself.
+    const page = await b.follow(`${w.acme.issuer}/session/end`);
+    const before = w.acme.backchannel.length;
+    await b.submitForm(page, { logout: 'yes' });
+    expect(w.acme.backchannel.slice(before)).toMatchObject([{ ok: true }]);
+    const me = await api.get('/v1/session');
+    expect(me.status).toBe(401);
+    expect(me.json.error).toMatchObject({ code: 'session_ended', reason: 'sso_logout', message: "Your organisation's sign-in (Acme SSO) signed you out." });
+  });
+
+  it('a token naming only sub ends every session of that account at this issuer; a replay ends nothing', async () => {
+    const one = await signIn('gina');
+    const two = await signIn('gina');
+    const token = await w.acme.logoutToken('sessiond', { sub: 'gina' });
+    expect((await postLogoutToken(token)).status).toBe(200);
+    for (const s of [one, two]) expect((await s.api.get('/v1/session')).json.error.reason).toBe('sso_logout');
+    const three = await signIn('gina');
+    const replay = await postLogoutToken(token);
+    expect(replay.status).toBe(400);
+    expect((await replay.json()).error.message).toMatch(/used before/);
+    expect((await three.api.get('/v1/session')).status).toBe(200);
+  });
+
+  it('refuses forged and malformed tokens with 400 and ends nothing', async () => {
+    const { api } = await signIn('hank');
+    // Forged: the right claims and even the provider's kid, signed with a key the provider never had.
+    const forger = await importJWK(await signingKey('key-1'), 'RS256');
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await new SignJWT({ events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, jti: 'forged-1', sub: 'hank' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'key-1', typ: 'logout+jwt' })
+      .setIssuer(w.acme.issuer)
+      .setAudience('sessiond')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 120)
+      .sign(forger);
+    const cases: [string, string][] = [
+      ['forged signature', forged],
+      ['wrong aud (another client of the provider)', await w.acme.logoutToken('other-rp', { sub: 'hank' })],
+      ['with a nonce', await w.acme.logoutToken('sessiond', { sub: 'hank' }, (set) => set('nonce', 'n-123'))],
+      ['without the logout event', await w.acme.logoutToken('sessiond', { sub: 'hank' }, (set) => set('events', { 'http://example/other': {} }))],
+      ['iat too old', await w.acme.logoutToken('sessiond', { sub: 'hank' }, (set) => set('iat', now - 3600))],
+      ['not a JWT', 'not-a-jwt'],
+      // Another provider's genuine token at this provider's endpoint (iss mix-up), for the same client id.
+      ["beta's token at acme", await w.beta.logoutToken('sessiond', { sub: 'hank' })],
+    ];
+    for (const [name, token] of cases) {
+      const res = await postLogoutToken(token);
+      expect(res.status, name).toBe(400);
+      expect((await res.json()).error.code, name).toBe('invalid_request');
+    }
+    expect((await backchannel('acme', 'nothing=here')).status).toBe(400);
+    expect((await postLogoutToken('x', 'nobody')).status).toBe(404);
+    expect((await api.get('/v1/session')).status).toBe(200);
+  });
+});
