@@ -150,7 +150,7 @@ export function loadAppsSection(path: string): AppsSection {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('must be an object with an "apps", "webhooks" or "oidc" object');
   // A misspelt section would otherwise be ignored in silence, and its policy never applied.
-  for (const key of Object.keys(doc as object)) if (!['apps', 'webhooks', 'oidc', '$schema'].includes(key)) fail(`"${key}" is not a known section; per-app policies go under "apps", webhooks under "webhooks", identity providers under "oidc"`);
+  for (const key of Object.keys(doc as object)) if (!['apps', 'webhooks', 'oidc', '$schema'].includes(key)) fail(`"${key}" is not a known section; per-app policies go under the "apps" object, webhooks under "webhooks", identity providers under "oidc"`);
   // A file may hold only webhooks (webhooks/config-section.ts reads that section) or only identity providers.
   const { oidc } = doc as { oidc?: unknown };
   const apps = (doc as { apps?: unknown }).apps ?? ('webhooks' in (doc as object) || oidc !== undefined ? {} : undefined);
