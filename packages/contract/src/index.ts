@@ -5,6 +5,7 @@
  * are their static types.
  */
 import type { Static } from 'typebox';
+import { ActivityItem, ActivityList } from './routes/activity.ts';
 import { AuditEvent } from './routes/admin.ts';
 import { AppKey } from './routes/app-keys.ts';
 import { SignedInCookie, SignedInTokens } from './routes/auth.ts';
@@ -13,6 +14,7 @@ import { EndReason, ErrorBody, Location, PublicUser, SessionView } from './share
 
 export * from './names.ts';
 export { ErrorBody, PublicUser, SessionView, ref, errors } from './shared.ts';
+export * as activity from './routes/activity.ts';
 export * as admin from './routes/admin.ts';
 export * as appKeys from './routes/app-keys.ts';
 export * as auth from './routes/auth.ts';
@@ -22,10 +24,11 @@ export * as service from './routes/service.ts';
 export * as tokenMode from './routes/token-mode.ts';
 
 /** Every schema with an `$id`, for the server to register once; a schema's references come before it. */
-export const SHARED_SCHEMAS = [EndReason, PublicUser, Location, SessionView, ErrorBody, SignedInCookie, SignedInTokens, Ended, SessionList, TrustedDevice, AuditEvent, AppKey];
+export const SHARED_SCHEMAS = [EndReason, PublicUser, Location, SessionView, ErrorBody, SignedInCookie, SignedInTokens, Ended, SessionList, TrustedDevice, AuditEvent, AppKey, ActivityItem, ActivityList];
 
 export type SignedInCookie = Static<typeof SignedInCookie>;
 export type SignedInTokens = Static<typeof SignedInTokens>;
 export type TrustedDevice = Static<typeof TrustedDevice>;
 export type AppKey = Static<typeof AppKey>;
+export type ActivityItemView = Static<typeof ActivityItem>;
 export type AuditEventView = Static<typeof AuditEvent>;

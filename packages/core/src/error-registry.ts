@@ -93,6 +93,7 @@ export const ENDINGS = {
   revoked: 'You were signed out from another of your sessions.',
   'revoked.by_device': 'You were signed out from another of your sessions ({device}).',
   revoked_all: 'You signed out of all sessions.',
+  'revoked_all.by_device': 'You signed out of all sessions from {device}.',
   revoked_by_admin: 'An administrator ended your sessions.',
   password_changed: 'Your password was changed, so this session was signed out.',
   concurrent_limit: 'You signed in on another device, and this app allows at most {sessions} at a time.',

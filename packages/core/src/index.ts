@@ -24,6 +24,7 @@ export * from './totp.ts';
 export * from './recovery-codes.ts';
 export * from './trusted-devices.ts';
 export * from './view.ts';
+export * from './activity.ts';
 export * from './attempt-throttle.ts';
 export * from './sessiond.ts';
 export * from './refresh.ts';

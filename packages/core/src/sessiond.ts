@@ -1,3 +1,4 @@
+import { ACTIVITY_TYPES, ACTIVITY_WINDOW_MS, activityItems, type ActivityItem } from './activity.ts';
 import { AppKeys } from './app-keys.ts';
 import type { Clock } from './clock.ts';
 import { parseDevice } from './user-agent.ts';
@@ -54,8 +55,10 @@ export class Sessiond {
   readonly devices: TrustedDevices;
   readonly appKeys: AppKeys;
   private readonly attempts: AuditedAttempts;
+  private readonly locate: Locate;
 
   constructor(deps: SessiondDeps) {
+    this.locate = deps.locate ?? (() => null);
     this.store = deps.store;
     this.clock = deps.clock;
     this.config = deps.config;
@@ -230,6 +233,23 @@ export class Sessiond {
     return this.sessionsOf(current.userId, this.appScopeOf(current));
   }
 
+  /**
+   * The person's own recent security history (SPEC §13), newest first: only events carrying their
+   * user id, never older than 90 days; an app key's session sees its own app's only. `before`
+   * pages on from an item's id.
+   */
+  async activity(current: SessionRecord, query: { limit: number; before?: string }): Promise<ActivityItem[]> {
+    const since = this.clock.now() - ACTIVITY_WINDOW_MS;
+    const scope = this.appScopeOf(current);
+    const events = await this.store.listEvents({ userId: current.userId, types: ACTIVITY_TYPES, beforeId: query.before, limit: query.limit });
+    const policy = this.sessions.policy(current.app);
+    const items = activityItems(
+      events.filter((e) => e.userId === current.userId && e.at >= since && (scope === undefined || e.data.app === scope)),
+      { locate: this.locate, idleTimeoutMs: policy.idleTimeoutMs, absoluteTimeoutMs: policy.absoluteTimeoutMs },
+    );
+    return items;
+  }
+
   /** The person's trusted devices that `current` may see: all, or an app key's session its own only. */
   async listDevices(current: SessionRecord): Promise<TrustedDeviceRecord[]> {
     return (await this.devices.list(current.userId)).filter((d) => this.reachesDevice(current, d.id));
@@ -265,7 +285,8 @@ export class Sessiond {
 
   async revokeAll(current: SessionRecord): Promise<number> {
     this.requireFresh(current);
-    return (await this.sessions.endUserSessions(current.userId, 'revoked_all', { app: this.appScopeOf(current) })).length;
+    const detail = { byDevice: current.device.label, bySessionId: current.id };
+    return (await this.sessions.endUserSessions(current.userId, 'revoked_all', { app: this.appScopeOf(current), detail })).length;
   }
 
   /** The person forgets one of their trusted devices, behind step-up; another's device and a missing one look the same. */
@@ -301,7 +322,7 @@ export class Sessiond {
     });
     await this.sessions.endUserSessions(user.id, 'password_changed', { exceptId: current.id });
     const renewed = await this.sessions.renewToken(current);
-    await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: {} });
+    await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: { app: current.app, device: current.device.label } });
     return renewed;
   }
 

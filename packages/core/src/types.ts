@@ -165,6 +165,7 @@ export type EventType =
   | 'totp.enabled'
   | 'totp.disabled'
   | 'totp.failed'
+  | 'device.trusted'
   | 'device.removed'
   | 'devices.untrusted'
   | 'keys.rotated'

@@ -12,6 +12,7 @@ import { clientErrorHandler } from './http/client-errors.ts';
 import { readCookie } from './http/cookies.ts';
 import { fromFastifyError, sendError } from './http/errors.ts';
 import { activeSessionsRoutes } from './routes/active-sessions.ts';
+import { activityRoutes } from './routes/activity.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { currentSessionRoutes } from './routes/current-session.ts';
@@ -116,7 +117,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
   f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found.route')));
 
-  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, currentSessionRoutes, draftKeyRoutes, activeSessionsRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
+  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, currentSessionRoutes, draftKeyRoutes, activeSessionsRoutes, activityRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
     await f.register(async (scope) => plugin(scope.withTypeProvider<TypeBoxTypeProvider>(), app));
   }
   return f;
