@@ -91,8 +91,19 @@ const UNTRUST_CAUSES: Record<string, string> = {
   account_disabled: 'the account was disabled',
 };
 
+const regions = new Intl.DisplayNames(['en'], { type: 'region' });
+
+function countryName(code: string | null): string | null {
+  try {
+    return code ? (regions.of(code) ?? code) : null;
+  } catch {
+    return code; // Not an ISO 3166 code: as given.
+  }
+}
+
+/** "London, United Kingdom": the approximate place a message names. */
 function placeOf(l: Location | null): string | null {
-  const parts = l ? [l.city ?? l.region, l.country].filter((p): p is string => !!p) : [];
+  const parts = l ? [l.city ?? l.region, countryName(l.country)].filter((p): p is string => !!p) : [];
   return parts.length ? parts.join(', ') : null;
 }
 

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { PageHeading } from '../components/Page.tsx';
 import { SessionRow } from '../components/SessionRow.tsx';
 import { LogOutAllDialog, LogOutSessionDialog } from '../components/SessionDialogs.tsx';
+import { RecentActivity } from '../components/RecentActivity.tsx';
 import { TwoStepSection } from '../components/TwoStepSection.tsx';
 import { Field } from '../components/Field.tsx';
 
@@ -152,6 +153,7 @@ export function SessionsPage() {
           </div>
         </form>
       )}
+      <RecentActivity />
       <TwoStepSection />
       {confirming && <LogOutSessionDialog session={confirming} onCancel={() => setConfirming(null)} onConfirm={(forget) => void logOut(confirming, forget)} />}
       {confirmingAll && <LogOutAllDialog count={sessions?.length ?? 0} onCancel={() => setConfirmingAll(false)} onConfirm={() => void logOutAll()} />}
