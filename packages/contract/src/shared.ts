@@ -46,6 +46,13 @@ export const SessionView = Type.Object(
     ),
     location: Type.Union([ref(Location), Type.Null()]),
     ip: nullableString,
+    // Optional in the type only, so clients written before it still type-check; always sent.
+    browserId: Type.Optional(
+      Type.Unsafe<string | null>({
+        type: ['string', 'null'],
+        description: "The same for every session signed in from one browser (sessiond's long-lived browser cookie; not a credential); null when none came with it (token mode, the admin API).",
+      }),
+    ),
   },
   { $id: 'SessionView', additionalProperties: false, description: 'What a client may see of a session (SPEC §4).' },
 );

@@ -37,7 +37,12 @@ export interface SignInInput {
   userAgent: string | null;
   /** The trusted-device cookie this browser presented, if any. */
   deviceToken?: string | null;
+  /** sessiond's browser cookie (SPEC §13), if this sign-in came with one. */
+  browserId?: string | null;
 }
+
+/** How long a browser counts as seen for an account: "new device" after this long away. */
+const BROWSER_MEMORY_MS = 400 * 86_400_000;
 
 export interface SignedIn extends StartedSession {
   user: UserRecord;
@@ -136,7 +141,7 @@ export class Sessiond {
    */
   async startFor(
     user: UserRecord,
-    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'> & { startedBy?: { appKeyId: string | null } },
+    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent' | 'browserId'> & { startedBy?: { appKeyId: string | null } },
     knownDevice: TrustedDeviceRecord | null = null,
     secondFactorChecked = false,
   ): Promise<SignedIn> {
@@ -149,6 +154,7 @@ export class Sessiond {
       trustedDeviceId = trusted?.device.id ?? null;
       deviceToken = trusted?.token ?? null;
     }
+    const browserId = input.browserId ?? null;
     const started = await this.sessions.start({
       userId: user.id,
       app: input.app,
@@ -158,8 +164,18 @@ export class Sessiond {
       userAgent: input.userAgent,
       trustedDeviceId,
       appKeyId: input.startedBy?.appKeyId ?? null,
+      browserId,
+      newDevice: browserId !== null && (await this.firstFromBrowser(user.id, browserId)),
     });
     return { ...started, user, deviceToken };
+  }
+
+  /**
+   * Whether this browser signs in to this account for the first time (within 400 days): one
+   * atomic counter per person and browser, so no history has to be read on the sign-in path.
+   */
+  private async firstFromBrowser(userId: string, browserId: string): Promise<boolean> {
+    return (await this.store.incrementCounter(`browser-seen:${userId}:${browserId}`, BROWSER_MEMORY_MS, this.clock.now())) === 1;
   }
 
   /** A session the operator's own app starts for an account it vouches for; never for a disabled one. */
@@ -271,6 +287,21 @@ export class Sessiond {
     const detail = { byDevice: current.device.label, bySessionId: current.id };
     await this.sessions.end(targetId, 'revoked', detail);
     if (forgetDevice && target.trustedDeviceId) await this.removeDevice(current.userId, target.trustedDeviceId, current);
+  }
+
+  /**
+   * Ends every session of one of the person's browsers (one row of Active sessions), never this
+   * browser's: the person signs out here with Sign out. A browser with none looks like a missing one.
+   */
+  async revokeBrowser(current: SessionRecord, browserId: string): Promise<number> {
+    this.requireFresh(current);
+    if (current.browserId != null && browserId === current.browserId) throw new SessiondError('current_session');
+    const targets = (await this.listSessions(current)).filter((s) => s.browserId === browserId && s.id !== current.id);
+    if (targets.length === 0) throw new SessiondError('not_found.session');
+    const detail = { byDevice: current.device.label, bySessionId: current.id };
+    let ended = 0;
+    for (const t of targets) if (await this.sessions.end(t.id, 'revoked', detail)) ended++;
+    return ended;
   }
 
   async revokeOthers(current: SessionRecord): Promise<number> {

@@ -30,6 +30,9 @@ export interface StartInput {
   trustedDeviceId: string | null;
   /** The app key that starts it through the admin API: its ceiling spares other apps' sessions. */
   appKeyId: string | null;
+  browserId: string | null;
+  /** This browser never signed in to this account before (the person's activity marks it). */
+  newDevice: boolean;
 }
 
 export interface StartedSession {
@@ -112,6 +115,7 @@ export class SessionService {
       locationLast: location,
       trustedDeviceId: input.trustedDeviceId,
       appKeyId: input.appKeyId,
+      browserId: input.browserId,
       refresh: null,
       endedAt: null,
       endReason: null,
@@ -141,7 +145,7 @@ export class SessionService {
     }
     for (const evicted of result.evicted) await recordEnded(this.store, evicted);
     await this.store.recordEvent(
-      sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode } }),
+      sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode, newDevice: input.newDevice } }),
     );
     return { session, token: formatToken(session.id, secret) };
   }

@@ -94,6 +94,13 @@ export interface SessionRecord {
    * Records written before this field existed lack it, which counts as null.
    */
   appKeyId: string | null;
+  /**
+   * The browser it was signed in from (sessiond's long-lived browser cookie; not a credential):
+   * the same for every session of one browser, so a person sees one row per browser. Null for
+   * sessions no browser cookie came with (token mode, the admin API); records written before the
+   * field existed lack it, which counts as null.
+   */
+  browserId: string | null;
   refresh: RefreshState | null;
   endedAt: number | null;
   endReason: EndReason | null;

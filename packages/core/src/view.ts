@@ -26,6 +26,8 @@ export function sessionView(s: SessionRecord, policy: SessionPolicy, currentId: 
     device: { browser: s.device.browser, os: s.device.os, type: s.device.type, label: s.device.label },
     location: s.locationLast ?? s.locationFirst,
     ip: s.ipLast,
+    // Loose on purpose: a record from before the field existed lacks it.
+    browserId: s.browserId ?? null,
   };
 }
 

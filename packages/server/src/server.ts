@@ -61,7 +61,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     metrics: createMetrics(),
     tokenMode: null,
     // __Host- makes the browser refuse the cookie unless Secure, Path=/ and no Domain: no subdomain can plant one.
-    cookieNames: secure ? { session: '__Host-sessiond', device: '__Host-sessiond-device' } : { session: 'sessiond', device: 'sessiond_device' },
+    cookieNames: secure
+      ? { session: '__Host-sessiond', device: '__Host-sessiond-device', browser: '__Host-sessiond-browser' }
+      : { session: 'sessiond', device: 'sessiond_device', browser: 'sessiond_browser' },
     secureCookies: secure,
     allowedOrigins: new Set(),
     keyEncryptionKey,

@@ -26,6 +26,7 @@ export interface SessionRow {
   location_last: string | null;
   trusted_device_id: string | null;
   app_key_id: string | null;
+  browser_id: string | null;
   refresh: string | null;
   ended_at: number | null;
   end_reason: string | null;
@@ -57,6 +58,7 @@ export function sessionFromRow(r: SessionRow): SessionRecord {
     locationLast: json(r.location_last),
     trustedDeviceId: r.trusted_device_id,
     appKeyId: r.app_key_id,
+    browserId: r.browser_id,
     refresh: json(r.refresh),
     endedAt: r.ended_at,
     endReason: r.end_reason as SessionRecord['endReason'],
@@ -86,6 +88,7 @@ export function sessionToRow(s: SessionRecord): SessionRow {
     location_last: text(s.locationLast),
     trusted_device_id: s.trustedDeviceId,
     app_key_id: s.appKeyId,
+    browser_id: s.browserId ?? null,
     refresh: text(s.refresh),
     ended_at: s.endedAt,
     end_reason: s.endReason,

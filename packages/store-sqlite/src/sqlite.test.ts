@@ -68,7 +68,7 @@ describe('sqlite file', () => {
     const path = join(dir, 'newer.db');
     const db = new Database(path);
     migrate(db);
-    db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(MIGRATIONS.length + 1, 0);
+    db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(MIGRATIONS.at(-1)!.version + 1, 0);
     db.close();
     await expect(opened(path)).rejects.toThrow(/newer than this sessiond knows/);
   });

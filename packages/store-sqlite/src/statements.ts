@@ -9,7 +9,7 @@ const DEADLINE = 'min(idle_expires_at, absolute_expires_at)';
 const SESSION_COLUMNS: readonly (keyof SessionRow)[] = [
   'id', 'token_hash', 'user_id', 'app', 'mode', 'created_at', 'authenticated_at', 'last_active_at', 'idle_expires_at',
   'absolute_expires_at', 'idle_timeout_ms', 'remember_me', 'device', 'ip_first', 'ip_last', 'location_first',
-  'location_last', 'trusted_device_id', 'app_key_id', 'refresh', 'ended_at', 'end_reason', 'end_detail', 'purge_at',
+  'location_last', 'trusted_device_id', 'app_key_id', 'browser_id', 'refresh', 'ended_at', 'end_reason', 'end_detail', 'purge_at',
 ];
 
 const END = 'ended_at = @at, end_reason = @reason, end_detail = @detail, purge_at = @purgeAt';

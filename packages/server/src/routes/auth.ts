@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, requestContext, setDeviceCookie, setSessionCookie } from '../http/auth.ts';
+import { browserOf, readBrowserCookie, setBrowserCookie } from '../http/browser-cookie.ts';
 import { readCookie } from '../http/cookies.ts';
 import { viewOf } from '../http/views.ts';
 
@@ -27,6 +28,8 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
     async (req, reply) => {
       const ctx = requestContext(req);
       const mode = requireMode(app, req.body.mode ?? 'cookie');
+      // Token mode sets no cookie (SPEC §4): a browser cookie it happens to carry still groups it.
+      const browser = mode === 'cookie' ? browserOf(req, app) : readBrowserCookie(req, app);
       let signedIn: SignedIn;
       try {
         signedIn = await app.sessiond.signIn({
@@ -39,11 +42,13 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
           ip: ctx.ip,
           userAgent: ctx.userAgent,
           deviceToken: readCookie(req.headers.cookie, app.cookieNames.device),
+          browserId: browser?.browserId ?? null,
         });
       } catch (e) {
         if (e instanceof SessiondError && e.code === 'invalid_credentials') app.metrics.loginFailures.inc();
         throw e;
       }
+      if (mode === 'cookie') setBrowserCookie(reply, app, browser!.browserId, signedIn.session.id);
       return sendSignedIn(app, reply, signedIn);
     },
   );
