@@ -26,22 +26,62 @@ describe('security view: recent activity', () => {
     const other = await newContext(browser, { userAgent: FIREFOX_WINDOWS });
     const a = await newContext(browser, { extraHTTPHeaders: { 'x-forwarded-for': '90.84.0.1' } });
     await signIn(other.page, server.url, email);
+    // The same Firefox also signs in to the desktop app (its cookie now names that session).
+    expect(await other.page.evaluate(async (email) => (await fetch('/v1/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'correct horse battery staple', app: 'desktop' }) })).status, email)).toBe(200);
     await signIn(a.page, server.url, email);
     await a.page.goto(`${server.url}/settings/security/sessions`);
+    // One row per browser, listing its apps; this browser's row says so and has no Log out.
+    await a.page.getByRole('heading', { name: '2 browsers and devices' }).waitFor();
+    const here = a.page.getByRole('listitem').filter({ has: a.page.getByRole('heading', { name: 'Chrome on Linux', exact: true }) });
+    await here.getByText('This browser').waitFor();
+    expect(await here.getByRole('button').count()).toBe(0);
+    const firefoxRow = a.page.getByRole('listitem').filter({ has: a.page.getByRole('heading', { name: 'Firefox on Windows', exact: true }) });
+    await firefoxRow.getByText('Web, Desktop app').waitFor();
+    expect(await firefoxRow.getByText('First seen').count()).toBe(1);
+    expect(await firefoxRow.textContent()).toContain('127.0.0.1');
+    // The header's own button signs this browser out; rows say which browser they log out.
+    expect(await a.page.getByRole('banner').getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+    await screenshot(a.page, 'active-sessions-browsers', true);
     const activity = a.page.getByRole('region', { name: 'Recent activity' });
     await activity.getByText('3 failed sign-in attempts near London, United Kingdom (Firefox on Windows)').waitFor();
-    await activity.getByText('Signed in on Firefox on Windows (Web)').waitFor();
+    await activity.getByText('Signed in on a new device: Firefox on Windows (Web)').waitFor();
+    await activity.getByText('Signed in on Firefox on Windows (Desktop app)').waitFor();
 
-    const firefox = a.page.getByRole('listitem').filter({ has: a.page.getByRole('heading', { name: 'Firefox on Windows', exact: true }) });
-    await firefox.getByRole('button', { name: /^Log out/ }).click();
-    await a.page.getByRole('dialog').getByRole('button', { name: 'Log out', exact: true }).click();
-    // The section follows at once: the ending, with who ended it.
+    await firefoxRow.getByRole('button', { name: 'Log out Firefox on Windows' }).click();
+    const confirm = a.page.getByRole('dialog', { name: 'Log out Firefox on Windows?' });
+    await confirm.getByText('all 2 of its sessions').waitFor();
+    await confirm.getByRole('button', { name: 'Log out', exact: true }).click();
+    await firefoxRow.waitFor({ state: 'detached', timeout: 1_000 });
+    // Both of its sessions ended, and the section follows at once: each ending, with who ended it.
     await activity.getByText('Signed out from Firefox on Windows (Web) — you logged it out from Chrome on Linux').waitFor({ timeout: 2_000 });
+    await activity.getByText('Signed out from Firefox on Windows (Desktop app) — you logged it out from Chrome on Linux').waitFor();
+    await other.page.getByRole('dialog', { name: 'Sign in to continue' }).waitFor({ timeout: 2_000 });
     expect(await activity.getByText(PASSWORD).count()).toBe(0);
     await expectAccessible(a.page, 'recent activity');
     await activity.scrollIntoViewIfNeeded();
     await screenshot(a.page, 'active-sessions-recent-activity', true);
     for (const ctx of [a, other]) {
+      expect(ctx.problems).toEqual([]);
+      await ctx.context.close();
+    }
+  });
+
+  it('"Log out of other sessions" ends every other browser and keeps this one', async () => {
+    const email = 'others@example.com';
+    await createUser(server.url, email);
+    const [a, b, c] = [await newContext(browser), await newContext(browser, { userAgent: FIREFOX_WINDOWS }), await newContext(browser, { userAgent: FIREFOX_WINDOWS })];
+    for (const ctx of [b, c, a]) await signIn(ctx.page, server.url, email);
+    await a.page.goto(`${server.url}/settings/security/sessions`);
+    await a.page.getByRole('heading', { name: '3 browsers and devices' }).waitFor();
+    await a.page.getByRole('button', { name: 'Log out of other sessions' }).click();
+    const confirm = a.page.getByRole('dialog', { name: 'Log out of other sessions?' });
+    await confirm.getByText('This browser stays signed in.').waitFor();
+    await expectAccessible(a.page, 'log out of other sessions');
+    await confirm.getByRole('button', { name: 'Log out of other sessions' }).click();
+    await a.page.getByRole('heading', { name: '1 browser or device' }).waitFor();
+    for (const ctx of [b, c]) await ctx.page.getByRole('dialog', { name: 'Sign in to continue' }).waitFor({ timeout: 2_000 });
+    expect(await a.page.getByRole('heading', { name: 'Active sessions', level: 1 }).isVisible()).toBe(true);
+    for (const ctx of [a, b, c]) {
       expect(ctx.problems).toEqual([]);
       await ctx.context.close();
     }

@@ -78,7 +78,7 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
     for (const secret of secrets) expect(readable).not.toContain(secret);
     expect(readable).not.toContain(PASSWORD);
 
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${server.url}/signed-out?reason=logged_out`);
     const after = await everythingScriptCanRead(page);
     expect(after).not.toContain('Conference travel');
@@ -110,7 +110,7 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
       await screenshot(page, 'next-person-signed-in');
 
       // The first person's draft is still theirs, for when they are back.
-      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL(`${short.url}/signed-out?reason=logged_out`);
       await signIn(page, short.url, 'first@example.com');
       await page.getByText(/We restored your unsaved draft/).waitFor();

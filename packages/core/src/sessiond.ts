@@ -293,7 +293,7 @@ export class Sessiond {
    * Ends every session of one of the person's browsers (one row of Active sessions), never this
    * browser's: the person signs out here with Sign out. A browser with none looks like a missing one.
    */
-  async revokeBrowser(current: SessionRecord, browserId: string): Promise<number> {
+  async revokeBrowser(current: SessionRecord, browserId: string, forgetDevice = false): Promise<number> {
     this.requireFresh(current);
     if (current.browserId != null && browserId === current.browserId) throw new SessiondError('current_session');
     const targets = (await this.listSessions(current)).filter((s) => s.browserId === browserId && s.id !== current.id);
@@ -301,6 +301,7 @@ export class Sessiond {
     const detail = { byDevice: current.device.label, bySessionId: current.id };
     let ended = 0;
     for (const t of targets) if (await this.sessions.end(t.id, 'revoked', detail)) ended++;
+    if (forgetDevice) for (const deviceId of new Set(targets.map((t) => t.trustedDeviceId).filter((d): d is string => d !== null))) await this.removeDevice(current.userId, deviceId, current);
     return ended;
   }
 

@@ -50,6 +50,10 @@ export interface SessionClient {
   request<T>(method: string, path: string, body?: unknown, init?: SessionRequestInit): Promise<T>;
   listSessions(opts?: { passive?: boolean }): Promise<SessionView[]>;
   revokeSession(id: string, opts?: { forgetDevice?: boolean }): Promise<void>;
+  /** Ends every session of one of this person's other browsers (`SessionView.browserId`); resolves how many. */
+  revokeBrowser(browserId: string, opts?: { forgetDevice?: boolean }): Promise<number>;
+  /** Ends every session of this person but this one; resolves how many. */
+  revokeOtherSessions(): Promise<number>;
   /** Ends every session of this person, this one included. */
   revokeAllSessions(): Promise<number>;
   /** The server's message for a reason, with its configured numbers. */

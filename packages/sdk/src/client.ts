@@ -238,6 +238,18 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       tabs.post({ type: 'sessions-changed' });
       emitter.emit('sessionsChanged', { cause: 'local' });
     },
+    async revokeBrowser(browserId, opts = {}) {
+      const { ended } = await http.request<{ ended: number }>('POST', '/v1/sessions/revoke-browser', { browserId, forgetDevice: opts.forgetDevice === true });
+      tabs.post({ type: 'sessions-changed' });
+      emitter.emit('sessionsChanged', { cause: 'local' });
+      return ended;
+    },
+    async revokeOtherSessions() {
+      const { ended } = await http.request<{ ended: number }>('POST', '/v1/sessions/revoke-others', {});
+      tabs.post({ type: 'sessions-changed' });
+      emitter.emit('sessionsChanged', { cause: 'local' });
+      return ended;
+    },
     async revokeAllSessions() {
       const message = client.reasonMessage('revoked_all');
       dispatch({ type: 'sign-out-asked', reason: 'revoked_all' });

@@ -26,7 +26,7 @@ export const revokeOthers = {
 
 export const revokeBrowser = {
   summary: "End every session of one of the person's other browsers (revoked): one row of Active sessions",
-  body: Type.Object({ browserId: id }, { additionalProperties: false }),
+  body: Type.Object({ browserId: id, forgetDevice: Type.Optional(Type.Boolean({ description: "Also untrust the browser's trusted device." })) }, { additionalProperties: false }),
   response: { 200: ref(Ended), ...errors(401, 403, 404, 409) },
 };
 

@@ -29,7 +29,7 @@ export async function activeSessionsRoutes(f: ContractInstance, app: AppContext)
   });
 
   f.post('/v1/sessions/revoke-browser', { preHandler: auth, schema: C.revokeBrowser }, async (req) => {
-    return { ended: await app.sessiond.revokeBrowser(req.session!, req.body.browserId) };
+    return { ended: await app.sessiond.revokeBrowser(req.session!, req.body.browserId, req.body.forgetDevice === true) };
   });
 
   f.post('/v1/sessions/revoke-all', { preHandler: auth, schema: C.revokeAll }, async (req, reply) => {

@@ -70,7 +70,6 @@ export function RecentActivity() {
           {items.map((item) => (
             <li key={item.id} className={`activity activity-${item.type.replace('.', '-')}`}>
               <span className="activity-message">{item.message}</span>
-              {item.newDevice && <span className="badge badge-new">New device</span>}
               <span className="activity-when muted">
                 <time dateTime={item.at}>{formatDateTime(item.at)}</time>
                 {item.location && <> · {formatLocation(item.location)} (approximate)</>}
