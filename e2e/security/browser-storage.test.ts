@@ -72,7 +72,11 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'sessiond')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-    const secrets = cookies.map((c) => c.value.split('.')[1]!).filter(Boolean);
+    // sessiond's browser cookie (SPEC §13) is no credential, but script cannot read it either.
+    const browserCookie = cookies.find((c) => c.name === 'sessiond_browser')!;
+    expect(browserCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(await everythingScriptCanRead(page)).not.toContain(browserCookie.value.split('.')[0]);
+    const secrets = cookies.filter((c) => c !== browserCookie).map((c) => c.value.split('.')[1]!).filter(Boolean);
     expect(secrets.length).toBe(2); // the session and the trusted device
     const readable = await everythingScriptCanRead(page);
     for (const secret of secrets) expect(readable).not.toContain(secret);
