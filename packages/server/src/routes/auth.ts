@@ -48,8 +48,7 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
         if (e instanceof SessiondError && e.code === 'invalid_credentials') app.metrics.loginFailures.inc();
         throw e;
       }
-      if (mode === 'cookie') setBrowserCookie(reply, app, browser!.browserId, signedIn.session.id);
-      return sendSignedIn(app, reply, signedIn);
+      return sendSignedIn(app, reply, signedIn, mode === 'cookie' ? browser!.browserId : null);
     },
   );
 
@@ -104,7 +103,7 @@ export function requireMode(app: AppContext, mode: 'cookie' | 'token'): 'cookie'
 }
 
 /** The login answer, shared by /v1/login and the admin's session start. */
-export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedIn: SignedIn): Promise<FastifyReply> {
+export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedIn: SignedIn, browserId: string | null = null): Promise<FastifyReply> {
   const { session, user, token } = signedIn;
   reply.header('cache-control', 'no-store');
   app.metrics.sessionsStarted.inc({ app: session.app });
@@ -115,5 +114,7 @@ export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedI
   }
   setSessionCookie(reply, app, token, cookieMaxAge(app, session));
   if (signedIn.deviceToken) setDeviceCookie(reply, app, signedIn.deviceToken);
+  // After the session's own cookie; it names the session this browser now holds (browser-cookie.ts).
+  if (browserId) setBrowserCookie(reply, app, browserId, session.id);
   return reply.send({ user: publicUser(user), session: viewOf(app, session, session.id), token });
 }
