@@ -1,14 +1,15 @@
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionDataStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
 import { MemoryCounters } from './counters.ts';
 import { MemoryDevices } from './devices.ts';
 import { MemoryEvents } from './events.ts';
 import { MemoryKeys } from './keys.ts';
+import { MemorySessionData } from './session-data.ts';
 import { MemorySessions } from './sessions.ts';
 import { MemorySettings } from './settings.ts';
 import { MemoryRecords } from './state.ts';
 import { MemoryUsers } from './users.ts';
 
-export interface MemoryStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}
+export interface MemoryStore extends UserStore, SessionStore, SessionDataStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}
 
 /**
  * The reference store: every method is trivially atomic because JavaScript runs one thing at a
@@ -20,7 +21,8 @@ export class MemoryStore implements Store {
 
   constructor() {
     const records = new MemoryRecords();
-    assemble(this, new MemoryUsers(records), new MemorySessions(), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings());
+    const sessions = new MemorySessions();
+    assemble(this, new MemoryUsers(records), sessions, new MemorySessionData(sessions), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings());
   }
 
   async init(): Promise<void> {}

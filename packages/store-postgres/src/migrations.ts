@@ -72,4 +72,19 @@ export const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // Versions 5–7 belong to branches merged beside this one (server API fixes, webhooks, OIDC):
+  // until they land here, empty placeholders keep version 8 the eighth entry. Replace each with
+  // its branch's migration when merging; never reorder.
+  '',
+  '',
+  '',
+  // 8: a session's own data, apart from the session row (validating reads only the row), and
+  // forgotten with it.
+  `
+  CREATE TABLE session_data (
+    session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  `,
 ];

@@ -2,7 +2,8 @@ import { ReplyError, type Cluster, type Redis } from 'ioredis';
 import { outageGuard } from '@sessiond/core';
 import type { RedisTarget } from './client.ts';
 import { RedisKeys } from './keys.ts';
-import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR } from './scripts.ts';
+import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY,
+  WRITE_SESSION_DATA, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR } from './scripts.ts';
 
 interface Scripts {
   createSession(session: string, userIndex: string, json: string, limit: string, sessionPrefix: string): Promise<string>;
@@ -17,6 +18,7 @@ interface Scripts {
   updateUser(user: string, ...fieldsAndValues: string[]): Promise<number>;
   useSecondFactor(user: string, kind: 'totp' | 'recovery', value: string): Promise<number>;
   touchAppKey(appKeys: string, id: string, at: string): Promise<number>;
+  writeSessionData(session: string, dataKey: string, data: string, expected: string, purgeAt: string): Promise<number>;
 }
 
 export type Client = (Redis | Cluster) & Scripts;
@@ -55,6 +57,7 @@ export class RedisConnection {
       ['updateUser', 1, UPDATE_USER],
       ['useSecondFactor', 1, USE_SECOND_FACTOR],
       ['touchAppKey', 1, TOUCH_APP_KEY],
+      ['writeSessionData', 2, WRITE_SESSION_DATA],
     ];
     for (const [name, numberOfKeys, lua] of scripts) this.redis.defineCommand(name, { numberOfKeys, lua });
   }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type SessionDataStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore } from '@sessiond/core';
 import { SqliteConnection } from './connection.ts';
 import { SqliteCounters } from './counters.ts';
 import { SqliteDevices } from './devices.ts';
@@ -9,6 +9,7 @@ import { guard } from './errors.ts';
 import { SqliteEvents } from './event-log.ts';
 import { SqliteKeys } from './keys.ts';
 import { migrate } from './migrate.ts';
+import { SqliteSessionData } from './session-data.ts';
 import { SqliteSessions } from './sessions.ts';
 import { SqliteSettings } from './settings.ts';
 import { prepareStatements } from './statements.ts';
@@ -26,7 +27,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-export interface SqliteStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}
+export interface SqliteStore extends UserStore, SessionStore, SessionDataStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore {}
 
 /**
  * The embedded default store. better-sqlite3 is synchronous, so each method runs to completion
@@ -43,7 +44,7 @@ export class SqliteStore implements Store {
     private readonly path: string,
     private readonly opts: SqliteStoreOptions = {},
   ) {
-    assemble(this, new SqliteUsers(this.c), new SqliteSessions(this.c), new SqliteDevices(this.c), this.events, new SqliteCounters(this.c), new SqliteKeys(this.c), new SqliteSettings(this.c));
+    assemble(this, new SqliteUsers(this.c), new SqliteSessions(this.c), new SqliteSessionData(this.c), new SqliteDevices(this.c), this.events, new SqliteCounters(this.c), new SqliteKeys(this.c), new SqliteSettings(this.c));
   }
 
   async init(): Promise<void> {

@@ -66,6 +66,17 @@ export function prepareStatements(db: Database.Database) {
     purgeDue: sql('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ended_at IS NOT NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?)'),
     purgeCounters: sql('DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)'),
 
+    readSessionData: sql('SELECT data, version FROM session_data WHERE session_id = ?'),
+    insertSessionData: sql(
+      `INSERT INTO session_data (session_id, data, version)
+       SELECT @id, @data, 1 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @id AND ended_at IS NULL)
+       ON CONFLICT (session_id) DO NOTHING`,
+    ),
+    updateSessionData: sql(
+      `UPDATE session_data SET data = @data, version = version + 1
+       WHERE session_id = @id AND version = @expected AND EXISTS (SELECT 1 FROM sessions WHERE id = @id AND ended_at IS NULL)`,
+    ),
+
     insertDevice: sql('INSERT INTO trusted_devices (id, user_id, secret_hash, label, created_at, last_used_at, expires_at, second_factor_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     deviceById: sql('SELECT * FROM trusted_devices WHERE id = ?'),
     updateDevice: new PatchWriter<DevicePatch>(db, DEVICE_PATCH_COLUMNS, (set) => `UPDATE trusted_devices SET ${set} WHERE id = ?`),

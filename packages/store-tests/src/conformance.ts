@@ -8,6 +8,7 @@ import { describeEndings } from './spec/endings.ts';
 import { describeEvents } from './spec/events.ts';
 import { describeCoreRules } from './spec/rules.ts';
 import { describeSessionLimit } from './spec/limit.ts';
+import { describeSessionData } from './spec/session-data.ts';
 import { describeSessions } from './spec/sessions.ts';
 import { describeSigningKeys } from './spec/signing-keys.ts';
 import { describeSettings } from './spec/settings.ts';
@@ -95,5 +96,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describeSigningKeys(ctx);
     describeSettings(ctx);
     describeAppKeys(ctx);
+    describeSessionData(ctx);
   });
 }

@@ -6,5 +6,6 @@ export * from './event-log.ts';
 export * from './signing-keys.ts';
 export * from './settings.ts';
 export * from './app-keys.ts';
+export * from './session-data.ts';
 export * from './outage.ts';
 export * from './compose.ts';
