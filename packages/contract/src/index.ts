@@ -7,6 +7,7 @@
 import type { Static } from 'typebox';
 import { ActivityItem, ActivityList } from './routes/activity.ts';
 import { AuditEvent } from './routes/admin.ts';
+import { SessionDataView } from './routes/session-data.ts';
 import { AppKey } from './routes/app-keys.ts';
 import { SignedInCookie, SignedInTokens } from './routes/auth.ts';
 import { Ended, SessionList, TrustedDevice } from './routes/sessions.ts';
@@ -19,12 +20,13 @@ export * as admin from './routes/admin.ts';
 export * as appKeys from './routes/app-keys.ts';
 export * as auth from './routes/auth.ts';
 export * as session from './routes/session.ts';
+export * as sessionData from './routes/session-data.ts';
 export * as sessions from './routes/sessions.ts';
 export * as service from './routes/service.ts';
 export * as tokenMode from './routes/token-mode.ts';
 
 /** Every schema with an `$id`, for the server to register once; a schema's references come before it. */
-export const SHARED_SCHEMAS = [EndReason, PublicUser, Location, SessionView, ErrorBody, SignedInCookie, SignedInTokens, Ended, SessionList, TrustedDevice, AuditEvent, AppKey, ActivityItem, ActivityList];
+export const SHARED_SCHEMAS = [EndReason, PublicUser, Location, SessionView, ErrorBody, SignedInCookie, SignedInTokens, Ended, SessionList, TrustedDevice, AuditEvent, AppKey, ActivityItem, ActivityList, SessionDataView];
 
 export type SignedInCookie = Static<typeof SignedInCookie>;
 export type SignedInTokens = Static<typeof SignedInTokens>;

@@ -83,6 +83,7 @@ const ERROR_STATUSES = {
   403: 'csrf_failed, forbidden, reauth_required',
   404: 'not_found',
   409: 'email_taken, current_session, concurrent_limit',
+  412: 'version_conflict: written over a newer version (details.version is the current one)',
   429: 'rate_limited (Retry-After)',
   503: 'store_unavailable (Retry-After): never reported as session_ended',
 } as const;

@@ -19,6 +19,7 @@ const SPEC_STATUS: Record<ErrorCode, number> = {
   email_taken: 409,
   current_session: 409,
   concurrent_limit: 409,
+  version_conflict: 412,
   rate_limited: 429,
   store_unavailable: 503,
   internal_error: 500,

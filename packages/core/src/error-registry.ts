@@ -16,6 +16,8 @@ export const ERRORS = {
   'invalid_request.malformed_json': [400, 'The request body is not valid JSON.'],
   'invalid_request.body_too_large': [413, 'The request body is larger than 16 KiB.'],
   'invalid_request.too_large': [413, 'The request is too large.'],
+  'invalid_request.session_data_too_large': [413, 'Session data may hold at most 16 KiB of JSON.'],
+  'invalid_request.if_match': [400, 'Send If-Match with the version you read (GET /v1/session/data answers it).'],
   'invalid_request.not_json': [415, 'Send the request body as JSON (Content-Type: application/json).'],
   'invalid_request.headers_too_large': [431, 'The request headers are too large.'],
   'invalid_request.too_slow': [408, 'The request took too long to arrive.'],
@@ -71,6 +73,7 @@ export const ERRORS = {
   'concurrent_limit.full_oldest': [409, 'You are already signed in on {devices}, the most this app allows. Sign out on one of them (for example {oldest}), or from Active sessions, then try again.'],
   // For main's app-key ceiling refusal in sessions.ts (merged after this branch was cut).
   'concurrent_limit.account_full': [409, "This account already has {accountLimit} sessions, the most it may have, and too few of them are this app's to make room. The person can sign out elsewhere, then try again."],
+  version_conflict: [412, 'This was changed elsewhere (another tab or device) since you loaded it. Load it again, then retry your change.'],
   rate_limited: [429, 'Too many attempts. Please wait a moment and try again.'],
   'rate_limited.signin_pair': [429, 'Too many failed sign-in attempts. Please wait {wait} and try again, or reset your password.'],
   'rate_limited.signin_slowdown': [429, 'This account is receiving many failed sign-in attempts, so each try from here must wait a little longer. Please wait {wait} and try again.'],

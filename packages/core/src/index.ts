@@ -25,6 +25,7 @@ export * from './recovery-codes.ts';
 export * from './trusted-devices.ts';
 export * from './view.ts';
 export * from './activity.ts';
+export * from './session-data.ts';
 export * from './attempt-throttle.ts';
 export * from './sessiond.ts';
 export * from './refresh.ts';

@@ -10,6 +10,7 @@ import { noThrottle, type AttemptThrottle } from './attempt-throttle.ts';
 import { AuditedAttempts, type Attempt } from './audited-attempts.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
+import { SessionData } from './session-data.ts';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
 import type { Store } from './store.ts';
 import type { AuditEvent, SessionRecord, TrustedDeviceRecord, UserRecord } from './types.ts';
@@ -39,6 +40,8 @@ export interface SignInInput {
   deviceToken?: string | null;
   /** sessiond's browser cookie (SPEC §13), if this sign-in came with one. */
   browserId?: string | null;
+  /** The session that browser cookie says it held before: its data may carry over (SessionData.carryOver). */
+  previousSessionId?: string | null;
 }
 
 /** How long a browser counts as seen for an account: "new device" after this long away. */
@@ -59,6 +62,7 @@ export class Sessiond {
   readonly users: UserService;
   readonly devices: TrustedDevices;
   readonly appKeys: AppKeys;
+  readonly sessionData: SessionData;
   private readonly attempts: AuditedAttempts;
   private readonly locate: Locate;
 
@@ -72,6 +76,7 @@ export class Sessiond {
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
     this.appKeys = new AppKeys(deps.store, deps.clock);
+    this.sessionData = new SessionData(deps.store, this.sessions, deps.clock, deps.config.tombstoneTtlMs);
   }
 
   close(): void {
@@ -141,7 +146,7 @@ export class Sessiond {
    */
   async startFor(
     user: UserRecord,
-    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent' | 'browserId'> & { startedBy?: { appKeyId: string | null } },
+    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent' | 'browserId' | 'previousSessionId'> & { startedBy?: { appKeyId: string | null } },
     knownDevice: TrustedDeviceRecord | null = null,
     secondFactorChecked = false,
   ): Promise<SignedIn> {
@@ -167,6 +172,7 @@ export class Sessiond {
       browserId,
       newDevice: browserId !== null && (await this.firstFromBrowser(user.id, browserId)),
     });
+    if (browserId !== null && input.previousSessionId) await this.sessionData.carryOver(started.session, input.previousSessionId, user);
     return { ...started, user, deviceToken };
   }
 
@@ -273,6 +279,20 @@ export class Sessiond {
 
   private reachesDevice(current: SessionRecord, deviceId: string): boolean {
     return this.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
+  }
+
+  /**
+   * A live session for the operator's app to read or write its data: an app key reaches its own
+   * app's sessions only. Ended, missing and another app's look the same (no probing of ids).
+   */
+  async liveSessionFor(id: string, app: string | undefined): Promise<SessionRecord> {
+    try {
+      const s = await this.sessions.validateById(id, { ip: null, userAgent: null, passive: true });
+      if (app === undefined || s.app === app) return s;
+    } catch (e) {
+      if (!(e instanceof SessiondError && (e.code === 'session_ended' || e.code === 'invalid_token'))) throw e;
+    }
+    throw new SessiondError('not_found.session');
   }
 
   /** Ends another session of the same user; optionally forgets the device it was trusted on. */

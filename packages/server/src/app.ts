@@ -21,6 +21,7 @@ import { draftKeyRoutes } from './routes/draft-key.ts';
 import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { reasonRoutes } from './routes/reasons.ts';
+import { sessionDataRoutes } from './routes/session-data.ts';
 
 const BODY_LIMIT = 16 * 1024;
 
@@ -117,7 +118,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
   f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found.route')));
 
-  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, currentSessionRoutes, draftKeyRoutes, activeSessionsRoutes, activityRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
+  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, currentSessionRoutes, draftKeyRoutes, activeSessionsRoutes, activityRoutes, sessionDataRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
     await f.register(async (scope) => plugin(scope.withTypeProvider<TypeBoxTypeProvider>(), app));
   }
   return f;

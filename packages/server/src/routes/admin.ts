@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { listView } from '../http/views.ts';
 import { appKeyRoutes } from './app-keys.ts';
+import { adminSessionDataRoutes } from './session-data.ts';
 import { requireMode, sendSignedIn } from './auth.ts';
 
 /**
@@ -14,6 +15,7 @@ import { requireMode, sendSignedIn } from './auth.ts';
 export async function adminRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   f.addHook('onRequest', adminOnly(app));
   await appKeyRoutes(f, app);
+  await adminSessionDataRoutes(f, app);
 
   f.post(
     '/v1/admin/users',

@@ -43,6 +43,7 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
           userAgent: ctx.userAgent,
           deviceToken: readCookie(req.headers.cookie, app.cookieNames.device),
           browserId: browser?.browserId ?? null,
+          previousSessionId: browser?.lastSessionId ?? null,
         });
       } catch (e) {
         if (e instanceof SessiondError && e.code === 'invalid_credentials') app.metrics.loginFailures.inc();
