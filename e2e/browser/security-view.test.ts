@@ -86,4 +86,26 @@ describe('security view: recent activity', () => {
       await ctx.context.close();
     }
   });
+
+  it('a mistyped page address answers a page with a link to sign in for a browser, and JSON for an API client', async () => {
+    const { context, page, problems } = await newContext(browser);
+    const res = await page.goto(`${server.url}/signin`);
+    expect(res!.status()).toBe(404);
+    expect(res!.headers()['content-type']).toMatch(/^text\/html/);
+    expect(res!.headers()['content-security-policy']).toContain("default-src 'self'");
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await expectAccessible(page, 'page not found');
+    await screenshot(page, 'page-not-found');
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    await context.close();
+    // API clients, and the API's own paths even from a browser, keep the JSON answer.
+    for (const [path, accept] of [['/signin', 'application/json'], ['/signin', '*/*'], ['/v1/nope', 'text/html']] as const) {
+      const r = await fetch(`${server.url}${path}`, { headers: { accept } });
+      expect(r.status).toBe(404);
+      expect((await r.json()).error.code).toBe('not_found');
+    }
+  });
 });

@@ -19,7 +19,7 @@ import { currentSessionRoutes } from './routes/current-session.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { draftKeyRoutes } from './routes/draft-key.ts';
 import { healthRoutes } from './routes/health.ts';
-import { pageRoutes } from './routes/pages.ts';
+import { notFoundPage, pageRoutes } from './routes/pages.ts';
 import { reasonRoutes } from './routes/reasons.ts';
 import { sessionDataRoutes } from './routes/session-data.ts';
 
@@ -116,7 +116,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     }
     return sendError(reply, e);
   });
-  f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found.route')));
+  const pageNotFound = notFoundPage(app);
+  f.setNotFoundHandler(async (req, reply) => pageNotFound?.(req, reply) ?? sendError(reply, new SessiondError('not_found.route')));
 
   for (const plugin of [healthRoutes, reasonRoutes, authRoutes, currentSessionRoutes, draftKeyRoutes, activeSessionsRoutes, activityRoutes, sessionDataRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
     await f.register(async (scope) => plugin(scope.withTypeProvider<TypeBoxTypeProvider>(), app));

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { service as C } from '@sessiond/contract';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 
@@ -21,6 +21,24 @@ export function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {
   reply.header('x-frame-options', 'DENY');
   reply.header('cross-origin-opener-policy', 'same-origin');
   if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+}
+
+/**
+ * A mistyped page address (`/signin`) asked for by a browser: the pages' own "Page not found"
+ * with a link to sign in, not the API's JSON. API clients (no text/html in Accept), the API's
+ * own paths and anything but GET/HEAD keep the JSON 404. Null when the pages are not built.
+ */
+export function notFoundPage(app: AppContext): ((req: FastifyRequest, reply: FastifyReply) => FastifyReply | null) | null {
+  const indexPath = join(WEB_DIST, 'index.html');
+  if (!existsSync(indexPath)) return null;
+  const index = readFileSync(indexPath);
+  return (req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const page = (req.method === 'GET' || req.method === 'HEAD') && /\btext\/html\b/.test(req.headers.accept ?? '') && !/^\/(v1|\.well-known|assets)(\/|$)/.test(path);
+    if (!page) return null;
+    pageSecurityHeaders(reply, app.secureCookies);
+    return reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
+  };
 }
 
 /** The React pages, built by Vite into packages/web/dist and served as one SPA. */
