@@ -48,6 +48,7 @@ export const ERRORS = {
   'invalid_credentials.password': [401, 'That password is not correct.'],
   'invalid_credentials.totp': [401, 'That code is not correct. Enter the current code from your authenticator app.'],
   'invalid_credentials.reauth_totp': [401, 'That code is not correct.'],
+  'invalid_credentials.choice': [401, 'That choice has expired or was already used. Please sign in again.'],
   totp_required: [401, 'Enter the 6-digit code from your authenticator app.'],
   reauth_required: [403, 'For your security, please confirm your password to continue.'],
   csrf_failed: [403, 'This request came from another site and was blocked to protect your account.'],
@@ -71,6 +72,7 @@ export const ERRORS = {
   concurrent_limit: [409, 'You are signed in on too many devices. Sign out of one to continue.'],
   'concurrent_limit.full': [409, 'You are already signed in on {devices}, the most this app allows. Sign out on one of them, or from Active sessions, then try again.'],
   'concurrent_limit.full_oldest': [409, 'You are already signed in on {devices}, the most this app allows. Sign out on one of them (for example {oldest}), or from Active sessions, then try again.'],
+  'concurrent_limit.choose': [409, "You're signed in on {devices}, the most this app allows. Choose one to sign out, and you will be signed in here."],
   // For main's app-key ceiling refusal in sessions.ts (merged after this branch was cut).
   'concurrent_limit.account_full': [409, "This account already has {accountLimit} sessions, the most it may have, and too few of them are this app's to make room. The person can sign out elsewhere, then try again."],
   version_conflict: [412, 'This was changed elsewhere (another tab or device) since you loaded it. Load it again, then retry your change.'],

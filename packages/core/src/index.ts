@@ -26,6 +26,7 @@ export * from './trusted-devices.ts';
 export * from './view.ts';
 export * from './activity.ts';
 export * from './session-data.ts';
+export * from './sign-in-choice.ts';
 export * from './attempt-throttle.ts';
 export * from './sessiond.ts';
 export * from './refresh.ts';

@@ -2,6 +2,7 @@ import { ACTIVITY_TYPES, ACTIVITY_WINDOW_MS, activityItems, type ActivityItem } 
 import { AppKeys } from './app-keys.ts';
 import type { Clock } from './clock.ts';
 import { parseDevice } from './user-agent.ts';
+import { isActive } from './deadlines.ts';
 import { TrustedDevices } from './trusted-devices.ts';
 import { SessiondError } from './errors.ts';
 import type { Fingerprint } from './fingerprint.ts';
@@ -11,6 +12,8 @@ import { AuditedAttempts, type Attempt } from './audited-attempts.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
 import { SessionData } from './session-data.ts';
+import { SignInChoices } from './sign-in-choice.ts';
+import { randomBytes } from 'node:crypto';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
 import type { Store } from './store.ts';
 import type { AuditEvent, SessionRecord, TrustedDeviceRecord, UserRecord } from './types.ts';
@@ -25,6 +28,18 @@ export interface SessiondDeps {
   throttle?: AttemptThrottle;
   /** Names unknown typed emails in the audit log; give every node of a store the same (see keyedFingerprint). */
   fingerprint?: Fingerprint;
+  /** Signs choice tokens at the device limit (sign-in-choice.ts); every node of a store needs the same. */
+  choiceKey?: Uint8Array;
+}
+
+/** Completing a sign-in refused at the device limit: the token it was given, and the session to end. */
+export interface ChoiceInput {
+  choiceToken: string;
+  endSessionId: string;
+  browserId: string | null;
+  previousSessionId?: string | null;
+  ip: string | null;
+  userAgent: string | null;
 }
 
 export interface SignInInput {
@@ -63,6 +78,7 @@ export class Sessiond {
   readonly devices: TrustedDevices;
   readonly appKeys: AppKeys;
   readonly sessionData: SessionData;
+  private readonly choices: SignInChoices;
   private readonly attempts: AuditedAttempts;
   private readonly locate: Locate;
 
@@ -77,6 +93,8 @@ export class Sessiond {
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
     this.appKeys = new AppKeys(deps.store, deps.clock);
     this.sessionData = new SessionData(deps.store, this.sessions, deps.clock, deps.config.tombstoneTtlMs);
+    // A single process may make its own key; nodes sharing a store are given one (server.ts).
+    this.choices = new SignInChoices(deps.choiceKey ?? randomBytes(32), deps.store, deps.clock);
   }
 
   close(): void {
@@ -123,6 +141,34 @@ export class Sessiond {
     return this.startFor(user, input, known, secondFactorNeeded);
   }
 
+  /**
+   * Completes a sign-in refused at the device limit (`choose`): ends the session the person chose
+   * (concurrent_limit, naming this device) and starts this one, with no second password prompt.
+   * The token must be genuine, unexpired, unused and from the browser it was given to; the chosen
+   * session must be one of that person's in that app. A chosen session that cannot be ended leaves
+   * the token usable, so the person can pick another.
+   */
+  async completeChoice(input: ChoiceInput): Promise<SignedIn> {
+    const pending = this.choices.read(input.choiceToken, input.browserId);
+    if (!pending) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
+    const user = await this.store.findUserById(pending.userId);
+    if (!user || user.disabledAt !== null) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
+    const target = await this.store.findSession(input.endSessionId);
+    if (!target || target.userId !== user.id || target.app !== pending.app || !isActive(target, this.clock.now())) {
+      throw new SessiondError('not_found.session', { details: { field: 'endSessionId' } });
+    }
+    if (!(await this.choices.use(pending.nonce))) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
+    const device = parseDevice(input.userAgent).label;
+    await this.sessions.end(target.id, 'concurrent_limit', { byDevice: device, limit: this.sessions.policy(pending.app).maxSessions });
+    const known = pending.trustedDeviceId ? await this.store.findTrustedDevice(pending.trustedDeviceId) : null;
+    return this.startFor(
+      user,
+      { app: pending.app, rememberMe: pending.rememberMe, mode: pending.mode, ip: input.ip, userAgent: input.userAgent, browserId: input.browserId, previousSessionId: input.previousSessionId },
+      known?.userId === user.id ? known : null,
+      pending.secondFactorChecked,
+    );
+  }
+
   /** A new account; sign-ups are throttled per client, as each costs a password hash. */
   async signUp(email: string, password: string, ip: string | null): Promise<UserRecord> {
     const reserved = await this.attempts.reserveSignUp(ip);
@@ -160,7 +206,8 @@ export class Sessiond {
       deviceToken = trusted?.token ?? null;
     }
     const browserId = input.browserId ?? null;
-    const started = await this.sessions.start({
+    const seenKey = browserId === null ? null : `browser-seen:${user.id}:${browserId}`;
+    const start = {
       userId: user.id,
       app: input.app,
       rememberMe: input.rememberMe,
@@ -170,18 +217,23 @@ export class Sessiond {
       trustedDeviceId,
       appKeyId: input.startedBy?.appKeyId ?? null,
       browserId,
-      newDevice: browserId !== null && (await this.firstFromBrowser(user.id, browserId)),
-    });
+      newDevice: seenKey !== null && (await this.store.peekCounter(seenKey, this.clock.now())) === 0,
+    };
+    let started: StartedSession;
+    try {
+      started = await this.sessions.start(start);
+    } catch (e) {
+      // At the device limit with `choose`: the person may pick a session to sign out, from this browser.
+      if (e instanceof SessiondError && e.key === 'concurrent_limit.choose' && browserId !== null && !input.startedBy) {
+        const choiceToken = this.choices.issue({ userId: user.id, app: input.app, rememberMe: input.rememberMe, mode: input.mode, browserId, trustedDeviceId: knownDevice?.id ?? null, secondFactorChecked });
+        throw e.withDetails({ choiceToken });
+      }
+      throw e;
+    }
+    // A browser counts as seen once a sign-in from it succeeded (within 400 days: the counter's window).
+    if (seenKey !== null) await this.store.incrementCounter(seenKey, BROWSER_MEMORY_MS, this.clock.now());
     if (browserId !== null && input.previousSessionId) await this.sessionData.carryOver(started.session, input.previousSessionId, user);
     return { ...started, user, deviceToken };
-  }
-
-  /**
-   * Whether this browser signs in to this account for the first time (within 400 days): one
-   * atomic counter per person and browser, so no history has to be read on the sign-in path.
-   */
-  private async firstFromBrowser(userId: string, browserId: string): Promise<boolean> {
-    return (await this.store.incrementCounter(`browser-seen:${userId}:${browserId}`, BROWSER_MEMORY_MS, this.clock.now())) === 1;
   }
 
   /** A session the operator's own app starts for an account it vouches for; never for a disabled one. */

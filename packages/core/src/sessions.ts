@@ -8,6 +8,7 @@ import { ipPrefix } from './ip.ts';
 import { endReasonMessage } from './reasons.ts';
 import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from './policy.ts';
 import { SessionCache } from './session-cache.ts';
+import { orderSessions, sessionView } from './view.ts';
 import type { EventLog, SessionLimit, SessionStore } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
 import type { EndDetail, EndReason, Location, SessionPatch, SessionRecord } from './types.ts';
@@ -126,7 +127,8 @@ export class SessionService {
     const ceiling = this.config.maxSessionsPerUser;
     const limit: SessionLimit = {
       max: policy.maxSessions,
-      onMax: policy.onMaxSessions,
+      // Stores know evicting and refusing; a choice is a refusal core turns into a question.
+      onMax: policy.onMaxSessions === 'evict_oldest' ? 'evict_oldest' : 'reject',
       now,
       ending: this.ending('concurrent_limit', now, { ...by, limit: policy.maxSessions }),
       // An app key may end only its own app's sessions to make room (SPEC §9: its own app only).
@@ -135,6 +137,12 @@ export class SessionService {
     const result = await this.store.createSession(session, limit);
     if (!result.ok && result.accountLimit) {
       throw new SessiondError('concurrent_limit.account_full', { facts: { accountLimit: ceiling }, details: { accountLimit: ceiling } });
+    }
+    if (!result.ok && policy.onMaxSessions === 'choose') {
+      throw new SessiondError('concurrent_limit.choose', {
+        facts: { devices: plural(policy.maxSessions, 'device') },
+        details: { limit: policy.maxSessions, sessions: orderSessions(result.active, null).map((s) => sessionView(s, policy, null)) },
+      });
     }
     if (!result.ok) {
       const oldest = [...result.active].sort((a, b) => a.lastActiveAt - b.lastActiveAt)[0];

@@ -48,6 +48,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     clock,
     throttle: new SignInThrottle(store, clock, DEFAULT_THROTTLE, fingerprint),
     fingerprint,
+    // Choice tokens at the device limit must verify on every node of the store.
+    choiceKey: subkey(keyEncryptionKey, 'sign-in choices'),
     config: config.core,
     passwords: opts.passwords ?? argon2Hasher(),
     locate: createLocator(),

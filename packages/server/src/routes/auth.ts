@@ -28,13 +28,30 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
     async (req, reply) => {
       const ctx = requestContext(req);
       const mode = requireMode(app, req.body.mode ?? 'cookie');
+      if (req.body.choiceToken !== undefined) {
+        // The second step of a sign-in at the device limit: it came from this browser's cookie.
+        if (req.body.endSessionId === undefined) throw new SessiondError('invalid_request.missing_field', { facts: { field: 'endSessionId' }, details: { field: 'endSessionId' } });
+        const browser = readBrowserCookie(req, app);
+        const signedIn = await app.sessiond.completeChoice({
+          choiceToken: req.body.choiceToken,
+          endSessionId: req.body.endSessionId,
+          browserId: browser?.browserId ?? null,
+          previousSessionId: browser?.lastSessionId ?? null,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+        });
+        return sendSignedIn(app, reply, signedIn, signedIn.session.mode === 'cookie' ? browser!.browserId : null);
+      }
+      for (const field of ['email', 'password'] as const) {
+        if (req.body[field] === undefined) throw new SessiondError('invalid_request.missing_field', { facts: { field }, details: { field } });
+      }
       // Token mode sets no cookie (SPEC §4): a browser cookie it happens to carry still groups it.
       const browser = mode === 'cookie' ? browserOf(req, app) : readBrowserCookie(req, app);
       let signedIn: SignedIn;
       try {
         signedIn = await app.sessiond.signIn({
-          email: req.body.email,
-          password: req.body.password,
+          email: req.body.email!,
+          password: req.body.password!,
           totp: req.body.totp,
           rememberMe: req.body.rememberMe === true,
           app: req.body.app ?? 'web',
@@ -47,6 +64,8 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
         });
       } catch (e) {
         if (e instanceof SessiondError && e.code === 'invalid_credentials') app.metrics.loginFailures.inc();
+        // A choice is bound to this browser: a browser new to sessiond gets its cookie with the question.
+        if (e instanceof SessiondError && e.details?.choiceToken && browser) setBrowserCookie(reply, app, browser.browserId, browser.lastSessionId);
         throw e;
       }
       return sendSignedIn(app, reply, signedIn, mode === 'cookie' ? browser!.browserId : null);
