@@ -109,3 +109,42 @@ describe('security view: recent activity', () => {
     }
   });
 });
+
+describe('sign-in page: a choice at the device limit', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startApp({ SESSIOND_MAX_SESSIONS: '1', SESSIOND_ON_MAX_SESSIONS: 'choose' }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('lists the sessions in the way; choosing one signs it out (it is told why) and signs in here without the password again', async () => {
+    const email = 'limit@example.com';
+    await createUser(server.url, email);
+    const other = await newContext(browser, { userAgent: FIREFOX_WINDOWS });
+    await signIn(other.page, server.url, email);
+    const a = await newContext(browser);
+    await a.page.goto(`${server.url}/login`);
+    await a.page.getByLabel('Email').fill(email);
+    await a.page.getByLabel('Password').fill(PASSWORD);
+    await a.page.getByRole('button', { name: 'Sign in' }).click();
+    await a.page.getByRole('heading', { name: 'Choose a device to sign out' }).waitFor();
+    await a.page.getByText("You're signed in on 1 device, the most this app allows. Choose one to sign out, and you will be signed in here.").waitFor();
+    const choices = a.page.getByRole('list').getByRole('listitem');
+    expect(await choices.count()).toBe(1);
+    expect(await choices.first().textContent()).toContain('Firefox on Windows');
+    await expectAccessible(a.page, 'choose a device to sign out');
+    await screenshot(a.page, 'sign-in-choose-device');
+    await a.page.getByRole('button', { name: 'Sign out Firefox on Windows and sign in here' }).click();
+    await a.page.waitForURL(`${server.url}/demo`);
+    const told = other.page.getByRole('dialog', { name: 'Sign in to continue' });
+    await told.getByText(/Chrome on Linux/).waitFor({ timeout: 2_000 });
+    for (const ctx of [a, other]) {
+      expect(ctx.problems).toEqual([]);
+      await ctx.context.close();
+    }
+  });
+});

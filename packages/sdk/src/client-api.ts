@@ -36,6 +36,11 @@ export interface SessionClient {
   start(): Promise<SessionState>;
   stop(): void;
   signIn(input: SignInInput): Promise<SignedIn>;
+  /**
+   * Completes a sign-in refused at the device limit with a choice (409 concurrent_limit,
+   * `details.choiceToken`): signs out the chosen session and signs in here, no password again.
+   */
+  completeSignIn(choice: { choiceToken: string; endSessionId: string }): Promise<SignedIn>;
   signUp(input: { email: string; password: string }): Promise<PublicUser>;
   /** Ends this session on purpose: drafts of this person in this browser are erased. */
   signOut(): Promise<void>;

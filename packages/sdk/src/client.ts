@@ -216,6 +216,12 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       if (tokens) tabs.post({ type: 'tokens', tokens });
       return signedInOf(dispatch({ type: 'signed-in', user: body.user, session: body.session }))!;
     },
+    async completeSignIn(choice) {
+      const body = await api.signIn({ choiceToken: choice.choiceToken, endSessionId: choice.endSessionId, ...(mode === 'token' ? { mode: 'token' } : {}) });
+      const tokens = credentials.keep(body);
+      if (tokens) tabs.post({ type: 'tokens', tokens });
+      return signedInOf(dispatch({ type: 'signed-in', user: body.user, session: body.session }))!;
+    },
     signUp: (input) => api.signUp(input),
     async signOut() {
       // The server words the ending; asked alongside, so signing out waits no longer.

@@ -1,6 +1,7 @@
 import { ApiError, type SignedIn } from '@sessiond/sdk';
 import { useSessionClient } from '@sessiond/sdk/react';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { ChooseSessionToEnd, choiceOf, type SignInChoice } from './ChooseSessionToEnd.tsx';
 import { Field } from './Field.tsx';
 
 interface SignInFormProps {
@@ -19,6 +20,7 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
   const [step, setStep] = useState<'password' | 'totp'>('password');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [choice, setChoice] = useState<SignInChoice | null>(null);
   const codeRef = useRef<HTMLInputElement>(null);
   const keepId = useId();
   const errorId = useId();
@@ -36,6 +38,7 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
       onSignedIn(signedIn);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'totp_required' && step === 'password') setStep('totp');
+      else if (choiceOf(err)) setChoice(choiceOf(err));
       else setError(err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
     } finally {
       setBusy(false);
@@ -43,6 +46,7 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
   };
 
   const Heading = totpHeading;
+  if (choice) return <ChooseSessionToEnd choice={choice} onSignedIn={onSignedIn} onCancel={() => (setChoice(null), setPassword(''))} />;
   return (
     <form className="stack" onSubmit={submit} aria-describedby={error ? errorId : undefined}>
       {error && (
