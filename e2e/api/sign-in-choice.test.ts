@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startServer, type ServerProcess } from '../harness.ts';
 
@@ -80,5 +83,31 @@ describe('a choice at the device limit', () => {
     expect((await mac.post('/v1/login', { choiceToken: 'x.y', endSessionId: second!.id })).status).toBe(401);
     expect((await mac.post('/v1/login', { choiceToken })).json.error.details.field).toBe('endSessionId');
     expect((await mac.post('/v1/login', { email })).json.error.details.field).toBe('password');
+  });
+});
+
+describe('a choice at the device limit, for one app only (SESSIOND_CONFIG)', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'sessiond-choice-')), 'config.json');
+    writeFileSync(config, JSON.stringify({ apps: { desktop: { maxSessions: 1, onMaxSessions: 'choose' } } }));
+    server = await startServer({ SESSIOND_CONFIG: config, SESSIOND_MAX_SESSIONS: '1' });
+  });
+  afterAll(() => server.stop());
+
+  it('asks in that app, and evicts the oldest as configured elsewhere', async () => {
+    await new Client(server.url).post('/v1/signup', { email: 'perapp@example.com', password: PASSWORD });
+    const login = (b: Client, app: string) => b.post('/v1/login', { email: 'perapp@example.com', password: PASSWORD, app });
+    const [one, two] = [new Client(server.url), new Client(server.url)];
+    expect((await login(one, 'web')).status).toBe(200);
+    expect((await login(two, 'web')).status).toBe(200);
+    expect((await one.get('/v1/session')).json.error.reason).toBe('concurrent_limit');
+    expect((await login(one, 'desktop')).status).toBe(200);
+    const asked = await login(two, 'desktop');
+    expect(asked.status).toBe(409);
+    const { choiceToken, sessions } = asked.json.error.details;
+    const done = await two.post('/v1/login', { choiceToken, endSessionId: sessions[0].id });
+    expect(done.status).toBe(200);
+    expect(done.json.session.app).toBe('desktop');
   });
 });
