@@ -96,7 +96,7 @@ describe('two-step sign-in settings', () => {
     await expectAccessible(page, 'confirm password before logging out');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Confirm password' }).click();
-    await page.getByRole('heading', { name: '1 session' }).waitFor();
+    await page.getByRole('heading', { name: '1 browser or device' }).waitFor();
     expect((await other.get('/v1/session')).json.error.reason).toBe('revoked');
     expect(problems).toEqual([]);
     await context.close();
