@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, startServer, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -7,10 +10,14 @@ const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebK
 // A public address the bundled location database places (approximately); tests read what it says.
 const PARIS_IP = '81.56.0.1';
 
-describe('recent activity (GET /v1/activity)', () => {
+// The shared-store projects run this on Redis and PostgreSQL; the default run adds SQLite to memory.
+const stores: Record<string, Record<string, string>> = { 'the run’s store': {} };
+if (!inject('e2eStore')) stores.sqlite = { SESSIOND_STORE: `sqlite:${join(mkdtempSync(join(tmpdir(), 'sessiond-e2e-')), 'sessiond.db')}` };
+
+describe.each(Object.entries(stores))('recent activity (GET /v1/activity) on %s', (_store, storeEnv) => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServer({ SESSIOND_TRUST_PROXY: '1' });
+    server = await startServer({ SESSIOND_TRUST_PROXY: '1', ...storeEnv });
   });
   afterAll(() => server.stop());
 

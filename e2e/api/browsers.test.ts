@@ -1,14 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, startServer, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 /** One row per browser (SPEC §13): `browserId` in SessionView, and ending one browser's sessions. */
-describe('browsers (browserId, POST /v1/sessions/revoke-browser)', () => {
+// The shared-store projects run this on Redis and PostgreSQL; the default run adds SQLite to memory.
+const stores: Record<string, Record<string, string>> = { 'the run’s store': {} };
+if (!inject('e2eStore')) stores.sqlite = { SESSIOND_STORE: `sqlite:${join(mkdtempSync(join(tmpdir(), 'sessiond-e2e-')), 'sessiond.db')}` };
+
+describe.each(Object.entries(stores))('browsers (browserId, POST /v1/sessions/revoke-browser) on %s', (_store, storeEnv) => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer(storeEnv);
   });
   afterAll(() => server.stop());
 
