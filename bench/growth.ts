@@ -45,6 +45,7 @@ function record(userId: string, secret: string, now: number): SessionRecord {
     locationLast: { city: 'London', region: 'England', country: 'GB' },
     trustedDeviceId: null,
     appKeyId: null,
+    browserId: null,
     refresh: null,
     endedAt: null,
     endReason: null,

@@ -93,7 +93,7 @@ describe('security policies over HTTP', () => {
       await c.post('/v1/signup', { email: 'tls@example.com', password: PASSWORD });
       const r = await c.post('/v1/login', { email: 'tls@example.com', password: PASSWORD, rememberMe: true });
       for (const cookie of r.headers.getSetCookie()) {
-        expect(cookie).toMatch(/^__Host-sessiond(-device)?=/);
+        expect(cookie).toMatch(/^__Host-sessiond(-device|-browser)?=/);
         expect(cookie).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Secure/);
         expect(cookie).not.toMatch(/Domain=/i);
       }

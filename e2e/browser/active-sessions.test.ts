@@ -48,7 +48,7 @@ describe('Active sessions page', () => {
     expect(await rows.count()).toBe(4);
     // The current session comes first, is marked, and cannot be logged out from here.
     const current = rows.first();
-    await current.getByText('Current session').waitFor();
+    await current.getByText('This browser').waitFor();
     expect(await current.getByText('Trusted device').count()).toBe(1);
     expect(await current.getByRole('button', { name: 'Log out' }).count()).toBe(0);
     expect(await current.textContent()).toContain('Paris, France');
@@ -69,8 +69,8 @@ describe('Active sessions page', () => {
     await screenshot(a.page, 'active-sessions', true);
 
     // Log out the London computer: a confirmation first, then the row leaves at once.
-    await london.getByRole('button', { name: 'Log out' }).click();
-    const confirm = a.page.getByRole('dialog', { name: 'Log out this session?' });
+    await london.getByRole('button', { name: 'Log out Firefox on Windows' }).click();
+    const confirm = a.page.getByRole('dialog', { name: 'Log out Firefox on Windows?' });
     await confirm.waitFor();
     expect(await confirm.getByRole('button', { name: 'Log out and remove' }).count()).toBe(0);
     await expectAccessible(a.page, 'log-out confirmation');
@@ -87,13 +87,14 @@ describe('Active sessions page', () => {
 
     // A trusted device can also be forgotten.
     const berlin = row(a.page, 'Safari on macOS');
-    await berlin.getByRole('button', { name: 'Log out' }).click();
-    const trusted = a.page.getByRole('dialog', { name: 'Log out this session?' });
+    await berlin.getByRole('button', { name: 'Log out Safari on macOS' }).click();
+    const trusted = a.page.getByRole('dialog', { name: 'Log out Safari on macOS?' });
     await trusted.getByText('This is a trusted device.').waitFor();
     // Focus starts on the harmless choice.
     expect(await trusted.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement)).toBe(true);
     await screenshot(a.page, 'active-sessions-log-out-trusted');
-    const forget = a.page.waitForRequest((r) => r.method() === 'DELETE' && r.url().includes('forgetDevice=1'));
+    // One request ends the browser's sessions and untrusts it.
+    const forget = a.page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/v1/sessions/revoke-browser'));
     await trusted.getByRole('button', { name: 'Log out and remove' }).click();
     await forget;
     await c.page.getByRole('dialog', { name: 'Sign in to continue' }).waitFor({ timeout: 1_000 });
@@ -112,7 +113,7 @@ describe('Active sessions page', () => {
     await screenshot(a.page, 'active-sessions-log-out-all');
     await all.getByRole('button', { name: 'Log out of all devices' }).click();
     await a.page.waitForURL(`${server.url}/signed-out?reason=revoked_all`);
-    await a.page.getByText('You signed out of all sessions.').waitFor();
+    await a.page.getByText(/^You signed out of all sessions/).waitFor();
     const phone = await admin.get(`/v1/admin/users/${userId}/sessions`);
     expect(phone.json.sessions.length).toBe(0);
     for (const ctx of [a, b, c]) {

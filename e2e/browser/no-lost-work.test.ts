@@ -126,7 +126,7 @@ describe('no lost work', () => {
 
     await page.bringToFront();
     const clickedAt = Date.now();
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${server.url}/signed-out?reason=logged_out`);
     await other.waitForURL(`${server.url}/signed-out?reason=logged_out`, { timeout: 1_000 });
     expect(Date.now() - clickedAt).toBeLessThan(1_500);

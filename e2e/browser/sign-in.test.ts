@@ -28,7 +28,7 @@ describe('sign-up and sign-in pages', () => {
     await page.getByRole('heading', { name: 'New expense report' }).waitFor();
     expect(await page.getByText('ada@example.com').isVisible()).toBe(true);
 
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${server.url}/signed-out?reason=logged_out`);
     await page.getByRole('heading', { name: "You're signed out" }).waitFor();
     await page.getByText('You signed out.').waitFor();

@@ -88,15 +88,15 @@ describe('two-step sign-in settings', () => {
     const { context, page, problems } = await newContext(browser);
     await signIn(page, server.url, email);
     await page.goto(`${server.url}/settings/security/sessions`);
-    await page.getByRole('heading', { name: '2 sessions' }).waitFor();
+    await page.getByRole('heading', { name: '2 browsers and devices' }).waitFor();
     await page.waitForTimeout(2200);
-    await page.getByRole('list').getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.getByRole('list').getByRole('button', { name: /^Log out / }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Log out', exact: true }).click();
     await page.getByText('confirm your password to log sessions out').waitFor();
     await expectAccessible(page, 'confirm password before logging out');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Confirm password' }).click();
-    await page.getByRole('heading', { name: '1 session' }).waitFor();
+    await page.getByRole('heading', { name: '1 browser or device' }).waitFor();
     expect((await other.get('/v1/session')).json.error.reason).toBe('revoked');
     expect(problems).toEqual([]);
     await context.close();

@@ -72,13 +72,17 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'sessiond')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-    const secrets = cookies.map((c) => c.value.split('.')[1]!).filter(Boolean);
+    // sessiond's browser cookie (SPEC §13) is no credential, but script cannot read it either.
+    const browserCookie = cookies.find((c) => c.name === 'sessiond_browser')!;
+    expect(browserCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(await everythingScriptCanRead(page)).not.toContain(browserCookie.value.split('.')[0]);
+    const secrets = cookies.filter((c) => c !== browserCookie).map((c) => c.value.split('.')[1]!).filter(Boolean);
     expect(secrets.length).toBe(2); // the session and the trusted device
     const readable = await everythingScriptCanRead(page);
     for (const secret of secrets) expect(readable).not.toContain(secret);
     expect(readable).not.toContain(PASSWORD);
 
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${server.url}/signed-out?reason=logged_out`);
     const after = await everythingScriptCanRead(page);
     expect(after).not.toContain('Conference travel');
@@ -110,7 +114,7 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
       await screenshot(page, 'next-person-signed-in');
 
       // The first person's draft is still theirs, for when they are back.
-      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL(`${short.url}/signed-out?reason=logged_out`);
       await signIn(page, short.url, 'first@example.com');
       await page.getByText(/We restored your unsaved draft/).waitFor();

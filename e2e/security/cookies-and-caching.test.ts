@@ -49,9 +49,12 @@ describe('cookies, caching and what answers reveal', () => {
   });
 
   it('the session cookie lives for the browser session only, unless "Keep me signed in" (capped by its absolute timeout)', async () => {
-    const plain = (await signedIn()).login.headers.getSetCookie();
+    const all = (await signedIn()).login.headers.getSetCookie();
+    // Besides it, only sessiond's browser cookie (SPEC §13): an id, not a credential, kept ~400 days.
+    const plain = all.filter((c) => !c.startsWith('sessiond_browser='));
     expect(plain).toHaveLength(1);
     expect(plain[0]).toMatch(/^sessiond=[\w-]{22}\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(all[1]).toMatch(/^sessiond_browser=[\w-]{22}\.[\w-]{22}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=34560000$/);
     const kept = (await signedIn({ rememberMe: true })).login.headers.getSetCookie();
     const maxAge = Number(/Max-Age=(\d+)/.exec(kept[0]!)![1]);
     expect(maxAge).toBeGreaterThan(29 * 86_400);
@@ -93,7 +96,9 @@ describe('cookies, caching and what answers reveal', () => {
   it('no answer, list or audit event echoes a secret or its stored hash', async () => {
     const { c, login } = await signedIn({ rememberMe: true });
     const token = await new Client(server.url).post('/v1/login', { email: login.json.user.email, password: PASSWORD, mode: 'token' });
-    const secrets = [login.json.token, token.json.refreshToken, ...c.cookies.values()].map((t: string) => t.split('.')[1]!);
+    // The browser cookie is `<browserId>.<session id>`: public ids, not secrets.
+    const cookies = [...c.cookies].filter(([name]) => name !== 'sessiond_browser').map(([, value]) => value);
+    const secrets = [login.json.token, token.json.refreshToken, ...cookies].map((t: string) => t.split('.')[1]!);
     const needles = [...secrets, ...secrets.map((s) => createHash('sha256').update(s).digest('base64url')), PASSWORD];
     const bodies = [
       (await c.get('/v1/session')).text,
@@ -123,10 +128,10 @@ describe('behind HTTPS, every cookie sessiond sets or clears is __Host- and Secu
       ...(await c.post('/v1/password', { currentPassword: PASSWORD, newPassword: 'another long passphrase' })).headers.getSetCookie(),
       ...(await c.post('/v1/logout')).headers.getSetCookie(),
     ];
-    expect(cookies).toHaveLength(5);
+    expect(cookies).toHaveLength(6);
     for (const cookie of cookies) {
       // A browser ignores a __Host- cookie without Secure, Path=/ or with Domain: clearing one included.
-      expect(cookie).toMatch(/^__Host-sessiond(-device)?=[^;]*; Path=\/; HttpOnly; SameSite=Lax; Secure(; Max-Age=\d+)?$/);
+      expect(cookie).toMatch(/^__Host-sessiond(-device|-browser)?=[^;]*; Path=\/; HttpOnly; SameSite=Lax; Secure(; Max-Age=\d+)?$/);
     }
     expect(cookies.at(-1)).toMatch(/^__Host-sessiond=; .*Max-Age=0$/);
     // The unprefixed development name is not read over HTTPS: it could have been planted by a subdomain.

@@ -50,6 +50,13 @@ export const SessionView = Type.Object(
       [Type.Object({ provider: Type.String({ description: 'The configured provider name.' }), label: Type.String({ description: 'Shown as "Sign in with <label>".' }) }, { additionalProperties: false }), Type.Null()],
       { description: "The organisation's identity provider this session was signed in through (SPEC §15), else null." },
     ),
+    // Optional in the type only, so clients written before it still type-check; always sent.
+    browserId: Type.Optional(
+      Type.Unsafe<string | null>({
+        type: ['string', 'null'],
+        description: "The same for every session signed in from one browser (sessiond's long-lived browser cookie; not a credential); null when none came with it (token mode, the admin API).",
+      }),
+    ),
   },
   { $id: 'SessionView', additionalProperties: false, description: 'What a client may see of a session (SPEC §4).' },
 );
@@ -80,6 +87,7 @@ const ERROR_STATUSES = {
   403: 'csrf_failed, forbidden, reauth_required',
   404: 'not_found',
   409: 'email_taken, current_session, concurrent_limit, external_id_conflict',
+  412: 'version_conflict: written over a newer version (details.version is the current one)',
   429: 'rate_limited (Retry-After)',
   503: 'store_unavailable, provider_unavailable (Retry-After): never reported as session_ended',
 } as const;

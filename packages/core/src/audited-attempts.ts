@@ -4,12 +4,15 @@ import { SessiondError } from './errors.ts';
 import { processFingerprint, type Fingerprint } from './fingerprint.ts';
 import { isPlausibleEmail, normalizeEmail } from './passwords.ts';
 import type { Store } from './store.ts';
+import { parseDevice } from './user-agent.ts';
 
 /** Who is proving themselves, from where, and in which flow (for throttling and the audit log). */
 export interface Attempt {
   email: string;
   ip: string | null;
   step?: 'reauth' | 'password_change' | 'totp_enable' | 'totp_disable';
+  /** The browser it came from: the person's activity names it ("Firefox on Windows"). */
+  userAgent?: string | null;
 }
 
 /** Records a wrong password or code of a running attempt (`AuditedAttempts.run`). */
@@ -41,7 +44,21 @@ export class AuditedAttempts {
   }
 
   private async attemptData(attempt: Attempt, userId: string | null): Promise<Record<string, unknown>> {
-    return { email: await this.auditedEmail(attempt.email, userId), ...(attempt.step ? { step: attempt.step } : {}) };
+    return {
+      email: await this.auditedEmail(attempt.email, userId),
+      ...(attempt.step ? { step: attempt.step } : {}),
+      ...(attempt.userAgent ? { device: parseDevice(attempt.userAgent).label } : {}),
+    };
+  }
+
+  /**
+   * The account a failed attempt was made on, when the typed email is one: a wrong password on a
+   * real account belongs in that person's own activity (never the password itself).
+   */
+  private async accountOf(attempt: Attempt, userId: string | null): Promise<string | null> {
+    if (userId !== null) return userId;
+    const email = normalizeEmail(attempt.email);
+    return isPlausibleEmail(email) ? ((await this.store.findUserByEmail(email))?.id ?? null) : null;
   }
 
   /**
@@ -57,14 +74,15 @@ export class AuditedAttempts {
 
   private async failed(reserved: ReservedAttempt, attempt: Attempt, userId: string | null, factor: string, type: 'login.failed' | 'totp.failed' = 'login.failed'): Promise<void> {
     await reserved.failed();
+    const account = await this.accountOf(attempt, userId);
     await this.store.recordEvent({
       type,
       at: this.clock.now(),
-      userId,
+      userId: account,
       sessionId: null,
       ip: attempt.ip,
       reason: null,
-      data: { ...(await this.attemptData(attempt, userId)), factor },
+      data: { ...(await this.attemptData(attempt, account)), factor },
     });
   }
 

@@ -21,6 +21,7 @@ const SPEC_STATUS: Record<ErrorCode, number> = {
   concurrent_limit: 409,
   // Beyond SPEC §5's list: PUT /v1/admin/users/by-external-id/:externalId with another email.
   external_id_conflict: 409,
+  version_conflict: 412,
   rate_limited: 429,
   store_unavailable: 503,
   provider_unavailable: 503,

@@ -48,6 +48,15 @@ class SessiondErrorBase extends Error {
     this.retryAfter = opts.retryAfter;
     this.status = opts.status ?? ERRORS[key][0];
   }
+
+  /** The same error with more details: what a caller further up knows (a sign-in's choice token). */
+  withDetails(more: Record<string, unknown>): SessiondErrorBase {
+    const e = Object.create(Object.getPrototypeOf(this) as object) as SessiondErrorBase;
+    Object.assign(e, this, { details: { ...this.details, ...more } });
+    Object.defineProperty(e, 'message', { value: this.message, writable: true, configurable: true });
+    e.stack = this.stack;
+    return e;
+  }
 }
 
 /** Typed so that each key takes exactly the facts its sentence names. */

@@ -23,7 +23,8 @@ export function recordEnded(store: Pick<EventLog, 'recordEvent'>, s: SessionReco
   return store.recordEvent(
     sessionEvent('session.ended', s, s.endedAt ?? 0, {
       reason: s.endReason,
-      data: s.endDetail ? { detail: s.endDetail } : {},
+      // The device label lets the person's activity say what was signed out, after the record is purged.
+      data: { device: s.device.label, ...(s.endDetail ? { detail: s.endDetail } : {}) },
     }),
   );
 }

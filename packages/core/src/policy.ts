@@ -7,7 +7,8 @@ export interface SessionPolicy {
   warningBeforeMs: number;
   /** Active sessions per user and app; 0 = no limit. */
   maxSessions: number;
-  onMaxSessions: 'evict_oldest' | 'reject';
+  /** `choose`: refused like `reject`, and the person may pick one to sign out (sign-in-choice.ts). */
+  onMaxSessions: 'evict_oldest' | 'reject' | 'choose';
   bindIp: 'off' | 'subnet' | 'strict';
   bindDevice: 'off' | 'strict';
   /** How recent a full authentication must be for sensitive operations (step-up). */

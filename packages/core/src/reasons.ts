@@ -22,6 +22,8 @@ export function endReasonMessage(reason: EndReason, ctx: ReasonContext): EndingT
       return endingText('absolute_timeout', { absolute: humanDuration(d.timeoutMs ?? ctx.absoluteTimeoutMs) });
     case 'revoked':
       return device ? endingText('revoked.by_device', { device }) : endingText('revoked');
+    case 'revoked_all':
+      return device ? endingText('revoked_all.by_device', { device }) : endingText('revoked_all');
     case 'concurrent_limit': {
       if (d.accountLimit !== undefined) {
         const accountLimit = d.accountLimit;

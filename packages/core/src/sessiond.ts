@@ -1,6 +1,8 @@
+import { ACTIVITY_TYPES, ACTIVITY_WINDOW_MS, activityItems, type ActivityItem } from './activity.ts';
 import { AppKeys } from './app-keys.ts';
 import type { Clock } from './clock.ts';
 import { parseDevice } from './user-agent.ts';
+import { isActive } from './deadlines.ts';
 import { TrustedDevices } from './trusted-devices.ts';
 import { SessiondError } from './errors.ts';
 import type { Fingerprint } from './fingerprint.ts';
@@ -9,6 +11,9 @@ import { noThrottle, type AttemptThrottle } from './attempt-throttle.ts';
 import { AuditedAttempts, type Attempt } from './audited-attempts.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
+import { SessionData } from './session-data.ts';
+import { SignInChoices } from './sign-in-choice.ts';
+import { randomBytes } from 'node:crypto';
 import { SessionService, type Locate, type StartedSession } from './sessions.ts';
 import type { Store } from './store.ts';
 import type { AuditEvent, AuthMethod, SessionRecord, SsoLink, TrustedDeviceRecord, UserRecord } from './types.ts';
@@ -24,6 +29,18 @@ export interface SessiondDeps {
   throttle?: AttemptThrottle;
   /** Names unknown typed emails in the audit log; give every node of a store the same (see keyedFingerprint). */
   fingerprint?: Fingerprint;
+  /** Signs choice tokens at the device limit (sign-in-choice.ts); every node of a store needs the same. */
+  choiceKey?: Uint8Array;
+}
+
+/** Completing a sign-in refused at the device limit: the token it was given, and the session to end. */
+export interface ChoiceInput {
+  choiceToken: string;
+  endSessionId: string;
+  browserId: string | null;
+  previousSessionId?: string | null;
+  ip: string | null;
+  userAgent: string | null;
 }
 
 export interface SignInInput {
@@ -37,7 +54,14 @@ export interface SignInInput {
   userAgent: string | null;
   /** The trusted-device cookie this browser presented, if any. */
   deviceToken?: string | null;
+  /** sessiond's browser cookie (SPEC §13), if this sign-in came with one. */
+  browserId?: string | null;
+  /** The session that browser cookie says it held before: its data may carry over (SessionData.carryOver). */
+  previousSessionId?: string | null;
 }
+
+/** How long a browser counts as seen for an account: "new device" after this long away. */
+const BROWSER_MEMORY_MS = 400 * 86_400_000;
 
 export interface SignedIn extends StartedSession {
   user: UserRecord;
@@ -56,9 +80,13 @@ export class Sessiond {
   readonly appKeys: AppKeys;
   /** Sign-in through identity providers and their logouts (SPEC §15). */
   readonly sso: SsoAccounts;
+  readonly sessionData: SessionData;
+  private readonly choices: SignInChoices;
   private readonly attempts: AuditedAttempts;
+  private readonly locate: Locate;
 
   constructor(deps: SessiondDeps) {
+    this.locate = deps.locate ?? (() => null);
     this.store = deps.store;
     this.clock = deps.clock;
     this.config = deps.config;
@@ -68,6 +96,9 @@ export class Sessiond {
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
     this.appKeys = new AppKeys(deps.store, deps.clock);
     this.sso = new SsoAccounts(this, deps.passwords);
+    this.sessionData = new SessionData(deps.store, this.sessions, deps.clock, deps.config.tombstoneTtlMs);
+    // A single process may make its own key; nodes sharing a store are given one (server.ts).
+    this.choices = new SignInChoices(deps.choiceKey ?? randomBytes(32), deps.store, deps.clock);
   }
 
   close(): void {
@@ -115,6 +146,34 @@ export class Sessiond {
     return this.startFor(user, { ...input, authMethods: secondFactorNeeded ? ['pwd', 'otp'] : ['pwd'] }, known, secondFactorNeeded);
   }
 
+  /**
+   * Completes a sign-in refused at the device limit (`choose`): ends the session the person chose
+   * (concurrent_limit, naming this device) and starts this one, with no second password prompt.
+   * The token must be genuine, unexpired, unused and from the browser it was given to; the chosen
+   * session must be one of that person's in that app. A chosen session that cannot be ended leaves
+   * the token usable, so the person can pick another.
+   */
+  async completeChoice(input: ChoiceInput): Promise<SignedIn> {
+    const pending = this.choices.read(input.choiceToken, input.browserId);
+    if (!pending) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
+    const user = await this.store.findUserById(pending.userId);
+    if (!user || user.disabledAt !== null) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
+    const target = await this.store.findSession(input.endSessionId);
+    if (!target || target.userId !== user.id || target.app !== pending.app || !isActive(target, this.clock.now())) {
+      throw new SessiondError('not_found.session', { details: { field: 'endSessionId' } });
+    }
+    if (!(await this.choices.use(pending.nonce))) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
+    const device = parseDevice(input.userAgent).label;
+    await this.sessions.end(target.id, 'concurrent_limit', { byDevice: device, limit: this.sessions.policy(pending.app).maxSessions });
+    const known = pending.trustedDeviceId ? await this.store.findTrustedDevice(pending.trustedDeviceId) : null;
+    return this.startFor(
+      user,
+      { app: pending.app, rememberMe: pending.rememberMe, mode: pending.mode, ip: input.ip, userAgent: input.userAgent, browserId: input.browserId, previousSessionId: input.previousSessionId, authMethods: pending.secondFactorChecked ? ['pwd', 'otp'] : ['pwd'] },
+      known?.userId === user.id ? known : null,
+      pending.secondFactorChecked,
+    );
+  }
+
   /** A new account; sign-ups are throttled per client, as each costs a password hash. */
   async signUp(email: string, password: string, ip: string | null): Promise<UserRecord> {
     const reserved = await this.attempts.reserveSignUp(ip);
@@ -140,7 +199,7 @@ export class Sessiond {
    */
   async startFor(
     user: UserRecord,
-    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent'> & { startedBy?: { appKeyId: string | null }; authMethods: AuthMethod[] | null; sso?: SsoLink },
+    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent' | 'browserId' | 'previousSessionId'> & { startedBy?: { appKeyId: string | null }; authMethods: AuthMethod[] | null; sso?: SsoLink },
     knownDevice: TrustedDeviceRecord | null = null,
     secondFactorChecked = false,
   ): Promise<SignedIn> {
@@ -153,7 +212,9 @@ export class Sessiond {
       trustedDeviceId = trusted?.device.id ?? null;
       deviceToken = trusted?.token ?? null;
     }
-    const started = await this.sessions.start({
+    const browserId = input.browserId ?? null;
+    const seenKey = browserId === null ? null : `browser-seen:${user.id}:${browserId}`;
+    const start = {
       userId: user.id,
       app: input.app,
       rememberMe: input.rememberMe,
@@ -164,7 +225,25 @@ export class Sessiond {
       appKeyId: input.startedBy?.appKeyId ?? null,
       authMethods: input.authMethods,
       sso: input.sso ?? null,
-    });
+      browserId,
+      // A browser's own id says best whether it is new to the account; without one (token mode, the
+      // admin API) the sessions service asks by app and device label.
+      newDevice: seenKey === null ? undefined : (await this.store.peekCounter(seenKey, this.clock.now())) === 0,
+    };
+    let started: StartedSession;
+    try {
+      started = await this.sessions.start(start);
+    } catch (e) {
+      // At the device limit with `choose`: the person may pick a session to sign out, from this browser.
+      if (e instanceof SessiondError && e.key === 'concurrent_limit.choose' && browserId !== null && !input.startedBy) {
+        const choiceToken = this.choices.issue({ userId: user.id, app: input.app, rememberMe: input.rememberMe, mode: input.mode, browserId, trustedDeviceId: knownDevice?.id ?? null, secondFactorChecked });
+        throw e.withDetails({ choiceToken });
+      }
+      throw e;
+    }
+    // A browser counts as seen once a sign-in from it succeeded (within 400 days: the counter's window).
+    if (seenKey !== null) await this.store.incrementCounter(seenKey, BROWSER_MEMORY_MS, this.clock.now());
+    if (browserId !== null && input.previousSessionId) await this.sessionData.carryOver(started.session, input.previousSessionId, user);
     return { ...started, user, deviceToken };
   }
 
@@ -240,6 +319,23 @@ export class Sessiond {
     return this.sessionsOf(current.userId, this.appScopeOf(current));
   }
 
+  /**
+   * The person's own recent security history (SPEC §13), newest first: only events carrying their
+   * user id, never older than 90 days; an app key's session sees its own app's only. `before`
+   * pages on from an item's id.
+   */
+  async activity(current: SessionRecord, query: { limit: number; before?: string }): Promise<ActivityItem[]> {
+    const since = this.clock.now() - ACTIVITY_WINDOW_MS;
+    const scope = this.appScopeOf(current);
+    const events = await this.store.listEvents({ userId: current.userId, types: ACTIVITY_TYPES, beforeId: query.before, limit: query.limit });
+    const policy = this.sessions.policy(current.app);
+    const items = activityItems(
+      events.filter((e) => e.userId === current.userId && e.at >= since && (scope === undefined || e.data.app === scope)),
+      { locate: this.locate, idleTimeoutMs: policy.idleTimeoutMs, absoluteTimeoutMs: policy.absoluteTimeoutMs },
+    );
+    return items;
+  }
+
   /** The person's trusted devices that `current` may see: all, or an app key's session its own only. */
   async listDevices(current: SessionRecord): Promise<TrustedDeviceRecord[]> {
     return (await this.devices.list(current.userId)).filter((d) => this.reachesDevice(current, d.id));
@@ -247,6 +343,20 @@ export class Sessiond {
 
   private reachesDevice(current: SessionRecord, deviceId: string): boolean {
     return this.appScopeOf(current) === undefined || deviceId === current.trustedDeviceId;
+  }
+
+  /**
+   * A live session for the operator's app to read or write its data: an app key reaches its own
+   * app's sessions only. Ended, missing and another app's look the same (no probing of ids).
+   */
+  async liveSessionFor(id: string, app: string | undefined): Promise<SessionRecord> {
+    try {
+      const s = await this.sessions.validateById(id, { ip: null, userAgent: null, passive: true });
+      if (app === undefined || s.app === app) return s;
+    } catch (e) {
+      if (!(e instanceof SessiondError && (e.code === 'session_ended' || e.code === 'invalid_token'))) throw e;
+    }
+    throw new SessiondError('not_found.session');
   }
 
   /** Ends another session of the same user; optionally forgets the device it was trusted on. */
@@ -263,6 +373,22 @@ export class Sessiond {
     if (forgetDevice && target.trustedDeviceId) await this.removeDevice(current.userId, target.trustedDeviceId, current);
   }
 
+  /**
+   * Ends every session of one of the person's browsers (one row of Active sessions), never this
+   * browser's: the person signs out here with Sign out. A browser with none looks like a missing one.
+   */
+  async revokeBrowser(current: SessionRecord, browserId: string, forgetDevice = false): Promise<number> {
+    this.requireFresh(current);
+    if (current.browserId != null && browserId === current.browserId) throw new SessiondError('current_session');
+    const targets = (await this.listSessions(current)).filter((s) => s.browserId === browserId && s.id !== current.id);
+    if (targets.length === 0) throw new SessiondError('not_found.session');
+    const detail = { byDevice: current.device.label, bySessionId: current.id };
+    let ended = 0;
+    for (const t of targets) if (await this.sessions.end(t.id, 'revoked', detail)) ended++;
+    if (forgetDevice) for (const deviceId of new Set(targets.map((t) => t.trustedDeviceId).filter((d): d is string => d !== null))) await this.removeDevice(current.userId, deviceId, current);
+    return ended;
+  }
+
   async revokeOthers(current: SessionRecord): Promise<number> {
     this.requireFresh(current);
     const ended = await this.sessions.endUserSessions(current.userId, 'revoked', {
@@ -275,7 +401,8 @@ export class Sessiond {
 
   async revokeAll(current: SessionRecord): Promise<number> {
     this.requireFresh(current);
-    return (await this.sessions.endUserSessions(current.userId, 'revoked_all', { app: this.appScopeOf(current) })).length;
+    const detail = { byDevice: current.device.label, bySessionId: current.id };
+    return (await this.sessions.endUserSessions(current.userId, 'revoked_all', { app: this.appScopeOf(current), detail })).length;
   }
 
   /** The person forgets one of their trusted devices, behind step-up; another's device and a missing one look the same. */
@@ -312,7 +439,7 @@ export class Sessiond {
     await this.sessions.endUserSessions(user.id, 'password_changed', { exceptId: current.id });
     // The current password was checked, nothing more: that is what `amr` says from now on.
     const renewed = await this.sessions.renewToken(current, ['pwd']);
-    await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: {} });
+    await this.store.recordEvent({ type: 'password.changed', at: this.clock.now(), userId: user.id, sessionId: current.id, ip: current.ipLast, reason: null, data: { app: current.app, device: current.device.label } });
     return renewed;
   }
 

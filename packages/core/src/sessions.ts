@@ -9,6 +9,7 @@ import { ipPrefix } from './ip.ts';
 import { endReasonMessage } from './reasons.ts';
 import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from './policy.ts';
 import { SessionCache } from './session-cache.ts';
+import { orderSessions, sessionView } from './view.ts';
 import type { Counters, EventLog, SessionLimit, SessionStore } from './store.ts';
 import { formatToken, hashSecret, parseToken, randomId, randomSecret, secretMatches } from './tokens.ts';
 import type { AuthMethod, EndDetail, EndReason, Location, SessionPatch, SessionRecord, SsoLink } from './types.ts';
@@ -40,6 +41,9 @@ export interface StartInput {
   authMethods: AuthMethod[] | null;
   /** Started through an identity provider (SPEC §15). */
   sso?: SsoLink | null;
+  browserId: string | null;
+  /** This browser never signed in to this account before (its browser id says); undefined: ask by app and device label. */
+  newDevice?: boolean;
 }
 
 export interface StartedSession {
@@ -129,6 +133,7 @@ export class SessionService {
       appKeyId: input.appKeyId,
       // Only when set: a record without it reads as before in every store.
       ...(input.sso ? { sso: input.sso } : {}),
+      browserId: input.browserId,
       refresh: null,
       endedAt: null,
       endReason: null,
@@ -139,7 +144,8 @@ export class SessionService {
     const ceiling = this.config.maxSessionsPerUser;
     const limit: SessionLimit = {
       max: policy.maxSessions,
-      onMax: policy.onMaxSessions,
+      // Stores know evicting and refusing; a choice is a refusal core turns into a question.
+      onMax: policy.onMaxSessions === 'evict_oldest' ? 'evict_oldest' : 'reject',
       now,
       ending: this.ending('concurrent_limit', now, { ...by, limit: policy.maxSessions }),
       // An app key may end only its own app's sessions to make room (SPEC §9: its own app only).
@@ -149,6 +155,12 @@ export class SessionService {
     if (!result.ok && result.accountLimit) {
       throw new SessiondError('concurrent_limit.account_full', { facts: { accountLimit: ceiling }, details: { accountLimit: ceiling } });
     }
+    if (!result.ok && policy.onMaxSessions === 'choose') {
+      throw new SessiondError('concurrent_limit.choose', {
+        facts: { devices: plural(policy.maxSessions, 'device') },
+        details: { limit: policy.maxSessions, sessions: orderSessions(result.active, null).map((s) => sessionView(s, policy, null)) },
+      });
+    }
     if (!result.ok) {
       const oldest = [...result.active].sort((a, b) => a.lastActiveAt - b.lastActiveAt)[0];
       throw new SessiondError(oldest ? 'concurrent_limit.full_oldest' : 'concurrent_limit.full', {
@@ -157,7 +169,7 @@ export class SessionService {
       });
     }
     for (const evicted of result.evicted) await recordEnded(this.store, evicted);
-    const newDevice = await this.isNewDevice(session);
+    const newDevice = input.newDevice ?? (await this.isNewDevice(session));
     await this.store.recordEvent(
       sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode, newDevice, ...(session.sso ? { sso: session.sso.provider } : {}) } }),
     );

@@ -3,6 +3,7 @@ import type { Counters } from './ports/counters.ts';
 import type { DeviceStore } from './ports/devices.ts';
 import type { EventLog } from './ports/event-log.ts';
 import type { IdentityStore } from './ports/identities.ts';
+import type { SessionDataStore } from './ports/session-data.ts';
 import type { SessionStore } from './ports/sessions.ts';
 import type { SettingStore } from './ports/settings.ts';
 import type { SigningKeyStore } from './ports/signing-keys.ts';
@@ -29,4 +30,4 @@ export interface StoreLifecycle {
  * inside an atomic step are core's, and a store that cannot reach its backend throws
  * `StoreUnavailableError` (ports/outage.ts).
  */
-export interface Store extends StoreLifecycle, UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore {}
+export interface Store extends StoreLifecycle, UserStore, SessionStore, SessionDataStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore {}

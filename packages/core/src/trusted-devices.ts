@@ -55,6 +55,8 @@ export class TrustedDevices {
       secondFactorAt: secondFactor ? now : null,
     };
     await this.store.createTrustedDevice(device);
+    // The person's own activity lists trust given as well as trust taken away.
+    await this.store.recordEvent({ type: 'device.trusted', at: now, userId, sessionId: null, ip: null, reason: null, data: { deviceId: device.id, device: label } });
     for (const d of evict) await this.evict(d);
     return { device, token: formatToken(device.id, secret) };
   }

@@ -147,6 +147,13 @@ export interface SessionRecord {
    * written before this field existed lack it, which counts as null.
    */
   sso?: SsoLink | null;
+  /**
+   * The browser it was signed in from (sessiond's long-lived browser cookie; not a credential):
+   * the same for every session of one browser, so a person sees one row per browser. Null for
+   * sessions no browser cookie came with (token mode, the admin API); records written before the
+   * field existed lack it, which counts as null.
+   */
+  browserId: string | null;
   refresh: RefreshState | null;
   endedAt: number | null;
   endReason: EndReason | null;
@@ -222,6 +229,7 @@ export type EventType =
   | 'totp.enabled'
   | 'totp.disabled'
   | 'totp.failed'
+  | 'device.trusted'
   | 'device.removed'
   | 'devices.untrusted'
   | 'keys.rotated'

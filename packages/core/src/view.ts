@@ -28,6 +28,7 @@ export function sessionView(s: SessionRecord, policy: SessionPolicy, currentId: 
     ip: s.ipLast,
     // Loose on purpose: a record from before the field existed lacks it.
     sso: s.sso ? { provider: s.sso.provider, label: s.sso.label } : null,
+    browserId: s.browserId ?? null,
   };
 }
 

@@ -36,6 +36,11 @@ export interface SessionClient {
   start(): Promise<SessionState>;
   stop(): void;
   signIn(input: SignInInput): Promise<SignedIn>;
+  /**
+   * Completes a sign-in refused at the device limit with a choice (409 concurrent_limit,
+   * `details.choiceToken`): signs out the chosen session and signs in here, no password again.
+   */
+  completeSignIn(choice: { choiceToken: string; endSessionId: string }): Promise<SignedIn>;
   signUp(input: { email: string; password: string }): Promise<PublicUser>;
   /** Ends this session on purpose: drafts of this person in this browser are erased. */
   signOut(): Promise<void>;
@@ -50,6 +55,10 @@ export interface SessionClient {
   request<T>(method: string, path: string, body?: unknown, init?: SessionRequestInit): Promise<T>;
   listSessions(opts?: { passive?: boolean }): Promise<SessionView[]>;
   revokeSession(id: string, opts?: { forgetDevice?: boolean }): Promise<void>;
+  /** Ends every session of one of this person's other browsers (`SessionView.browserId`); resolves how many. */
+  revokeBrowser(browserId: string, opts?: { forgetDevice?: boolean }): Promise<number>;
+  /** Ends every session of this person but this one; resolves how many. */
+  revokeOtherSessions(): Promise<number>;
   /** Ends every session of this person, this one included. */
   revokeAllSessions(): Promise<number>;
   /** The server's message for a reason, with its configured numbers. */

@@ -278,6 +278,12 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       if (mode === 'cookie') await cookieCameBack(body.token);
       return signedInOf(dispatch({ type: 'signed-in', user: body.user, session: body.session }))!;
     },
+    async completeSignIn(choice) {
+      const body = await api.signIn({ choiceToken: choice.choiceToken, endSessionId: choice.endSessionId, ...(mode === 'token' ? { mode: 'token' } : {}) });
+      const tokens = credentials.keep(body);
+      if (tokens) tabs.post({ type: 'tokens', tokens });
+      return signedInOf(dispatch({ type: 'signed-in', user: body.user, session: body.session }))!;
+    },
     signUp: (input) => api.signUp(input),
     async signOut() {
       // The server words the ending; asked alongside, so signing out waits no longer.
@@ -299,6 +305,18 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       await http.request<void>('DELETE', `/v1/sessions/${encodeURIComponent(id)}${opts.forgetDevice ? '?forgetDevice=1' : ''}`);
       tabs.post({ type: 'sessions-changed' });
       emitter.emit('sessionsChanged', { cause: 'local' });
+    },
+    async revokeBrowser(browserId, opts = {}) {
+      const { ended } = await http.request<{ ended: number }>('POST', '/v1/sessions/revoke-browser', { browserId, forgetDevice: opts.forgetDevice === true });
+      tabs.post({ type: 'sessions-changed' });
+      emitter.emit('sessionsChanged', { cause: 'local' });
+      return ended;
+    },
+    async revokeOtherSessions() {
+      const { ended } = await http.request<{ ended: number }>('POST', '/v1/sessions/revoke-others', {});
+      tabs.post({ type: 'sessions-changed' });
+      emitter.emit('sessionsChanged', { cause: 'local' });
+      return ended;
     },
     async revokeAllSessions() {
       const message = client.reasonMessage('revoked_all');

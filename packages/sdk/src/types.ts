@@ -4,7 +4,7 @@
  * pull in server code.
  */
 
-import type { ErrorBody, PublicUser, SessionView } from '@sessiond/contract';
+import type { ActivityItemView, ErrorBody, PublicUser, SessionView } from '@sessiond/contract';
 import type { EndReason } from '@sessiond/contract/names';
 import type { BrowserCause } from './browser-endings.ts';
 
@@ -12,6 +12,8 @@ export { END_REASONS, isEndReason, type EndReason } from '@sessiond/contract/nam
 // The wire shapes are the static types of the server's own schemas (@sessiond/contract): type
 // imports only, so no schema code reaches the browser.
 export type { ErrorBody, PublicUser, SessionView };
+/** A line of the person's Recent activity (`GET /v1/activity`, SPEC §13). */
+export type ActivityItem = ActivityItemView;
 export type SessionLocation = NonNullable<SessionView['location']>;
 
 /** Why this tab's session is over, in words for the person in front of the screen. */

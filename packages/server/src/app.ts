@@ -13,14 +13,16 @@ import { readCookie } from './http/cookies.ts';
 import { relayedClientHook } from './http/relayed-client.ts';
 import { fromFastifyError, sendError } from './http/errors.ts';
 import { activeSessionsRoutes } from './routes/active-sessions.ts';
+import { activityRoutes } from './routes/activity.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { currentSessionRoutes } from './routes/current-session.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { draftKeyRoutes } from './routes/draft-key.ts';
 import { healthRoutes } from './routes/health.ts';
-import { pageRoutes } from './routes/pages.ts';
+import { notFoundPage, pageRoutes } from './routes/pages.ts';
 import { reasonRoutes } from './routes/reasons.ts';
+import { sessionDataRoutes } from './routes/session-data.ts';
 
 const BODY_LIMIT = 16 * 1024;
 
@@ -118,9 +120,10 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     }
     return sendError(reply, e);
   });
-  f.setNotFoundHandler(async (_req, reply) => sendError(reply, new SessiondError('not_found.route')));
+  const pageNotFound = notFoundPage(app);
+  f.setNotFoundHandler(async (req, reply) => pageNotFound?.(req, reply) ?? sendError(reply, new SessiondError('not_found.route')));
 
-  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, currentSessionRoutes, draftKeyRoutes, activeSessionsRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
+  for (const plugin of [healthRoutes, reasonRoutes, authRoutes, currentSessionRoutes, draftKeyRoutes, activeSessionsRoutes, activityRoutes, sessionDataRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
     await f.register(async (scope) => plugin(scope.withTypeProvider<TypeBoxTypeProvider>(), app));
   }
   return f;

@@ -27,7 +27,7 @@ const DURATIONS: Record<string, keyof SessionPolicy> = {
   freshness: 'freshnessMs',
 };
 const CHOICES: Record<string, [keyof SessionPolicy, readonly string[]]> = {
-  onMaxSessions: ['onMaxSessions', ['evict_oldest', 'reject']],
+  onMaxSessions: ['onMaxSessions', ['evict_oldest', 'reject', 'choose']],
   bindIp: ['bindIp', ['off', 'subnet', 'strict']],
   bindDevice: ['bindDevice', ['off', 'strict']],
 };

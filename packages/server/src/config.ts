@@ -157,7 +157,7 @@ export function loadConfig(env: Env): ServerConfig {
     rememberMeTimeoutMs: duration(env, 'SESSIOND_REMEMBER_ME_TIMEOUT', DEFAULT_POLICY.rememberMeTimeoutMs, { min: 1000 }),
     warningBeforeMs: duration(env, 'SESSIOND_WARNING_BEFORE', DEFAULT_POLICY.warningBeforeMs),
     maxSessions: integer(env, 'SESSIOND_MAX_SESSIONS', 0, 0, 10_000),
-    onMaxSessions: oneOf(env, 'SESSIOND_ON_MAX_SESSIONS', ['evict_oldest', 'reject'] as const, 'evict_oldest'),
+    onMaxSessions: oneOf(env, 'SESSIOND_ON_MAX_SESSIONS', ['evict_oldest', 'reject', 'choose'] as const, 'evict_oldest'),
     bindIp: oneOf(env, 'SESSIOND_BIND_IP', ['off', 'subnet', 'strict'] as const, 'off'),
     bindDevice: oneOf(env, 'SESSIOND_BIND_DEVICE', ['off', 'strict'] as const, 'off'),
     freshnessMs: duration(env, 'SESSIOND_FRESHNESS', DEFAULT_POLICY.freshnessMs, { min: 1000 }),

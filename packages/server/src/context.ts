@@ -26,7 +26,7 @@ export interface AppContext {
   feed: SessionFeed;
   metrics: Metrics;
   tokenMode: TokenMode | null;
-  cookieNames: { session: string; device: string };
+  cookieNames: { session: string; device: string; browser: string };
   secureCookies: boolean;
   /** Origins whose state-changing requests are accepted; filled once the port is known. */
   allowedOrigins: Set<string>;

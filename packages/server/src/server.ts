@@ -62,6 +62,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     clock,
     throttle: new SignInThrottle(store, clock, DEFAULT_THROTTLE, fingerprint),
     fingerprint,
+    // Choice tokens at the device limit must verify on every node of the store.
+    choiceKey: subkey(keyEncryptionKey, 'sign-in choices'),
     config: config.core,
     passwords: opts.passwords ?? argon2Hasher(),
     locate: createLocator(),
@@ -76,7 +78,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     metrics,
     tokenMode: null,
     // __Host- makes the browser refuse the cookie unless Secure, Path=/ and no Domain: no subdomain can plant one.
-    cookieNames: secure ? { session: '__Host-sessiond', device: '__Host-sessiond-device' } : { session: 'sessiond', device: 'sessiond_device' },
+    cookieNames: secure
+      ? { session: '__Host-sessiond', device: '__Host-sessiond-device', browser: '__Host-sessiond-browser' }
+      : { session: 'sessiond', device: 'sessiond_device', browser: 'sessiond_browser' },
     secureCookies: secure,
     allowedOrigins: new Set(),
     // Known once the port is (below); nothing issues a token before the server listens.

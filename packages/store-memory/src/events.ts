@@ -19,7 +19,12 @@ export class MemoryEvents implements EventLog {
   }
 
   async listEvents(q: EventQuery): Promise<AuditEvent[]> {
-    const match = (e: AuditEvent) => (q.userId === undefined || e.userId === q.userId) && (q.sessionId === undefined || e.sessionId === q.sessionId);
+    const before = q.beforeId === undefined ? Infinity : Number(q.beforeId);
+    const match = (e: AuditEvent) =>
+      (q.userId === undefined || e.userId === q.userId) &&
+      (q.sessionId === undefined || e.sessionId === q.sessionId) &&
+      (q.types === undefined || q.types.includes(e.type)) &&
+      Number(e.id) < before;
     if (q.afterId !== undefined) {
       const after = Number(q.afterId);
       return this.events.filter((e) => Number(e.id) > after && match(e)).slice(0, q.limit).map(clone);

@@ -1,16 +1,17 @@
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type IdentityStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore, type WebhookQueue, type WebhookStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type IdentityStore, type SessionDataStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore, type WebhookQueue, type WebhookStore } from '@sessiond/core';
 import { MemoryCounters } from './counters.ts';
 import { MemoryDevices } from './devices.ts';
 import { MemoryEvents } from './events.ts';
 import { MemoryIdentities } from './identities.ts';
 import { MemoryKeys } from './keys.ts';
+import { MemorySessionData } from './session-data.ts';
 import { MemorySessions } from './sessions.ts';
 import { MemorySettings } from './settings.ts';
 import { MemoryRecords } from './state.ts';
 import { MemoryUsers } from './users.ts';
 import { MemoryWebhooks } from './webhooks.ts';
 
-export interface MemoryStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore {}
+export interface MemoryStore extends UserStore, SessionStore, SessionDataStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore {}
 
 /**
  * The reference store: every method is trivially atomic because JavaScript runs one thing at a
@@ -22,7 +23,8 @@ export class MemoryStore implements Store {
 
   constructor() {
     const records = new MemoryRecords();
-    assemble(this, new MemoryUsers(records), new MemorySessions(), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings(), new MemoryWebhooks(), new MemoryIdentities());
+    const sessions = new MemorySessions();
+    assemble(this, new MemoryUsers(records), sessions, new MemorySessionData(sessions), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings(), new MemoryWebhooks(), new MemoryIdentities());
   }
 
   async init(): Promise<void> {}

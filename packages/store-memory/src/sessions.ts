@@ -18,6 +18,13 @@ import { assignDefined, clone } from './state.ts';
 export class MemorySessions implements SessionStore {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly byUser = new Map<string, Set<string>>();
+  /** Each session's own data (session-data.ts), forgotten when the session is purged. */
+  readonly data = new Map<string, { data: string; version: number }>();
+
+  /** Whether the session exists and has not ended. */
+  isLive(id: string): boolean {
+    return this.sessions.get(id)?.endedAt === null;
+  }
 
   private ofUser(userId: string): SessionRecord[] {
     return [...(this.byUser.get(userId) ?? [])].map((id) => this.sessions.get(id)).filter((s): s is SessionRecord => !!s);
@@ -111,6 +118,7 @@ export class MemorySessions implements SessionStore {
       if (purged >= opts.limit) break;
       if (s.endedAt !== null && s.purgeAt <= now) {
         this.sessions.delete(id);
+        this.data.delete(id);
         this.byUser.get(s.userId)?.delete(id);
         purged++;
       }

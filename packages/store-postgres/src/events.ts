@@ -88,6 +88,8 @@ export class PgEvents implements EventLog {
     if (q.userId !== undefined) (values.push(q.userId), where.push(`user_id = $${values.length}`));
     if (q.sessionId !== undefined) (values.push(q.sessionId), where.push(`session_id = $${values.length}`));
     if (q.afterId !== undefined) (values.push(Number(q.afterId) || 0), where.push(`id > $${values.length}`));
+    if (q.beforeId !== undefined) (values.push(Number(q.beforeId) || 0), where.push(`id < $${values.length}`));
+    if (q.types !== undefined) (values.push(q.types), where.push(`body->>'type' = ANY($${values.length}::text[])`));
     values.push(q.limit);
     const r = await this.c.q<{ id: number; body: NewAuditEvent }>(
       `SELECT id, body FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id ${q.afterId !== undefined ? 'ASC' : 'DESC'} LIMIT $${values.length}`,

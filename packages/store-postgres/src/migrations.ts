@@ -128,4 +128,13 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX provider_sessions_purge ON provider_sessions (purge_at);
   `,
+  // 8: a session's own data, apart from the session row (validating reads only the row), and
+  // forgotten with it.
+  `
+  CREATE TABLE session_data (
+    session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  `,
 ];

@@ -2,7 +2,7 @@ import { ReplyError, type Cluster, type Redis } from 'ioredis';
 import { outageGuard } from '@sessiond/core';
 import type { RedisTarget } from './client.ts';
 import { RedisKeys } from './keys.ts';
-import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR, ENQUEUE_DELIVERIES, CLAIM_DELIVERIES, SETTLE_DELIVERY, PURGE_DELIVERIES } from './scripts.ts';
+import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR, ENQUEUE_DELIVERIES, CLAIM_DELIVERIES, SETTLE_DELIVERY, PURGE_DELIVERIES, WRITE_SESSION_DATA } from './scripts.ts';
 
 interface Scripts {
   createSession(session: string, userIndex: string, json: string, limit: string, sessionPrefix: string): Promise<string>;
@@ -21,6 +21,7 @@ interface Scripts {
   claimDeliveries(prefix: string, now: string, token: string, leaseMs: string, limit: string): Promise<string>;
   settleDelivery(prefix: string, id: string, token: string, outcome: string): Promise<number>;
   purgeDeliveries(prefix: string, before: string, limit: string): Promise<number>;
+  writeSessionData(session: string, dataKey: string, data: string, expected: string, purgeAt: string): Promise<number>;
 }
 
 export type Client = (Redis | Cluster) & Scripts;
@@ -63,6 +64,7 @@ export class RedisConnection {
       ['claimDeliveries', 1, CLAIM_DELIVERIES],
       ['settleDelivery', 1, SETTLE_DELIVERY],
       ['purgeDeliveries', 1, PURGE_DELIVERIES],
+      ['writeSessionData', 2, WRITE_SESSION_DATA],
     ];
     for (const [name, numberOfKeys, lua] of scripts) this.redis.defineCommand(name, { numberOfKeys, lua });
   }

@@ -53,10 +53,11 @@ export class RedisEvents implements EventLog {
 
   async listEvents(q: EventQuery): Promise<AuditEvent[]> {
     const { redis, k } = this.c;
-    const match = (e: AuditEvent) => (q.userId === undefined || e.userId === q.userId) && (q.sessionId === undefined || e.sessionId === q.sessionId);
+    const match = (e: AuditEvent) =>
+      (q.userId === undefined || e.userId === q.userId) && (q.sessionId === undefined || e.sessionId === q.sessionId) && (q.types === undefined || q.types.includes(e.type));
     const out: AuditEvent[] = [];
     const forward = q.afterId !== undefined;
-    let cursor = forward ? `(${q.afterId}` : '+';
+    let cursor = forward ? `(${q.afterId}` : q.beforeId !== undefined ? `(${q.beforeId}` : '+';
     // Filters are applied while paging; the audit stream is capped, so this stays bounded.
     for (let pages = 0; pages < 100 && out.length < q.limit; pages++) {
       const batch = await this.c.call(() => (forward ? redis.xrange(k.events, cursor, '+', 'COUNT', 500) : redis.xrevrange(k.events, cursor, '-', 'COUNT', 500)));

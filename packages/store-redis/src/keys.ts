@@ -28,6 +28,10 @@ export class RedisKeys {
   session(userId: string, id: string): string {
     return this.sessionPrefix(userId) + id;
   }
+  /** A session's own data (SPEC §13): beside its record, under the same user's tag. */
+  sessionData(userId: string, id: string): string {
+    return `${this.tag(userId)}:data:${id}`;
+  }
   userIndex(userId: string): string {
     return `${this.tag(userId)}:sessions`;
   }

@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type IdentityStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore, type WebhookQueue, type WebhookStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type IdentityStore, type SessionDataStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore, type WebhookQueue, type WebhookStore } from '@sessiond/core';
 import { RedisAppKeys } from './app-keys.ts';
 import { parseRedisUrl, type RedisTarget } from './client.ts';
 import { pingEveryShard } from './cluster-health.ts';
@@ -11,6 +11,7 @@ import { RedisEvents } from './events.ts';
 import { RedisIdentities } from './identities.ts';
 import { migrateLegacyLayout } from './migrate.ts';
 import { OwnerCache } from './owner-cache.ts';
+import { RedisSessionData } from './session-data.ts';
 import { RedisSessions } from './sessions.ts';
 import { RedisSettings } from './settings.ts';
 import { RedisUsers } from './users.ts';
@@ -19,7 +20,7 @@ import { RedisWebhooks } from './webhooks.ts';
 const LAYOUT = '2';
 
 /** `putUser` too: migrating from the legacy layout writes accounts as they are. */
-export interface RedisStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore, Pick<RedisUsers, 'putUser'> {}
+export interface RedisStore extends UserStore, SessionStore, SessionDataStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore, Pick<RedisUsers, 'putUser'> {}
 
 /**
  * Redis store for one Redis, a Sentinel-managed primary or Redis Cluster: the key layout in
@@ -34,8 +35,9 @@ export class RedisStore implements Store {
   constructor(target: RedisTarget) {
     this.c = new RedisConnection(target);
     this.events = new RedisEvents(this.c);
-    const sessions = new RedisSessions(this.c, new OwnerCache(this.c), new Due(this.c));
-    assemble(this, new RedisUsers(this.c), sessions, new RedisDevices(this.c), this.events, new RedisCounters(this.c), new RedisAppKeys(this.c), new RedisSettings(this.c), new RedisWebhooks(this.c), new RedisIdentities(this.c));
+    const owners = new OwnerCache(this.c);
+    const sessions = new RedisSessions(this.c, owners, new Due(this.c));
+    assemble(this, new RedisUsers(this.c), sessions, new RedisSessionData(this.c, owners), new RedisDevices(this.c), this.events, new RedisCounters(this.c), new RedisAppKeys(this.c), new RedisSettings(this.c), new RedisWebhooks(this.c), new RedisIdentities(this.c));
   }
 
   async init(): Promise<void> {

@@ -247,6 +247,24 @@ redis.call('HSET', KEYS[1], 'recoveryCodeHashes', out)
 return 1
 `;
 
+/**
+ * KEYS: session, its data. ARGV: data, expected version, purgeAt. Compare-and-set while the
+ * session has not ended; the data expires with the most the record may live. Returns the new
+ * version, or -1 on a conflict or an ended (or missing) session.
+ */
+export const WRITE_SESSION_DATA = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return -1 end
+if cjson.decode(raw).endedAt ~= cjson.null then return -1 end
+local current = 0
+local stored = redis.call('HGET', KEYS[2], 'version')
+if stored then current = tonumber(stored) end
+if current ~= tonumber(ARGV[2]) then return -1 end
+redis.call('HSET', KEYS[2], 'data', ARGV[1], 'version', current + 1)
+redis.call('PEXPIREAT', KEYS[2], ARGV[3])
+return current + 1
+`;
+
 /** KEYS[1] app-key hash, ARGV[1] key id, ARGV[2] time: sets lastUsedAt only while the key exists. */
 export const TOUCH_APP_KEY = `
 if redis.call('HEXISTS', KEYS[1], 'id:' .. ARGV[1]) == 1 then

@@ -7,6 +7,9 @@ import { eventFromRow, type EventRow } from './rows.ts';
 const BY_USER = 1;
 const BY_SESSION = 2;
 const AFTER_ID = 4;
+const BEFORE_ID = 8;
+/** Bits from here up count the types asked for (`type IN (?, …)`), so each count has its statement. */
+const TYPES_SHIFT = 4;
 
 /**
  * The audit log in the events table, and its feed. SQLite serves one process, so the feed is
@@ -40,6 +43,8 @@ export class SqliteEvents implements EventLog {
     if (q.userId !== undefined) (mask |= BY_USER), params.push(q.userId);
     if (q.sessionId !== undefined) (mask |= BY_SESSION), params.push(q.sessionId);
     if (q.afterId !== undefined) (mask |= AFTER_ID), params.push(Number.parseInt(q.afterId, 10) || 0);
+    if (q.beforeId !== undefined) (mask |= BEFORE_ID), params.push(Number.parseInt(q.beforeId, 10) || 0);
+    if (q.types !== undefined) (mask |= q.types.length << TYPES_SHIFT), params.push(...q.types);
     const rows = guard(() => this.query(mask).all(...params, q.limit) as EventRow[]);
     return rows.map(eventFromRow);
   }
@@ -51,7 +56,14 @@ export class SqliteEvents implements EventLog {
   private query(mask: number): Database.Statement {
     let s = this.queries.get(mask);
     if (!s) {
-      const where = [mask & BY_USER && 'user_id = ?', mask & BY_SESSION && 'session_id = ?', mask & AFTER_ID && 'id > ?'].filter(Boolean);
+      const types = mask >> TYPES_SHIFT;
+      const where = [
+        mask & BY_USER && 'user_id = ?',
+        mask & BY_SESSION && 'session_id = ?',
+        mask & AFTER_ID && 'id > ?',
+        mask & BEFORE_ID && 'id < ?',
+        types > 0 && `type IN (${Array(types).fill('?').join(', ')})`,
+      ].filter(Boolean);
       // Newest first for the audit view; oldest first after an id, so a feed resumes in order.
       const order = mask & AFTER_ID ? 'ASC' : 'DESC';
       s = this.c.db!.prepare(`SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`);

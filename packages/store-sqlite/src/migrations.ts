@@ -210,4 +210,21 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX provider_sessions_purge ON provider_sessions (purge_at);
   `,
   },
+  {
+    version: 11,
+    name: "sessions record their browser; a session's own data",
+    sql: `
+  ALTER TABLE sessions ADD COLUMN browser_id TEXT;
+  -- Apart from the sessions row, so validating a session (SELECT *) never reads up to 16 KiB of it.
+  CREATE TABLE session_data (
+    session_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  -- Forgotten with its session, whichever path deletes the row.
+  CREATE TRIGGER session_data_purge AFTER DELETE ON sessions BEGIN
+    DELETE FROM session_data WHERE session_id = OLD.id;
+  END;
+  `,
+  },
 ];

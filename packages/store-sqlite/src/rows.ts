@@ -27,6 +27,7 @@ export interface SessionRow {
   location_last: string | null;
   trusted_device_id: string | null;
   app_key_id: string | null;
+  browser_id: string | null;
   refresh: string | null;
   sso: string | null;
   ended_at: number | null;
@@ -60,6 +61,7 @@ export function sessionFromRow(r: SessionRow): SessionRecord {
     locationLast: json(r.location_last),
     trustedDeviceId: r.trusted_device_id,
     appKeyId: r.app_key_id,
+    browserId: r.browser_id,
     refresh: json(r.refresh),
     // Only when set: other sessions read as they did before the column existed.
     ...(r.sso ? { sso: JSON.parse(r.sso) as SessionRecord['sso'] } : {}),
@@ -92,6 +94,7 @@ export function sessionToRow(s: SessionRecord): SessionRow {
     location_last: text(s.locationLast),
     trusted_device_id: s.trustedDeviceId,
     app_key_id: s.appKeyId,
+    browser_id: s.browserId ?? null,
     refresh: text(s.refresh),
     sso: text(s.sso),
     ended_at: s.endedAt,

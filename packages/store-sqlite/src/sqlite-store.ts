@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type IdentityStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore, type WebhookQueue, type WebhookStore } from '@sessiond/core';
+import { assemble, type AppKeyStore, type Counters, type DeviceStore, type EventLog, type IdentityStore, type SessionDataStore, type SessionStore, type SettingStore, type SigningKeyStore, type Store, type UserStore, type WebhookQueue, type WebhookStore } from '@sessiond/core';
 import { SqliteConnection } from './connection.ts';
 import { SqliteCounters } from './counters.ts';
 import { SqliteDevices } from './devices.ts';
@@ -10,6 +10,7 @@ import { SqliteEvents } from './event-log.ts';
 import { SqliteIdentities } from './identities.ts';
 import { SqliteKeys } from './keys.ts';
 import { migrate } from './migrate.ts';
+import { SqliteSessionData } from './session-data.ts';
 import { SqliteSessions } from './sessions.ts';
 import { SqliteSettings } from './settings.ts';
 import { prepareStatements } from './statements.ts';
@@ -28,7 +29,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-export interface SqliteStore extends UserStore, SessionStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore {}
+export interface SqliteStore extends UserStore, SessionStore, SessionDataStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore {}
 
 /**
  * The embedded default store. better-sqlite3 is synchronous, so each method runs to completion
@@ -45,7 +46,7 @@ export class SqliteStore implements Store {
     private readonly path: string,
     private readonly opts: SqliteStoreOptions = {},
   ) {
-    assemble(this, new SqliteUsers(this.c), new SqliteSessions(this.c), new SqliteDevices(this.c), this.events, new SqliteCounters(this.c), new SqliteKeys(this.c), new SqliteSettings(this.c), new SqliteWebhooks(this.c), new SqliteIdentities(this.c));
+    assemble(this, new SqliteUsers(this.c), new SqliteSessions(this.c), new SqliteSessionData(this.c), new SqliteDevices(this.c), this.events, new SqliteCounters(this.c), new SqliteKeys(this.c), new SqliteSettings(this.c), new SqliteWebhooks(this.c), new SqliteIdentities(this.c));
   }
 
   async init(): Promise<void> {

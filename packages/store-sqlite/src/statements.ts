@@ -9,7 +9,7 @@ const DEADLINE = 'min(idle_expires_at, absolute_expires_at)';
 const SESSION_COLUMNS: readonly (keyof SessionRow)[] = [
   'id', 'token_hash', 'user_id', 'app', 'mode', 'created_at', 'authenticated_at', 'auth_methods', 'last_active_at', 'idle_expires_at',
   'absolute_expires_at', 'idle_timeout_ms', 'remember_me', 'device', 'ip_first', 'ip_last', 'location_first',
-  'location_last', 'trusted_device_id', 'app_key_id', 'refresh', 'sso', 'ended_at', 'end_reason', 'end_detail', 'purge_at',
+  'location_last', 'trusted_device_id', 'app_key_id', 'browser_id', 'refresh', 'sso', 'ended_at', 'end_reason', 'end_detail', 'purge_at',
 ];
 
 /** Named here so the emitted .d.ts can name it (better-sqlite3's own type lives in an unexported namespace). */
@@ -69,6 +69,17 @@ export function prepareStatements(db: Database.Database) {
     dueForTimeout: sql(`SELECT * FROM sessions WHERE ended_at IS NULL AND ${DEADLINE} <= @now ORDER BY ${DEADLINE} LIMIT @limit`),
     purgeDue: sql('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ended_at IS NOT NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?)'),
     purgeCounters: sql('DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)'),
+
+    readSessionData: sql('SELECT data, version FROM session_data WHERE session_id = ?'),
+    insertSessionData: sql(
+      `INSERT INTO session_data (session_id, data, version)
+       SELECT @id, @data, 1 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @id AND ended_at IS NULL)
+       ON CONFLICT (session_id) DO NOTHING`,
+    ),
+    updateSessionData: sql(
+      `UPDATE session_data SET data = @data, version = version + 1
+       WHERE session_id = @id AND version = @expected AND EXISTS (SELECT 1 FROM sessions WHERE id = @id AND ended_at IS NULL)`,
+    ),
 
     insertDevice: sql('INSERT INTO trusted_devices (id, user_id, secret_hash, label, created_at, last_used_at, expires_at, second_factor_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     deviceById: sql('SELECT * FROM trusted_devices WHERE id = ?'),

@@ -9,6 +9,7 @@ import { describeEvents } from './spec/events.ts';
 import { describeIdentities } from './spec/identities.ts';
 import { describeCoreRules } from './spec/rules.ts';
 import { describeSessionLimit } from './spec/limit.ts';
+import { describeSessionData } from './spec/session-data.ts';
 import { describeSessions } from './spec/sessions.ts';
 import { describeSigningKeys } from './spec/signing-keys.ts';
 import { describeSettings } from './spec/settings.ts';
@@ -99,5 +100,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describeIdentities(ctx);
     describeAppKeys(ctx);
     describeWebhooks(ctx);
+    describeSessionData(ctx);
   });
 }

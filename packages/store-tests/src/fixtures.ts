@@ -71,6 +71,7 @@ export function makeSession(overrides: Partial<SessionRecord> = {}): SessionReco
     locationLast: null,
     trustedDeviceId: null,
     appKeyId: null,
+    browserId: null,
     refresh: null,
     endedAt: null,
     endReason: null,

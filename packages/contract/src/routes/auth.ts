@@ -25,9 +25,19 @@ export const signup = {
 
 export const login = {
   summary: 'Sign in: a new session',
-  description: 'Cookie mode sets the session cookie; with mode "token" the answer carries an access and a refresh token and no cookie.',
+  description:
+    'Cookie mode sets the session cookie; with mode "token" the answer carries an access and a refresh token and no cookie. Send email and password; or, after a 409 concurrent_limit that offered a choice (SESSIOND_ON_MAX_SESSIONS=choose), choiceToken and endSessionId from the same browser: the chosen session ends and this sign-in completes.',
   body: Type.Object(
-    { email, password, rememberMe: Type.Optional(Type.Boolean()), app: Type.Optional(appName), totp: Type.Optional(secondFactorCode), mode: Type.Optional(mode) },
+    {
+      email: Type.Optional(email),
+      password: Type.Optional(password),
+      rememberMe: Type.Optional(Type.Boolean()),
+      app: Type.Optional(appName),
+      totp: Type.Optional(secondFactorCode),
+      mode: Type.Optional(mode),
+      choiceToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'details.choiceToken of the 409 concurrent_limit answer; single use, 5 minutes.' })),
+      endSessionId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Which of details.sessions to sign out.' })),
+    },
     { additionalProperties: false },
   ),
   response: { 200: SignedIn, ...errors(401, 403, 409, 429) },

@@ -24,6 +24,12 @@ export const revokeOthers = {
   response: { 200: ref(Ended), ...errors(401, 403) },
 };
 
+export const revokeBrowser = {
+  summary: "End every session of one of the person's other browsers (revoked): one row of Active sessions",
+  body: Type.Object({ browserId: id, forgetDevice: Type.Optional(Type.Boolean({ description: "Also untrust the browser's trusted device." })) }, { additionalProperties: false }),
+  response: { 200: ref(Ended), ...errors(401, 403, 404, 409) },
+};
+
 export const revokeAll = {
   summary: 'End all sessions, this one included (revoked_all); clears the cookie',
   response: { 200: ref(Ended), ...errors(401, 403) },

@@ -1,9 +1,15 @@
 import type { AuditEvent, NewAuditEvent } from '../types.ts';
 
+import type { EventType } from '../types.ts';
+
 export interface EventQuery {
   userId?: string;
   sessionId?: string;
   afterId?: string;
+  /** Newest first, strictly older than this id (paging back through a person's activity). */
+  beforeId?: string;
+  /** Only these types (the activity view skips extends and refreshes, which would crowd a page). */
+  types?: readonly EventType[];
   limit: number;
 }
 

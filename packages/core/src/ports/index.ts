@@ -7,6 +7,7 @@ export * from './signing-keys.ts';
 export * from './settings.ts';
 export * from './app-keys.ts';
 export * from './identities.ts';
+export * from './session-data.ts';
 export * from './outage.ts';
 export * from './compose.ts';
 export * from './webhooks.ts';

@@ -37,7 +37,10 @@ export function checkResponses(f: FastifyInstance, logger: FastifyBaseLogger): v
 function mismatch(req: FastifyRequest, reply: FastifyReply, payload: unknown, validator: (schema: object) => ValidateFunction): string | null {
   const routeSchema = req.routeOptions.schema as { response?: ResponseSchemas; hide?: boolean } | undefined;
   // Answers outside any route (unknown paths, routing errors) are errors in the SPEC's shape.
-  const responses: ResponseSchemas | undefined = req.routeOptions.url === undefined ? { '4xx': ErrorBody, '5xx': ErrorBody } : routeSchema?.response;
+  const outsideRoutes = req.routeOptions.url === undefined;
+  // A browser's mistyped page address gets the pages' own "Page not found" (routes/pages.ts).
+  if (outsideRoutes && reply.statusCode === 404 && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return null;
+  const responses: ResponseSchemas | undefined = outsideRoutes ? { '4xx': ErrorBody, '5xx': ErrorBody } : routeSchema?.response;
   if (!responses) return routeSchema?.hide ? null : 'the route documents no answers';
   const status = reply.statusCode;
   const documented = (responses[String(status)] ?? responses[`${String(status)[0]}xx`] ?? responses.default) as Record<string, unknown> | undefined;

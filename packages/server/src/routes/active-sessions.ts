@@ -28,6 +28,10 @@ export async function activeSessionsRoutes(f: ContractInstance, app: AppContext)
     return { ended: await app.sessiond.revokeOthers(req.session!) };
   });
 
+  f.post('/v1/sessions/revoke-browser', { preHandler: auth, schema: C.revokeBrowser }, async (req) => {
+    return { ended: await app.sessiond.revokeBrowser(req.session!, req.body.browserId, req.body.forgetDevice === true) };
+  });
+
   f.post('/v1/sessions/revoke-all', { preHandler: auth, schema: C.revokeAll }, async (req, reply) => {
     const ended = await app.sessiond.revokeAll(req.session!);
     clearSessionCookie(reply, app);

@@ -6,6 +6,7 @@ import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { listView } from '../http/views.ts';
 import { appKeyRoutes } from './app-keys.ts';
 import { webhookRoutes } from './webhooks.ts';
+import { adminSessionDataRoutes } from './session-data.ts';
 import { requireMode, sendSignedIn } from './auth.ts';
 
 /**
@@ -16,6 +17,7 @@ export async function adminRoutes(f: ContractInstance, app: AppContext): Promise
   f.addHook('onRequest', adminOnly(app));
   await appKeyRoutes(f, app);
   await webhookRoutes(f, app);
+  await adminSessionDataRoutes(f, app);
 
   f.post(
     '/v1/admin/users',

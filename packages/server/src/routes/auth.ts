@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, requestContext, setDeviceCookie, setSessionCookie } from '../http/auth.ts';
+import { browserOf, readBrowserCookie, setBrowserCookie } from '../http/browser-cookie.ts';
 import { readCookie } from '../http/cookies.ts';
 import { requireRelayFor } from '../http/relayed-client.ts';
 import { viewOf } from '../http/views.ts';
@@ -29,11 +30,30 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
       const ctx = requestContext(req);
       requireRelayFor(req, req.body.app ?? 'web');
       const mode = requireMode(app, req.body.mode ?? 'cookie');
+      if (req.body.choiceToken !== undefined) {
+        // The second step of a sign-in at the device limit: it came from this browser's cookie.
+        if (req.body.endSessionId === undefined) throw new SessiondError('invalid_request.missing_field', { facts: { field: 'endSessionId' }, details: { field: 'endSessionId' } });
+        const browser = readBrowserCookie(req, app);
+        const signedIn = await app.sessiond.completeChoice({
+          choiceToken: req.body.choiceToken,
+          endSessionId: req.body.endSessionId,
+          browserId: browser?.browserId ?? null,
+          previousSessionId: browser?.lastSessionId ?? null,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+        });
+        return sendSignedIn(app, reply, signedIn, signedIn.session.mode === 'cookie' ? browser!.browserId : null);
+      }
+      for (const field of ['email', 'password'] as const) {
+        if (req.body[field] === undefined) throw new SessiondError('invalid_request.missing_field', { facts: { field }, details: { field } });
+      }
+      // Token mode sets no cookie (SPEC §4): a browser cookie it happens to carry still groups it.
+      const browser = mode === 'cookie' ? browserOf(req, app) : readBrowserCookie(req, app);
       let signedIn: SignedIn;
       try {
         signedIn = await app.sessiond.signIn({
-          email: req.body.email,
-          password: req.body.password,
+          email: req.body.email!,
+          password: req.body.password!,
           totp: req.body.totp,
           rememberMe: req.body.rememberMe === true,
           app: req.body.app ?? 'web',
@@ -41,12 +61,16 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
           ip: ctx.ip,
           userAgent: ctx.userAgent,
           deviceToken: readCookie(req.headers.cookie, app.cookieNames.device),
+          browserId: browser?.browserId ?? null,
+          previousSessionId: browser?.lastSessionId ?? null,
         });
       } catch (e) {
         if (e instanceof SessiondError && e.code === 'invalid_credentials') app.metrics.loginFailures.inc();
+        // A choice is bound to this browser: a browser new to sessiond gets its cookie with the question.
+        if (e instanceof SessiondError && e.details?.choiceToken && browser) setBrowserCookie(reply, app, browser.browserId, browser.lastSessionId);
         throw e;
       }
-      return sendSignedIn(app, reply, signedIn);
+      return sendSignedIn(app, reply, signedIn, mode === 'cookie' ? browser!.browserId : null);
     },
   );
 
@@ -101,7 +125,7 @@ export function requireMode(app: AppContext, mode: 'cookie' | 'token'): 'cookie'
 }
 
 /** The login answer, shared by /v1/login and the admin's session start. */
-export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedIn: SignedIn): Promise<FastifyReply> {
+export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedIn: SignedIn, browserId: string | null = null): Promise<FastifyReply> {
   const { session, user, token } = signedIn;
   reply.header('cache-control', 'no-store');
   app.metrics.sessionsStarted.inc({ app: session.app });
@@ -112,5 +136,7 @@ export async function sendSignedIn(app: AppContext, reply: FastifyReply, signedI
   }
   setSessionCookie(reply, app, token, cookieMaxAge(app, session));
   if (signedIn.deviceToken) setDeviceCookie(reply, app, signedIn.deviceToken);
+  // After the session's own cookie; it names the session this browser now holds (browser-cookie.ts).
+  if (browserId) setBrowserCookie(reply, app, browserId, session.id);
   return reply.send({ user: publicUser(user), session: viewOf(app, session, session.id), token });
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { service as C } from '@sessiond/contract';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 
@@ -33,6 +33,25 @@ export function pageSecurityHeaders(reply: FastifyReply, https: boolean): void {
 export function pageShell(html: string, basePath: string): string {
   const meta = `<meta name="sessiond-base-path" content="${basePath.replace(/[&"<>]/g, '')}" />`;
   return html.replace(/(src|href)="\.\/assets\//g, `$1="${basePath}/assets/`).replace('<head>', `<head>\n    ${meta}`);
+}
+
+
+/**
+ * A mistyped page address (`/signin`) asked for by a browser: the pages' own "Page not found"
+ * with a link to sign in, not the API's JSON. API clients (no text/html in Accept), the API's
+ * own paths and anything but GET/HEAD keep the JSON 404. Null when the pages are not built.
+ */
+export function notFoundPage(app: AppContext): ((req: FastifyRequest, reply: FastifyReply) => FastifyReply | null) | null {
+  const indexPath = join(WEB_DIST, 'index.html');
+  if (!existsSync(indexPath)) return null;
+  const index = pageShell(readFileSync(indexPath, 'utf8'), app.config.basePath);
+  return (req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const page = (req.method === 'GET' || req.method === 'HEAD') && /\btext\/html\b/.test(req.headers.accept ?? '') && !/^\/(v1|\.well-known|assets)(\/|$)/.test(path);
+    if (!page) return null;
+    pageSecurityHeaders(reply, app.secureCookies);
+    return reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
+  };
 }
 
 /** The React pages, built by Vite (packages/web) into this package's pages/ and served as one SPA. */

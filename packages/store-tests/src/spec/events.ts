@@ -40,6 +40,20 @@ export function describeEvents(ctx: SuiteContext): void {
       expect(await ctx.store.listEvents({ userId: 'nobody', limit: 10 })).toEqual([]);
     });
 
+    it('pages back before an id, newest first, and keeps only the types asked for (a person\'s activity)', async () => {
+      const events: AuditEvent[] = [];
+      const types = ['session.started', 'session.extended', 'session.ended', 'login.failed', 'session.extended', 'session.started'] as const;
+      for (const [i, type] of types.entries()) events.push(await ctx.store.recordEvent(makeEvent({ type, userId: i === 3 ? 'other' : 'me', sessionId: `s${i}` })));
+      const ids = idsOf(events);
+      expect(idsOf(await ctx.store.listEvents({ beforeId: ids[4]!, limit: 10 }))).toEqual([ids[3], ids[2], ids[1], ids[0]]);
+      expect(idsOf(await ctx.store.listEvents({ beforeId: ids[4]!, limit: 2 }))).toEqual([ids[3], ids[2]]);
+      const shown = ['session.started', 'session.ended', 'login.failed'] as const;
+      expect(idsOf(await ctx.store.listEvents({ userId: 'me', types: shown, limit: 10 }))).toEqual([ids[5], ids[2], ids[0]]);
+      expect(idsOf(await ctx.store.listEvents({ userId: 'me', types: shown, beforeId: ids[5]!, limit: 1 }))).toEqual([ids[2]]);
+      expect(idsOf(await ctx.store.listEvents({ types: ['login.failed'], limit: 10 }))).toEqual([ids[3]]);
+      expect(await ctx.store.listEvents({ beforeId: ids[0]!, limit: 10 })).toEqual([]);
+    });
+
     it('lists the events after an id oldest first (feed resume), with filters', async () => {
       const events: AuditEvent[] = [];
       for (let i = 0; i < 6; i++) events.push(await ctx.store.recordEvent(makeEvent({ userId: i % 2 ? 'odd' : 'even', sessionId: `s${i}` })));

@@ -7,7 +7,7 @@ const NAV = [
   { to: '/settings/security/sessions', label: 'Active sessions' },
 ];
 
-/** Header with the product name, the signed-in pages and "Log out"; `main` for the page. */
+/** Header with the product name, the signed-in pages and "Sign out" (this browser; rows of Active sessions say "Log out"); `main` for the page. */
 export function Layout({ children, signedIn = false }: { children: ReactNode; signedIn?: boolean }) {
   const client = useSessionClient();
   const { user, session } = useSession();
@@ -54,7 +54,7 @@ export function Layout({ children, signedIn = false }: { children: ReactNode; si
               <div className="account">
                 {user && <span className="account-email">{user.email}</span>}
                 <button type="button" className="button button-secondary button-small" onClick={() => void logOut()}>
-                  Log out
+                  Sign out
                 </button>
               </div>
             </>

@@ -1,20 +1,22 @@
-import type { SessionView } from '@sessiond/sdk';
 import { useId } from 'react';
+import type { BrowserGroup } from '../browser-groups.ts';
 import { formatLastActive } from '../format.ts';
 import { Modal } from './Modal.tsx';
-import { appName } from './SessionRow.tsx';
+import { appsOf } from './SessionRow.tsx';
 
-/** Confirms ending one other session; a trusted device can also be forgotten. */
-export function LogOutSessionDialog({ session: s, onCancel, onConfirm }: { session: SessionView; onCancel: () => void; onConfirm: (forgetDevice: boolean) => void }) {
+/** Confirms ending every session of one other browser; a trusted device can also be forgotten. */
+export function LogOutSessionDialog({ row, onCancel, onConfirm }: { row: BrowserGroup; onCancel: () => void; onConfirm: (forgetDevice: boolean) => void }) {
   const descId = useId();
+  const s = row.latest;
+  const n = row.sessions.length;
   return (
-    <Modal title="Log out this session?" describedBy={descId} onEscape={onCancel}>
+    <Modal title={`Log out ${s.device.label}?`} describedBy={descId} onEscape={onCancel}>
       <div id={descId} className="stack-small">
         <p>
-          <strong>{s.device.label}</strong> ({appName(s.app)}, {formatLastActive(s.lastActiveAt).toLowerCase()}) will be signed out within a second. Whoever is using
-          it will be told why and asked to sign in again.
+          <strong>{s.device.label}</strong> ({appsOf(row)}, {formatLastActive(s.lastActiveAt).toLowerCase()}) will be signed out within a second
+          {n > 1 ? `, all ${n} of its sessions` : ''}. Whoever is using it will be told why and asked to sign in again.
         </p>
-        {s.trustedDevice && (
+        {row.trusted && (
           <p className="muted">
             This is a trusted device. <strong>Log out and remove</strong> also stops it from being trusted, so the next sign-in there is a full one.
           </p>
@@ -24,14 +26,34 @@ export function LogOutSessionDialog({ session: s, onCancel, onConfirm }: { sessi
         <button type="button" className="button button-quiet" onClick={onCancel} data-autofocus="">
           Cancel
         </button>
-        <button type="button" className={`button ${s.trustedDevice ? 'button-secondary' : 'button-danger'}`} onClick={() => onConfirm(false)}>
+        <button type="button" className={`button ${row.trusted ? 'button-secondary' : 'button-danger'}`} onClick={() => onConfirm(false)}>
           Log out
         </button>
-        {s.trustedDevice && (
+        {row.trusted && (
           <button type="button" className="button button-danger" onClick={() => onConfirm(true)}>
             Log out and remove
           </button>
         )}
+      </div>
+    </Modal>
+  );
+}
+
+/** Confirms ending every session but this one. */
+export function LogOutOthersDialog({ count, onCancel, onConfirm }: { count: number; onCancel: () => void; onConfirm: () => void }) {
+  const descId = useId();
+  return (
+    <Modal title="Log out of other sessions?" describedBy={descId} onEscape={onCancel}>
+      <p id={descId}>
+        {count} other {count === 1 ? 'session' : 'sessions'} will end within a second. <strong>This browser stays signed in.</strong>
+      </p>
+      <div className="actions">
+        <button type="button" className="button button-quiet" onClick={onCancel} data-autofocus="">
+          Cancel
+        </button>
+        <button type="button" className="button button-danger" onClick={onConfirm}>
+          Log out of other sessions
+        </button>
       </div>
     </Modal>
   );

@@ -2,6 +2,7 @@ import { ApiError, type SignedIn } from '@sessiond/sdk';
 import { useSessionClient } from '@sessiond/sdk/react';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { BrowserCauseHelp } from './BrowserCauseHelp.tsx';
+import { ChooseSessionToEnd, choiceOf, type SignInChoice } from './ChooseSessionToEnd.tsx';
 import { Field } from './Field.tsx';
 
 interface SignInFormProps {
@@ -21,6 +22,7 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
   const [error, setError] = useState<string | null>(null);
   const [cookiesBlocked, setCookiesBlocked] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [choice, setChoice] = useState<SignInChoice | null>(null);
   const codeRef = useRef<HTMLInputElement>(null);
   const keepId = useId();
   const errorId = useId();
@@ -39,6 +41,7 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
       onSignedIn(signedIn);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'totp_required' && step === 'password') setStep('totp');
+      else if (choiceOf(err)) setChoice(choiceOf(err));
       else setError(err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
       setCookiesBlocked(err instanceof ApiError && err.code === 'cookies_blocked');
     } finally {
@@ -47,6 +50,7 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
   };
 
   const Heading = totpHeading;
+  if (choice) return <ChooseSessionToEnd choice={choice} onSignedIn={onSignedIn} onCancel={() => (setChoice(null), setPassword(''))} />;
   return (
     <form className="stack" onSubmit={submit} aria-describedby={error ? errorId : undefined}>
       {error && (

@@ -7,9 +7,15 @@ export function NotFoundPage() {
     <Layout>
       <div className="card auth-card">
         <PageHeading title="Page not found" />
-        <p>
-          There is nothing at this address. <Link to="/demo">Go to the demo app</Link>
-        </p>
+        <p>There is nothing at this address. Check it for a typing mistake, or go on from here:</p>
+        <ul className="link-list">
+          <li>
+            <Link to="/login">Sign in</Link>
+          </li>
+          <li>
+            <Link to="/demo">Go to the demo app</Link>
+          </li>
+        </ul>
       </div>
     </Layout>
   );

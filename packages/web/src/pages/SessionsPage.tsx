@@ -1,10 +1,12 @@
 import { ApiError, type SessionView } from '@sessiond/sdk';
 import { useSession, useSessionClient, useSessionEvent } from '@sessiond/sdk/react';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { withBase } from '../base-path.ts';
+import { groupByBrowser, type BrowserGroup } from '../browser-groups.ts';
 import { PageHeading } from '../components/Page.tsx';
 import { SessionRow } from '../components/SessionRow.tsx';
-import { LogOutAllDialog, LogOutSessionDialog } from '../components/SessionDialogs.tsx';
+import { LogOutAllDialog, LogOutOthersDialog, LogOutSessionDialog } from '../components/SessionDialogs.tsx';
+import { RecentActivity } from '../components/RecentActivity.tsx';
 import { TwoStepSection } from '../components/TwoStepSection.tsx';
 import { Field } from '../components/Field.tsx';
 
@@ -17,8 +19,9 @@ export function SessionsPage() {
   const sso = useSession().session?.sso ?? null;
   const [sessions, setSessions] = useState<SessionView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState<SessionView | null>(null);
+  const [confirming, setConfirming] = useState<BrowserGroup | null>(null);
   const [confirmingAll, setConfirmingAll] = useState(false);
+  const [confirmingOthers, setConfirmingOthers] = useState(false);
   const [announcement, setAnnouncement] = useState('');
   const listHeading = useRef<HTMLHeadingElement>(null);
 
@@ -65,20 +68,35 @@ export function SessionsPage() {
     await next?.retry();
   };
 
-  const logOut = async (s: SessionView, forgetDevice: boolean) => {
+  /** Ends every session of one browser row (or the one session of a row no browser cookie came with). */
+  const logOut = async (row: BrowserGroup, forgetDevice: boolean) => {
     setConfirming(null);
+    const ids = new Set(row.sessions.map((x) => x.id));
     // The row leaves at once; it comes back only if the server refuses.
-    setSessions((list) => list?.filter((x) => x.id !== s.id) ?? null);
+    setSessions((list) => list?.filter((x) => !ids.has(x.id)) ?? null);
     // Its Log out button is gone with it: give focus a sensible place to land.
     requestAnimationFrame(() => listHeading.current?.focus());
     try {
-      await client.revokeSession(s.id, { forgetDevice });
-      setAnnouncement(`${s.device.label} was logged out${forgetDevice ? ' and removed from your trusted devices' : ''}.`);
+      if (row.browserId) await client.revokeBrowser(row.browserId, { forgetDevice });
+      else await client.revokeSession(row.latest.id, { forgetDevice });
+      setAnnouncement(`${row.latest.device.label} was logged out${forgetDevice ? ' and removed from your trusted devices' : ''}.`);
     } catch (e) {
-      if (needsReauth(e, () => logOut(s, forgetDevice))) return void load(true);
+      if (needsReauth(e, () => logOut(row, forgetDevice))) return void load(true);
       if (!(e instanceof ApiError && e.code === 'not_found')) setError(e instanceof ApiError ? e.message : 'That session could not be logged out. Please try again.');
       void load(true);
     }
+  };
+
+  const logOutOthers = async () => {
+    setConfirmingOthers(false);
+    try {
+      const ended = await client.revokeOtherSessions();
+      setAnnouncement(`${ended} other ${ended === 1 ? 'session was' : 'sessions were'} logged out.`);
+    } catch (e) {
+      if (needsReauth(e, logOutOthers)) return;
+      setError(e instanceof ApiError ? e.message : 'We could not log out your other sessions. Please try again.');
+    }
+    void load(true);
   };
 
   const logOutAll = async () => {
@@ -91,7 +109,9 @@ export function SessionsPage() {
     }
   };
 
+  const rows = useMemo(() => (sessions ? groupByBrowser(sessions) : null), [sessions]);
   const others = sessions?.filter((s) => !s.current).length ?? 0;
+  const otherBrowsers = rows?.filter((r) => !r.current).length ?? 0;
   return (
     <div className="page">
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -108,9 +128,14 @@ export function SessionsPage() {
             Everywhere your account is signed in. Logging a session out takes effect within a second, and whoever uses it is told why.
           </p>
         </div>
-        <button type="button" className="button button-danger-outline" onClick={() => setConfirmingAll(true)} disabled={!sessions}>
-          Log out of all sessions
-        </button>
+        <div className="page-actions">
+          <button type="button" className="button button-secondary" onClick={() => setConfirmingOthers(true)} disabled={others === 0}>
+            Log out of other sessions
+          </button>
+          <button type="button" className="button button-danger-outline" onClick={() => setConfirmingAll(true)} disabled={!sessions}>
+            Log out of all sessions
+          </button>
+        </div>
       </div>
       {error && (
         <div className="notice notice-error" role="alert">
@@ -120,17 +145,17 @@ export function SessionsPage() {
       <p className="visually-hidden" role="status" aria-live="polite">
         {announcement}
       </p>
-      {sessions === null ? (
+      {rows === null ? (
         <p className="loading">Loading sessions…</p>
       ) : (
         <>
           <h2 className="section-title" ref={listHeading} tabIndex={-1}>
-            {sessions.length} {sessions.length === 1 ? 'session' : 'sessions'}
-            {others > 0 && <span className="muted"> · {others} on other devices or apps</span>}
+            {rows.length} {rows.length === 1 ? 'browser or device' : 'browsers and devices'}
+            {otherBrowsers > 0 && <span className="muted"> · {others} {others === 1 ? 'session' : 'sessions'} elsewhere</span>}
           </h2>
           <ul className="session-list">
-            {sessions.map((s) => (
-              <SessionRow key={s.id} session={s} onLogOut={() => setConfirming(s)} />
+            {rows.map((row) => (
+              <SessionRow key={row.key} row={row} onLogOut={() => setConfirming(row)} />
             ))}
           </ul>
         </>
@@ -168,8 +193,10 @@ export function SessionsPage() {
           </div>
         </form>
       )}
+      <RecentActivity />
       <TwoStepSection />
-      {confirming && <LogOutSessionDialog session={confirming} onCancel={() => setConfirming(null)} onConfirm={(forget) => void logOut(confirming, forget)} />}
+      {confirming && <LogOutSessionDialog row={confirming} onCancel={() => setConfirming(null)} onConfirm={(forget) => void logOut(confirming, forget)} />}
+      {confirmingOthers && <LogOutOthersDialog count={others} onCancel={() => setConfirmingOthers(false)} onConfirm={() => void logOutOthers()} />}
       {confirmingAll && <LogOutAllDialog count={sessions?.length ?? 0} onCancel={() => setConfirmingAll(false)} onConfirm={() => void logOutAll()} />}
     </div>
   );
