@@ -78,6 +78,8 @@ describe.each(Object.entries(stores))('recent activity (GET /v1/activity) on %s'
     const bad = await b.get('/v1/activity?limit=0');
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe('invalid_request');
+    // Not an event id of any store (Redis refused it as a stream id: a 500).
+    for (const before of ['abc', '1-2-3', '-1']) expect((await b.get(`/v1/activity?before=${before}`)).status, before).toBe(400);
     expect((await new Client(server.url).get('/v1/activity')).status).toBe(401);
   });
 

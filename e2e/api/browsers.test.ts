@@ -72,12 +72,21 @@ describe.each(Object.entries(stores))('browsers (browserId, POST /v1/sessions/re
     expect(refused.json.error.code).toBe('not_found');
     expect((await shared.get('/v1/session')).status).toBe(200);
     // The next person on the same browser gets the same browserId, and their own first sign-in from it is new to them.
+    const browserCookie = shared.cookies.get('sessiond_browser')!;
     await shared.post('/v1/logout');
-    shared.cookies.set('sessiond_browser', a.json.session.browserId);
+    shared.cookies.set('sessiond_browser', browserCookie);
     const b = await shared.post('/v1/login', { email: 'browsers-b@example.com', password: PASSWORD });
     expect(b.json.session.browserId).toBe(a.json.session.browserId);
     const starts = ((await shared.get('/v1/activity')).json.events as { type: string; newDevice?: boolean }[]).filter((e) => e.type === 'session.started');
     expect(starts.map((e) => e.newDevice)).toEqual([true, true]);
+    // A copied browser id is not that browser: unsigned or re-signed by hand, the cookie is ignored.
+    const copier = new Client(server.url);
+    for (const forged of [a.json.session.browserId, `${a.json.session.browserId}.-.AAAAAAAAAAAAAAAAAAAAAA`]) {
+      copier.cookies.set('sessiond_browser', forged);
+      const c = await copier.post('/v1/login', { email: 'browsers-a@example.com', password: PASSWORD });
+      expect(c.json.session.browserId).not.toBe(a.json.session.browserId);
+      await copier.post('/v1/logout');
+    }
     const bad = await other.post('/v1/sessions/revoke-browser', { browserId: '' });
     expect(bad.status).toBe(400);
   });

@@ -15,8 +15,11 @@ const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 // Retries after 50 ms, 100 ms, 200 ms…: an outage of a second is a handful of attempts.
 const FAST = { SESSIOND_WEBHOOK_RETRY_BASE: '50ms', SESSIOND_WEBHOOK_TIMEOUT: '1s' };
 
-async function signIn(server: ServerProcess, email: string, userAgent: string, app = 'web') {
+/** A sign-in from a browser of its own, or from the browser that holds `sameBrowserAs`'s browser cookie. */
+async function signIn(server: ServerProcess, email: string, userAgent: string, app = 'web', sameBrowserAs?: Client) {
   const c = new Client(server.url, { 'user-agent': userAgent });
+  const browser = sameBrowserAs?.cookies.get('sessiond_browser');
+  if (browser) c.cookies.set('sessiond_browser', browser);
   const r = await c.post('/v1/login', { email, password: PASSWORD, app });
   expect(r.status).toBe(200);
   return { client: c, sessionId: r.json.session.id as string };
@@ -88,7 +91,8 @@ describe('webhooks (SPEC §12)', () => {
 
   it('delivers signed session.started (newDevice only for a browser new to the account) and session.ended with its reason, in order', async () => {
     const first = await signIn(server, 'hooks@example.com', CHROME_MAC);
-    const again = await signIn(server, 'hooks@example.com', CHROME_MAC);
+    // The same browser again (its browser cookie): not a new device.
+    const again = await signIn(server, 'hooks@example.com', CHROME_MAC, 'web', first.client);
     const other = await signIn(server, 'hooks@example.com', FIREFOX_WIN);
     expect((await first.client.post('/v1/logout')).status).toBe(204);
     await until(() => made.unique().length >= 4, 10_000, 'four deliveries');

@@ -73,6 +73,14 @@ describe('sign-up and sign-in pages', () => {
     await page.waitForURL(`${server.url}/demo`);
     expect(problems).toEqual([]);
     await context.close();
+    // Nor what the browser would read as another site: it drops the tab, leaving `//evil.example`.
+    const other = await newContext(browser);
+    await other.page.goto(`${server.url}/login?next=${encodeURIComponent('/\t/evil.example/')}`);
+    await other.page.getByLabel('Email').fill('grace@example.com');
+    await other.page.getByLabel('Password').fill(PASSWORD);
+    await other.page.getByRole('button', { name: 'Sign in' }).click();
+    await other.page.waitForURL(`${server.url}/demo`, { timeout: 10_000 });
+    await other.context.close();
   });
 
   it('asks for the authentication code when the account has two-step sign-in', async () => {

@@ -33,7 +33,7 @@ describe('SSO in the browser (SPEC §15)', () => {
 
     await page.waitForURL(`${w.url}/settings/security/sessions`);
     await page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
-    const current = page.getByRole('listitem').filter({ hasText: 'Current session' });
+    const current = page.getByRole('listitem').filter({ hasText: 'This browser' });
     await current.getByText('Signed in with Acme SSO').waitFor();
     await expectAccessible(page, 'Active sessions with an SSO session');
     await screenshot(page, 'active-sessions-sso');
@@ -72,11 +72,11 @@ describe('SSO in the browser (SPEC §15)', () => {
     const other = await signInAs('pablo');
     const me = await signInAs('pablo');
     await me.page.reload();
-    await me.page.getByRole('listitem').filter({ hasNotText: 'Current session' }).getByRole('button', { name: 'Log out' }).waitFor();
+    await me.page.getByRole('listitem').filter({ hasNotText: 'This browser' }).getByRole('button', { name: /^Log out .+ on / }).waitFor();
     // Past SESSIOND_FRESHNESS (2 s here): ending a session asks for a fresh sign-in, at the provider.
     await me.page.waitForTimeout(2_100);
-    await me.page.getByRole('listitem').filter({ hasNotText: 'Current session' }).getByRole('button', { name: 'Log out' }).click();
-    await me.page.getByRole('dialog', { name: 'Log out this session?' }).getByRole('button', { name: 'Log out', exact: true }).click();
+    await me.page.getByRole('listitem').filter({ hasNotText: 'This browser' }).getByRole('button', { name: /^Log out .+ on / }).click();
+    await me.page.getByRole('dialog', { name: /^Log out .+\?$/ }).getByRole('button', { name: 'Log out', exact: true }).click();
     const confirm = me.page.getByRole('link', { name: 'Confirm with Acme SSO' });
     await confirm.waitFor();
     await confirm.click();
@@ -85,8 +85,8 @@ describe('SSO in the browser (SPEC §15)', () => {
     await me.page.getByPlaceholder('Enter any login').fill('pablo');
     await me.page.getByRole('button', { name: 'Sign-in' }).click();
     await me.page.waitForURL(`${w.url}/settings/security/sessions`);
-    await me.page.getByRole('listitem').filter({ hasNotText: 'Current session' }).getByRole('button', { name: 'Log out' }).click();
-    await me.page.getByRole('dialog', { name: 'Log out this session?' }).getByRole('button', { name: 'Log out', exact: true }).click();
+    await me.page.getByRole('listitem').filter({ hasNotText: 'This browser' }).getByRole('button', { name: /^Log out .+ on / }).click();
+    await me.page.getByRole('dialog', { name: /^Log out .+\?$/ }).getByRole('button', { name: 'Log out', exact: true }).click();
     await other.page.getByRole('dialog', { name: 'Sign in to continue' }).getByText(/signed out from another of your sessions/).waitFor({ timeout: 2_000 });
     expect(me.problems).toEqual([]);
     await Promise.all([me.context.close(), other.context.close()]);

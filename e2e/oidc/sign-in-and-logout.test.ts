@@ -104,7 +104,7 @@ describe('sign-in through an identity provider (SPEC §15)', () => {
   });
 
   it('goes to `next` only on our own origin', async () => {
-    for (const [next, to] of [['https://evil.example/x', '/'], ['//evil.example/x', '/'], ['/\\evil.example', '/'], ['/demo?x=1#y', '/demo?x=1#y']]) {
+    for (const [next, to] of [['https://evil.example/x', '/'], ['//evil.example/x', '/'], ['/\\evil.example', '/'], ['/.//evil.example', '/'], ['/%2e//evil.example', '/'], ['/demo?x=1#y', '/demo?x=1#y']]) {
       const b = new Browserish();
       const cb = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start?next=${encodeURIComponent(next!)}`, 'erin', { stopAtCallback: true });
       const res = await b.request(cb.url);

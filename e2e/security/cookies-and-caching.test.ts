@@ -54,7 +54,7 @@ describe('cookies, caching and what answers reveal', () => {
     const plain = all.filter((c) => !c.startsWith('sessiond_browser='));
     expect(plain).toHaveLength(1);
     expect(plain[0]).toMatch(/^sessiond=[\w-]{22}\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
-    expect(all[1]).toMatch(/^sessiond_browser=[\w-]{22}\.[\w-]{22}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=34560000$/);
+    expect(all[1]).toMatch(/^sessiond_browser=[\w-]{22}\.[\w-]{22}\.[\w-]{22}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=34560000$/);
     const kept = (await signedIn({ rememberMe: true })).login.headers.getSetCookie();
     const maxAge = Number(/Max-Age=(\d+)/.exec(kept[0]!)![1]);
     expect(maxAge).toBeGreaterThan(29 * 86_400);

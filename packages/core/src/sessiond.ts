@@ -41,6 +41,8 @@ export interface ChoiceInput {
   previousSessionId?: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** Set when an app's backend relays this sign-in with its key: the choice must be for that app. */
+  relayedFor?: string;
 }
 
 export interface SignInInput {
@@ -158,6 +160,7 @@ export class Sessiond {
     if (!pending) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
     const user = await this.store.findUserById(pending.userId);
     if (!user || user.disabledAt !== null) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
+    if (input.relayedFor !== undefined && input.relayedFor !== pending.app) throw new SessiondError('forbidden.relay_other_app', { facts: { app: input.relayedFor }, details: { field: 'app' } });
     const target = await this.store.findSession(input.endSessionId);
     if (!target || target.userId !== user.id || target.app !== pending.app || !isActive(target, this.clock.now())) {
       throw new SessiondError('not_found.session', { details: { field: 'endSessionId' } });

@@ -47,11 +47,20 @@ describe('SSO accounts (SPEC §15)', () => {
   it('links by email only when linkByEmail is on and the provider verified the address', async () => {
     const existing = await sd.users.create('ada@example.com', 'correct horse battery');
     expect(await code(sd.sso.signIn(input()))).toBe('email_taken');
-    expect(await code(sd.sso.signIn(input({ linkByEmail: true, emailVerified: false })))).toBe('email_taken');
+    // Unverified, the address neither links nor collides: the provider account gets an account of its own.
+    const unverified = await sd.sso.signIn(input({ sub: 'sub-unverified', linkByEmail: true, emailVerified: false }));
+    expect([unverified.user.id === existing.id, unverified.user.email]).toEqual([false, expect.stringMatching(/@sso\.invalid$/)]);
     const linked = await sd.sso.signIn(input({ linkByEmail: true }));
     expect(linked.user.id).toBe(existing.id);
     // Linked for good: the next sign-in finds it by (issuer, sub) even with linking turned off.
     expect((await sd.sso.signIn(input({ linkByEmail: false }))).user.id).toBe(existing.id);
+  });
+
+  it('an address the provider did not verify never names a new account (it would take it from its owner)', async () => {
+    const { user } = await sd.sso.signIn(input({ emailVerified: false }));
+    expect(user.email).toMatch(/@sso\.invalid$/);
+    // The owner can still sign up with their own address.
+    expect((await sd.users.create('ada@example.com', 'correct horse battery')).email).toBe('ada@example.com');
   });
 
   it('an email-less provider account gets a placeholder address no mail reaches', async () => {

@@ -17,6 +17,8 @@ export interface ProviderSignIn {
   mode: 'cookie' | 'token';
   ip: string | null;
   userAgent: string | null;
+  /** This browser's id (SPEC §13), so an SSO session joins its browser's row like any other. */
+  browserId?: string | null;
 }
 
 /** Which provider session a back-channel logout token names (already verified by the server). */
@@ -48,7 +50,7 @@ export class SsoAccounts {
     // First writer wins: two callbacks racing for one new person share the account linked first.
     const linked = await store.linkIdentity({ issuer, subject, userId: user.id, provider, createdAt: clock.now() });
     const owner = linked.userId === user.id ? user : await this.sd.users.get(linked.userId);
-    const signedIn = await this.sd.startFor(owner, { rememberMe: false, app: input.app, mode: input.mode, ip: input.ip, userAgent: input.userAgent, sso: input.link, authMethods: ['sso'] });
+    const signedIn = await this.sd.startFor(owner, { rememberMe: false, app: input.app, mode: input.mode, ip: input.ip, userAgent: input.userAgent, browserId: input.browserId ?? null, sso: input.link, authMethods: ['sso'] });
     if (input.link.sid) await store.addProviderSession(issuer, input.link.sid, signedIn.session.id, signedIn.session.purgeAt, clock.now());
     return signedIn;
   }
@@ -61,7 +63,9 @@ export class SsoAccounts {
       const user = await store.findUserById(identity.userId);
       if (user) return user;
     }
-    const email = input.email ? normalizeEmail(input.email) : null;
+    // Unverified, an email says nothing about who holds it: it neither finds an account nor names a
+    // new one (which would take the address from its real owner).
+    const email = input.email && input.emailVerified ? normalizeEmail(input.email) : null;
     if (email) {
       const existing = await store.findUserByEmail(email);
       // An unverified email, or linking not turned on, must never hand over an existing account:

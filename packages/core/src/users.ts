@@ -100,8 +100,9 @@ export class UserService {
       await this.store.createUser(user);
     } catch (e) {
       if (!(e instanceof SessiondError)) throw e;
-      // Two first calls at once: the one that lost the race finds the winner's account.
-      if (e.code === 'external_id_conflict') {
+      // Two first calls at once: the one that lost the race finds the winner's account (a store may
+      // check the email before the external id, so the loser may hear either).
+      if (e.code === 'external_id_conflict' || e.code === 'email_taken') {
         const winner = await this.byExternalId(externalId, email);
         if (winner) return { user: winner, created: false };
       }

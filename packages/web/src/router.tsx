@@ -38,8 +38,17 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
  * behind the app's origin).
  */
 export function safeNext(next: string | null, fallback = withBase('/demo')): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  return next;
+  if (!next || !next.startsWith('/')) return fallback;
+  // Judged as the browser will read it: it drops tabs and newlines, so `/\t/evil.example` is
+  // `//evil.example`, and `/.//evil.example` resolves to that path too.
+  let url: URL;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== location.origin || url.pathname.startsWith('//') || url.pathname.startsWith('/\\')) return fallback;
+  return url.pathname + url.search + url.hash;
 }
 
 const PAGES = new Set(['/login', '/signup', '/settings/security/sessions', '/signed-out', '/demo']);

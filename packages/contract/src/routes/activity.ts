@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { EndReason, errors, id, iso, Location, ref } from '../shared.ts';
+import { EndReason, errors, iso, Location, ref } from '../shared.ts';
 
 /** The person's own security history (SPEC §13). */
 
@@ -29,7 +29,8 @@ export const listActivity = {
   querystring: Type.Object(
     {
       limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1–100, default 20.' })),
-      before: Type.Optional(id),
+      // An event id of any store: decimal (SQLite, PostgreSQL, memory) or a Redis stream id.
+      before: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}(-[0-9]{1,20})?$', description: 'An `id` from the previous page.' })),
     },
   ),
   response: { 200: ref(ActivityList), ...errors(401) },

@@ -45,11 +45,17 @@ export class Oidc {
 
   /** Our origin as the provider sees it: the redirect URI registered there is built on it. */
   origin(): string {
-    return this.app.config.publicUrl ?? [...this.app.allowedOrigins][0] ?? `http://localhost:${this.app.config.port}`;
+    // The same origin tokens name as their issuer: SESSIOND_PUBLIC_URL's, else the printed one.
+    return this.app.config.publicUrl ?? (this.app.publicOrigin || `http://127.0.0.1:${this.app.config.port}`);
+  }
+
+  /** Where sessiond's own paths are, as the browser and the provider see them (under the base path). */
+  url(path: string): string {
+    return `${this.origin()}${this.app.config.basePath}${path}`;
   }
 
   redirectUri(name: string): string {
-    return `${this.origin()}/v1/oidc/${name}/callback`;
+    return this.url(`/v1/oidc/${name}/callback`);
   }
 
   /** `next` if it stays on our origin (a path, resolved against it), else "/": never an open redirect. */
@@ -58,7 +64,9 @@ export class Oidc {
     try {
       const origin = this.origin();
       const u = new URL(next, origin);
-      return u.origin === origin ? `${u.pathname}${u.search}${u.hash}` : '/';
+      // `/.//evil.example` resolves to the path `//evil.example`, which a browser follows off-site.
+      if (u.origin !== origin || u.pathname.startsWith('//') || u.pathname.startsWith('/\\')) return '/';
+      return `${u.pathname}${u.search}${u.hash}`;
     } catch {
       return '/';
     }

@@ -4,6 +4,7 @@ import * as client from 'openid-client';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, requestContext, setSessionCookie } from '../http/auth.ts';
+import { browserOf, readBrowserCookie, setBrowserCookie } from '../http/browser-cookie.ts';
 import { readCookie } from '../http/cookies.ts';
 import { FlowCookie } from './flow-cookie.ts';
 import type { Oidc } from './index.ts';
@@ -64,7 +65,7 @@ export function oidcRoutes(oidc: Oidc) {
       if (!flow) throw callbackProblem('the sign-in was not started in this browser, or took too long');
       if (flow.provider !== provider.name) throw callbackProblem('the answer came from another provider than the sign-in was started with');
       const config = await provider.configuration();
-      const currentUrl = new URL(req.url, oidc.origin());
+      const currentUrl = new URL(oidc.url(req.url));
       let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
       try {
         // Checks state, the iss response parameter (RFC 9207) when the provider sends it, PKCE, and
@@ -77,7 +78,7 @@ export function oidcRoutes(oidc: Oidc) {
           // start once more. The provider still has its session, so the person sees no second login.
           provider.forget();
           app.logger.warn({ provider: provider.name }, `identity provider "${provider.name}" signed with a key not in its keys as fetched: fetching them again (key rotation)`);
-          return reply.redirect(`/v1/oidc/${provider.name}/start?${new URLSearchParams({ app: flow.app, mode: flow.mode, next: flow.next, retry: '1', ...(flow.reauthSessionId ? { reauth: '1' } : {}) })}`, 303);
+          return reply.redirect(`${app.config.basePath}/v1/oidc/${provider.name}/start?${new URLSearchParams({ app: flow.app, mode: flow.mode, next: flow.next, retry: '1', ...(flow.reauthSessionId ? { reauth: '1' } : {}) })}`, 303);
         }
         throw callbackProblem(problemOf(e));
       }
@@ -97,6 +98,7 @@ export function oidcRoutes(oidc: Oidc) {
       }
       const seal = (kind: 'id_token' | 'refresh_token', value: string | undefined) => (value ? oidc.sealer.seal(value, tokenPurpose(kind, claims.iss, claims.sub)) : null);
       const ctx = requestContext(req);
+      const browser = flow.mode === 'cookie' ? browserOf(req, app) : readBrowserCookie(req, app);
       const signedIn = await app.sessiond.sso.signIn({
         link: {
           provider: provider.name,
@@ -116,10 +118,14 @@ export function oidcRoutes(oidc: Oidc) {
         mode: flow.mode,
         ip: ctx.ip,
         userAgent: ctx.userAgent,
+        browserId: browser?.browserId ?? null,
       });
       app.metrics.sessionsStarted.inc({ app: signedIn.session.app });
       if (signedIn.session.mode === 'token') oidc.flow.setHandoff(reply, signedIn.token, now());
-      else setSessionCookie(reply, app, signedIn.token);
+      else {
+        setSessionCookie(reply, app, signedIn.token);
+        setBrowserCookie(reply, app, browser!.browserId, signedIn.session.id);
+      }
       return reply.redirect(flow.next, 303);
     });
 
@@ -153,7 +159,7 @@ export function oidcRoutes(oidc: Oidc) {
         return { endSessionUrl: null };
       }
       if (!idToken || !config.serverMetadata().end_session_endpoint) return { endSessionUrl: null };
-      const url = client.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: `${oidc.origin()}/login`, client_id: provider.config.clientId });
+      const url = client.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: oidc.url('/login'), client_id: provider.config.clientId });
       return { endSessionUrl: url.href };
     });
 

@@ -23,7 +23,7 @@ export class Sealer {
     const [v, iv, tag, body, extra] = sealed.split('.');
     if (v !== 'v1' || !iv || !tag || !body || extra !== undefined) return null;
     try {
-      const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+      const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), { authTagLength: 16 }); // never a short tag
       d.setAAD(Buffer.from(purpose));
       d.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');

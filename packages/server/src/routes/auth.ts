@@ -41,6 +41,7 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
           previousSessionId: browser?.lastSessionId ?? null,
           ip: ctx.ip,
           userAgent: ctx.userAgent,
+          ...(req.relayedClient ? { relayedFor: req.relayedClient.app } : {}),
         });
         return sendSignedIn(app, reply, signedIn, signedIn.session.mode === 'cookie' ? browser!.browserId : null);
       }

@@ -46,7 +46,7 @@ export class KeyRing {
   private unseal(sealed: string): string {
     const [v, iv, tag, body] = sealed.split('.');
     if (v !== 'v1' || !iv || !tag || !body) throw new Error('unknown sealed key format');
-    const d = createDecipheriv('aes-256-gcm', this.sealingKey, Buffer.from(iv, 'base64url'));
+    const d = createDecipheriv('aes-256-gcm', this.sealingKey, Buffer.from(iv, 'base64url'), { authTagLength: 16 }); // never a short tag
     d.setAuthTag(Buffer.from(tag, 'base64url'));
     try {
       return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');
