@@ -97,7 +97,7 @@ export class Sessiond {
     this.devices = new TrustedDevices(deps.store, deps.clock, deps.config.trustedDeviceTtlMs, deps.config.maxTrustedDevicesPerUser);
     this.users = new UserService(deps.store, deps.clock, deps.passwords, this.devices, deps.config.cacheTtlMs);
     this.appKeys = new AppKeys(deps.store, deps.clock);
-    this.sso = new SsoAccounts(this, deps.passwords);
+    this.sso = new SsoAccounts(this);
     this.sessionData = new SessionData(deps.store, this.sessions, deps.clock, deps.config.tombstoneTtlMs);
     // A single process may make its own key; nodes sharing a store are given one (server.ts).
     this.choices = new SignInChoices(deps.choiceKey ?? randomBytes(32), deps.store, deps.clock);

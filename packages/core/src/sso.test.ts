@@ -40,7 +40,8 @@ describe('SSO accounts (SPEC §15)', () => {
     expect(first.session.sso).toMatchObject({ provider: 'acme', issuer: ISS, subject: 'sub-1', sid: 'sid-1' });
     const again = await sd.sso.signIn(input({ email: 'renamed@example.com' }));
     expect(again.user.id).toBe(first.user.id);
-    // Nobody can sign in to it with a password: it has one nobody knows.
+    // Nobody can sign in to it with a password: it has none.
+    expect(first.user.passwordHash).toBeNull();
     expect(await sd.users.checkPassword('ada@example.com', '')).toBeNull();
   });
 

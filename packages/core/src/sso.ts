@@ -1,8 +1,9 @@
 import { SessiondError } from './errors.ts';
 import { sessionEvent } from './events.ts';
-import { normalizeEmail, type PasswordHasher } from './passwords.ts';
+import { normalizeEmail } from './passwords.ts';
 import type { Sessiond, SignedIn } from './sessiond.ts';
-import { hashSecret, randomId, randomSecret } from './tokens.ts';
+import { hashSecret } from './tokens.ts';
+import { newUser } from './users.ts';
 import type { SessionRecord, SsoLink, UserRecord } from './types.ts';
 
 /** What the relying party learnt from a validated ID token, and where the session is for. */
@@ -36,10 +37,7 @@ export interface ProviderLogout {
  * relying party has validated every token before it gets here.
  */
 export class SsoAccounts {
-  constructor(
-    private readonly sd: Sessiond,
-    private readonly passwords: PasswordHasher,
-  ) {}
+  constructor(private readonly sd: Sessiond) {}
 
   async signIn(input: ProviderSignIn): Promise<SignedIn> {
     this.sd.requireRegisteredApp(input.app);
@@ -74,21 +72,10 @@ export class SsoAccounts {
       if (existing) throw new SessiondError('email_taken.sso');
     }
     const now = clock.now();
-    const user: UserRecord = {
-      id: randomId(),
-      // No email from the provider: a unique placeholder that no mail can reach (RFC 2606 .invalid).
-      email: email ?? `${hashSecret(`${issuer} ${subject}`).slice(0, 24).toLowerCase()}@sso.invalid`,
-      // A password nobody knows: the account signs in through its provider until one is set.
-      passwordHash: await this.passwords.hash(randomSecret()),
-      createdAt: now,
-      passwordChangedAt: now,
-      totpSecret: null,
-      totpEnabled: false,
-      recoveryCodeHashes: [],
-      totpLastStep: null,
-      disabledAt: null,
-      externalId: null,
-    };
+    // No (verified) email from the provider: a unique placeholder no mail can reach (RFC 2606
+    // .invalid). No password: the account signs in through its provider (a password sign-in is
+    // refused like a wrong one).
+    const user = newUser(email ?? `${hashSecret(`${issuer} ${subject}`).slice(0, 24).toLowerCase()}@sso.invalid`, null, now);
     await store.createUser(user);
     await store.recordEvent({ type: 'user.created', at: now, userId: user.id, sessionId: null, ip: null, reason: null, data: { provider: input.link.provider } });
     return user;

@@ -51,19 +51,7 @@ export class UserService {
     const problem = passwordProblem(password, email);
     if (problem) throw new SessiondError(problem, { facts: PASSWORD_RULES, details: { field: 'password' } });
     const now = this.clock.now();
-    const user: UserRecord = {
-      id: randomId(),
-      email,
-      passwordHash: await this.passwords.hash(password),
-      createdAt: now,
-      passwordChangedAt: now,
-      totpSecret: null,
-      totpEnabled: false,
-      recoveryCodeHashes: [],
-      totpLastStep: null,
-      disabledAt: null,
-      externalId: null,
-    };
+    const user = newUser(email, await this.passwords.hash(password), now);
     await this.store.createUser(user);
     await this.store.recordEvent({ type: 'user.created', at: now, userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
     return user;
@@ -83,19 +71,7 @@ export class UserService {
     if (found) return { user: found, created: false };
     if (email === undefined) throw new SessiondError('invalid_request.missing_field', { facts: { field: 'email' }, details: { field: 'email', why: 'needed to create the account' } });
     const now = this.clock.now();
-    const user: UserRecord = {
-      id: randomId(),
-      email,
-      passwordHash: null,
-      createdAt: now,
-      passwordChangedAt: now,
-      totpSecret: null,
-      totpEnabled: false,
-      recoveryCodeHashes: [],
-      totpLastStep: null,
-      disabledAt: null,
-      externalId,
-    };
+    const user = newUser(email, null, now, externalId);
     try {
       await this.store.createUser(user);
     } catch (e) {
@@ -201,4 +177,9 @@ export class UserService {
     await this.store.updateUser(user.id, { totpEnabled: false, totpSecret: null, recoveryCodeHashes: [], totpLastStep: null });
     await this.store.recordEvent({ type: 'totp.disabled', at: this.clock.now(), userId: user.id, sessionId: null, ip: null, reason: null, data: {} });
   }
+}
+
+/** A new account as every way of making one starts it: no second factor, not disabled. */
+export function newUser(email: string, passwordHash: string | null, now: number, externalId: string | null = null): UserRecord {
+  return { id: randomId(), email, passwordHash, createdAt: now, passwordChangedAt: now, totpSecret: null, totpEnabled: false, recoveryCodeHashes: [], totpLastStep: null, disabledAt: null, externalId };
 }
