@@ -65,12 +65,14 @@ export function WarningDialog({ expiresAt, onSignOut }: { expiresAt: number; onS
         <button type="button" className="button button-secondary" onClick={onSignOut} disabled={busy}>
           Sign out
         </button>
-        {permission === 'default' && (
-          <button type="button" className="button button-secondary" onClick={() => void askToNotify()} disabled={busy}>
+      </div>
+      {permission === 'default' && (
+        <p className="notify-line">
+          <button type="button" className="button button-quiet button-small" onClick={() => void askToNotify()} disabled={busy}>
             Notify me before I'm signed out
           </button>
-        )}
-      </div>
+        </p>
+      )}
     </Modal>
   );
 }
