@@ -60,10 +60,13 @@ describe('HiddenWarning (SPEC §14)', () => {
     expect(doc.title).toBe('Signing out in 2:00 · Expenses · sessiond');
     vi.advanceTimersByTime(1_000);
     expect(doc.title).toBe('Signing out in 1:59 · Expenses · sessiond');
+    doc.title = 'Report · sessiond'; // the page retitles itself meanwhile
+    vi.advanceTimersByTime(1_000);
+    expect(doc.title).toBe('Signing out in 1:58 · Report · sessiond');
     doc.show('visible');
-    expect(doc.title).toBe('Expenses · sessiond');
+    expect(doc.title).toBe('Report · sessiond');
     vi.advanceTimersByTime(5_000);
-    expect(doc.title).toBe('Expenses · sessiond');
+    expect(doc.title).toBe('Report · sessiond');
   });
 
   it('one notification per warning; its click focuses the tab and stays signed in; the end restores the title', () => {

@@ -25,6 +25,8 @@ export async function askNotificationPermission(): Promise<WarningNotificationPe
 export class HiddenWarning {
   private expiresAt: number | null = null;
   private originalTitle: string | null = null;
+  /** The title this last wrote, to notice the page changing it. */
+  private written: string | null = null;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private notification: Notification | null = null;
   /** One notification per warning: the person may have seen it and chosen to ignore it. */
@@ -55,8 +57,9 @@ export class HiddenWarning {
     if (!hidden) {
       clearInterval(this.ticker);
       this.ticker = undefined;
-      if (this.originalTitle !== null) this.doc.title = this.originalTitle;
+      if (this.originalTitle !== null) this.doc.title = this.doc.title === this.written ? this.originalTitle : this.doc.title;
       this.originalTitle = null;
+      this.written = null;
       // Visible again or over: the dialog (or nothing) speaks now.
       this.notification?.close();
       this.notification = null;
@@ -70,7 +73,10 @@ export class HiddenWarning {
 
   private tick(): void {
     if (this.expiresAt === null || this.originalTitle === null) return;
-    this.doc.title = `Signing out in ${formatCountdown(this.expiresAt - Date.now())} · ${this.originalTitle}`;
+    // The page retitled itself meanwhile: that is the title to come back to.
+    if (this.written !== null && this.doc.title !== this.written) this.originalTitle = this.doc.title;
+    this.written = `Signing out in ${formatCountdown(this.expiresAt - Date.now())} · ${this.originalTitle}`;
+    this.doc.title = this.written;
   }
 
   private notify(): void {
