@@ -50,6 +50,9 @@ describe('before and after an idle timeout', () => {
     // Focus stays inside.
     await page.keyboard.press('Tab');
     expect(await dialog.getByRole('button', { name: 'Sign out' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    // Notifications not yet allowed or refused here: the dialog offers them (SPEC §14).
+    await page.keyboard.press('Tab');
+    expect(await dialog.getByRole('button', { name: "Notify me before I'm signed out" }).evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.press('Tab');
     expect(await stay.evaluate((el) => el === document.activeElement)).toBe(true);
 

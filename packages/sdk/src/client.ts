@@ -3,6 +3,7 @@ import { BROWSER_CAUSE_MESSAGES, type BrowserCause } from './browser-endings.ts'
 import { watchActivity } from './activity.ts';
 import { Drafts } from './drafts.ts';
 import { Emitter } from './emitter.ts';
+import { HiddenWarning } from './hidden-warning.ts';
 import { KeepAlive } from './keep-alive.ts';
 import { endsSession, GENERIC_ENDING, initialState, liveDeadlines, signedInOf, transition, type Effect, type MachineEvent } from './session-machine.ts';
 import { createCredentials } from './transport/credentials.ts';
@@ -57,6 +58,8 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
   let started: Promise<SessionState> | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const cleanups: Array<() => void> = [];
+  /** Title countdown and notification while the page is hidden (SPEC §14); set by `start()`. */
+  let hiddenWarning: HiddenWarning | null = null;
 
   /** The one place state changes: the machine decides, then its effects run in order. */
   function dispatch(event: MachineEvent): Effect[] {
@@ -65,6 +68,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     machine = state;
     if (changed) {
       keepMarker();
+      hiddenWarning?.set(state.view.status === 'signed-in' && state.view.warning ? state.view.expiresAt : null);
       emitter.emit('change', state.view);
     }
     for (const effect of effects) run(effect);
@@ -219,6 +223,12 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     if (typeof window !== 'undefined' && typeof document !== 'undefined') {
       cleanups.push(watchActivity(window, (at) => keepAlive.activity(at)));
       cleanups.push(drafts.watch(document));
+      const reach = new HiddenWarning(document, () => void client.staySignedIn());
+      hiddenWarning = reach;
+      cleanups.push(() => {
+        reach.dispose();
+        hiddenWarning = null;
+      });
       const onVisible = () => document.visibilityState === 'visible' && recheckSoon();
       const onShow = (e: PageTransitionEvent) => e.persisted && reconnect();
       document.addEventListener('visibilitychange', onVisible);

@@ -6,7 +6,8 @@ export { createSessionClient, type SessionClient, type SessionClientOptions, typ
 export { ApiError } from './api-error.ts';
 export { ACTIVITY_EVENTS, NO_ACTIVITY_ATTRIBUTE } from './activity.ts';
 export { DRAFT_ATTRIBUTE, DRAFT_IGNORE_ATTRIBUTE, Drafts, type Draft, type DraftValue } from './drafts.ts';
-export { announcement, formatCountdown } from './countdown.ts';
+export { announcement, formatCountdown, liveAnnouncement, notificationText, timeLeftInWords } from './countdown.ts';
+export { askNotificationPermission, notificationPermission, type WarningNotificationPermission } from './hidden-warning.ts';
 export { newIdempotencyKey } from './idempotency.ts';
 export * from './types.ts';
 export { BROWSER_CAUSES, BROWSER_CAUSE_MESSAGES, browserSteps, isBrowserCause, type BrowserCause, type BrowserSteps } from './browser-endings.ts';
