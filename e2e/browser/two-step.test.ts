@@ -34,8 +34,8 @@ describe('two-step sign-in settings', () => {
   let server: ServerProcess;
   let browser: Browser;
   beforeAll(async () => {
-    // A 2 s freshness window makes the page ask for the password again, as it would after 10 min.
-    [server, browser] = await Promise.all([startApp({ SESSIOND_FRESHNESS: '2s' }), launchBrowser()]);
+    // A 5 s freshness window (long enough for the accessibility check and screenshot between confirming and turning on, on a busy machine) makes the page ask for the password again, as it would after 10 min.
+    [server, browser] = await Promise.all([startApp({ SESSIOND_FRESHNESS: '5s' }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -49,7 +49,7 @@ describe('two-step sign-in settings', () => {
     await signIn(page, server.url, email);
     await page.goto(`${server.url}/settings/security/sessions`);
     await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
-    await page.waitForTimeout(2200); // the sign-in is no longer fresh
+    await page.waitForTimeout(5200); // the sign-in is no longer fresh
     await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
     await page.getByText('confirm your password').waitFor();
     await page.getByLabel('Password').fill(PASSWORD);
@@ -89,7 +89,7 @@ describe('two-step sign-in settings', () => {
     await signIn(page, server.url, email);
     await page.goto(`${server.url}/settings/security/sessions`);
     await page.getByRole('heading', { name: '2 browsers and devices' }).waitFor();
-    await page.waitForTimeout(2200);
+    await page.waitForTimeout(5200);
     await page.getByRole('list').getByRole('button', { name: /^Log out / }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Log out', exact: true }).click();
     await page.getByText('confirm your password to log sessions out').waitFor();
