@@ -17,7 +17,13 @@ export class PgIdentities implements IdentityStore {
        SELECT * FROM ins UNION ALL SELECT issuer, subject, user_id, provider, created_at FROM identities WHERE issuer = $1 AND subject = $2 LIMIT 1`,
       [identity.issuer, identity.subject, identity.userId, identity.provider, identity.createdAt],
     );
-    return identityFromRow(r.rows[0]!);
+    const row = r.rows[0];
+    if (row) return identityFromRow(row);
+    // Lost a race to a link that committed after this statement's snapshot: ON CONFLICT saw it, the
+    // SELECT (same snapshot) did not. A new statement reads it.
+    const winner = await this.findIdentity(identity.issuer, identity.subject);
+    if (!winner) throw new Error('identity link neither inserted nor found');
+    return winner;
   }
 
   async findIdentity(issuer: string, subject: string): Promise<IdentityRecord | null> {
