@@ -22,6 +22,9 @@ export interface KeepAliveHooks {
   warn(expiresAt: number): void;
 }
 
+
+/** A check before warning answered this recently stands: its answer may have moved warnAt by the clock estimate's rounding. */
+const RECHECK_BEFORE_WARNING_MS = 2_000;
 /**
  * Decides when activity reaches the server, when to warn and when to check whether the deadline
  * has passed. Activity is sent at most once per interval (trailing edge, so none is lost), at
@@ -35,6 +38,8 @@ export class KeepAlive {
   private trailingTimer: ReturnType<typeof setTimeout> | undefined;
   private extending: Promise<void> | null = null;
   private warnCheckRunning = false;
+  /** When the last check before warning answered: a warnAt its answer moved a little later is not asked again. */
+  private warnCheckedAt = -Infinity;
   /** Activity that could not reach the server (offline): sent as soon as the network is back. */
   private unsent = false;
 
@@ -112,8 +117,12 @@ export class KeepAlive {
     try {
       // Activity not yet reported means the person is here: report it instead of warning.
       if (this.lastActivityAt > this.lastSentAt) await this.extendNow();
-      // Another device may have kept the session alive; ask (passively) before interrupting.
-      else await this.hooks.check();
+      // Another device may have kept the session alive; ask (passively) before interrupting. Not
+      // again when that answer only moved warnAt by the server clock's rounding (the timer re-armed).
+      else if (Date.now() - this.warnCheckedAt > RECHECK_BEFORE_WARNING_MS) {
+        await this.hooks.check();
+        this.warnCheckedAt = Date.now();
+      }
     } finally {
       this.warnCheckRunning = false;
     }
