@@ -168,8 +168,9 @@ describe('sessiond behind the app’s origin at /auth (SESSIOND_PUBLIC_URL with 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/auth\/signed-out/);
     // sessiond's session cookie is gone; its browser cookie (no credential, SPEC §13) stays, as a
-    // sign-out without Clear-Site-Data leaves it.
-    expect((await context.cookies(app)).map((c) => c.name).sort()).toEqual(['app_theme', 'sessiond_browser']);
+    // sign-out without Clear-Site-Data leaves it. Polled: the push channel's `logged_out` can move
+    // the page to /signed-out before the sign-out's own answer, which clears the cookie, arrives.
+    await expect.poll(async () => (await context.cookies(app)).map((c) => c.name).sort(), { timeout: 3_000 }).toEqual(['app_theme', 'sessiond_browser']);
     await page.goto(`${app}/restricted`);
     await page.waitForURL(`${app}/auth/login?next=%2Frestricted`);
     expect(problems).toEqual([]);
