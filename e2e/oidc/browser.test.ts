@@ -57,6 +57,22 @@ describe('SSO in the browser (SPEC §15)', () => {
     await context.close();
   });
 
+  it('a person who cancels at the provider is back on the sign-in page, told so, with both ways to sign in', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await page.goto(`${w.url}/login?next=/settings/security/sessions`);
+    await page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
+    await page.waitForURL((u) => u.origin === w.acme.issuer);
+    await page.getByRole('link', { name: '[ Cancel ]' }).click();
+    await page.waitForURL(`${w.url}/login?sso=cancelled&provider=acme&next=%2Fsettings%2Fsecurity%2Fsessions`);
+    await page.getByText('You cancelled the sign-in with Acme SSO. Try it again, or sign in with your email and password.').waitFor();
+    await page.getByRole('link', { name: 'Sign in with Acme SSO' }).waitFor();
+    await page.getByLabel('Password').waitFor();
+    await expectAccessible(page, 'sign-in after cancelling at the provider');
+    await screenshot(page, 'sign-in-sso-cancelled');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('step-up on the Active sessions page goes through the provider for an SSO session', async () => {
     const signInAs = async (login: string) => {
       const c = await newContext(browser);
@@ -90,5 +106,32 @@ describe('SSO in the browser (SPEC §15)', () => {
     await other.page.getByRole('dialog', { name: 'Sign in to continue' }).getByText(/signed out from another of your sessions/).waitFor({ timeout: 2_000 });
     expect(me.problems).toEqual([]);
     await Promise.all([me.context.close(), other.context.close()]);
+  });
+
+  it('turning on two-step sign-in from an SSO session confirms the person at the provider, not with a password', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await page.goto(`${w.url}/login?next=/settings/security/sessions`);
+    await page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
+    await page.getByPlaceholder('Enter any login').fill('quinn');
+    await page.getByPlaceholder('and password').fill('whatever');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+    // Past SESSIOND_FRESHNESS (2 s here): changing a factor asks for a fresh sign-in.
+    await page.waitForTimeout(2_100);
+    const section = page.getByRole('region', { name: 'Two-step sign-in' });
+    await section.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+    await section.getByText('For your security, confirm it is you at Acme SSO to change two-step sign-in; then try again.').waitFor();
+    expect(await section.getByLabel('Password').count()).toBe(0);
+    await expectAccessible(page, 'two-step step-up through the provider');
+    await section.getByRole('link', { name: 'Confirm with Acme SSO' }).click();
+    await page.getByPlaceholder('Enter any login').fill('quinn');
+    await page.getByPlaceholder('and password').fill('whatever');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.waitForURL(`${w.url}/settings/security/sessions`);
+    await section.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+    await section.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });

@@ -5,11 +5,12 @@
 export class Browserish {
   private readonly jars = new Map<string, Map<string, string>>();
 
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+  async request(url: string, init: { method?: string; form?: Record<string, string>; accept?: string } = {}): Promise<Response> {
     const u = new URL(url);
     const jar = this.jars.get(u.origin) ?? new Map<string, string>();
     this.jars.set(u.origin, jar);
     const headers: Record<string, string> = {};
+    if (init.accept) headers.accept = init.accept;
     if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';

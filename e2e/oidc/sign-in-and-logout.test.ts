@@ -125,6 +125,25 @@ describe('sign-in through an identity provider (SPEC §15)', () => {
     expect((await b.request(cb.url)).status).toBe(400);
   });
 
+  it('sends a person whose sign-in failed back to the sign-in page with what happened (scripts keep the JSON)', async () => {
+    const page = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const b = new Browserish();
+    const cb = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start?next=${encodeURIComponent('/demo')}`, 'petra', { stopAtCallback: true });
+    // Another browser (login CSRF): no flow, so no `next` either.
+    const other = await new Browserish().request(cb.url, { accept: page });
+    expect(other.status).toBe(303);
+    expect(other.headers.get('location')).toBe('/login?sso=failed&provider=acme');
+    expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
+    // The person cancelled at the provider: it answers `error=access_denied` with the state.
+    const cancelled = new URL(cb.url);
+    for (const k of [...cancelled.searchParams.keys()]) if (k !== 'state' && k !== 'iss') cancelled.searchParams.delete(k);
+    cancelled.searchParams.set('error', 'access_denied');
+    const res = await b.request(cancelled.href, { accept: page });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/login?sso=cancelled&provider=acme&next=%2Fdemo');
+    expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
+  });
+
   it('refuses an ID token whose nonce is not the one this browser was given', async () => {
     const b = new Browserish();
     const cb = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start`, 'nina', {

@@ -1,6 +1,7 @@
 import { SessiondError } from '@sessiond/core';
 import { oidc as C } from '@sessiond/contract';
 import * as client from 'openid-client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, requestContext, setSessionCookie } from '../http/auth.ts';
@@ -61,6 +62,20 @@ export function oidcRoutes(oidc: Oidc) {
       const provider = oidc.provider(req.params.provider);
       reply.header('cache-control', 'no-store');
       const flow = oidc.flow.take(req.headers.cookie, reply, now());
+      try {
+        return await callback(req, reply, provider, flow);
+      } catch (e) {
+        // A person in a browser (the provider sent them back here) gets the sign-in page with what
+        // happened, not JSON: "You cancelled…" or "could not be completed". Scripts keep the error.
+        if (!(e instanceof SessiondError) || e.key !== 'invalid_request.oidc_callback' || !wantsPage(req.headers.accept)) throw e;
+        app.logger.info({ provider: provider.name, problem: e.message }, 'SSO sign-in not completed');
+        const cancelled = new URL(req.url, 'http://x').searchParams.get('error') === 'access_denied';
+        const query = new URLSearchParams({ sso: cancelled ? 'cancelled' : 'failed', provider: provider.name, ...(flow ? { next: flow.next } : {}) });
+        return reply.redirect(`${app.config.basePath}/login?${query}`, 303);
+      }
+    });
+
+    async function callback(req: FastifyRequest, reply: FastifyReply, provider: ReturnType<Oidc['provider']>, flow: ReturnType<Oidc['flow']['take']>) {
       // No flow cookie: started in another browser (login CSRF), too long ago, or already used.
       if (!flow) throw callbackProblem('the sign-in was not started in this browser, or took too long');
       if (flow.provider !== provider.name) throw callbackProblem('the answer came from another provider than the sign-in was started with');
@@ -127,7 +142,7 @@ export function oidcRoutes(oidc: Oidc) {
         setBrowserCookie(reply, app, browser!.browserId, signedIn.session.id);
       }
       return reply.redirect(flow.next, 303);
-    });
+    }
 
     f.post('/v1/oidc/tokens', { schema: C.tokens }, async (req, reply) => {
       reply.header('cache-control', 'no-store');
@@ -177,6 +192,9 @@ export function oidcRoutes(oidc: Oidc) {
     });
   };
 }
+
+/** A top-level navigation by a browser, as opposed to a script or a test's client. */
+const wantsPage = (accept: string | undefined) => typeof accept === 'string' && accept.includes('text/html');
 
 /** What went wrong, for the person and the operator; never a token's content. */
 function problemOf(e: unknown): string {

@@ -4,7 +4,7 @@ import { withBase } from '../base-path.ts';
 import { Modal } from './Modal.tsx';
 import { BrowserCauseHelp } from './BrowserCauseHelp.tsx';
 import { SignInForm } from './SignInForm.tsx';
-import { SsoButtons } from './SsoButtons.tsx';
+import { SsoButtons, useSsoProviders } from './SsoButtons.tsx';
 
 /**
  * Shown in place when the session ends while the page is open: why it ended, and a sign-in that
@@ -21,6 +21,7 @@ function signInPage(ending: Ending): string {
 
 export function SignInAgainDialog({ ending, heldRequests }: { ending: Ending; heldRequests: number }) {
   const descId = useId();
+  const providers = useSsoProviders();
   return (
     <Modal title="Sign in to continue" describedBy={descId} className="modal-signin">
       <div id={descId} className="notice notice-warning">
@@ -32,7 +33,7 @@ export function SignInAgainDialog({ ending, heldRequests }: { ending: Ending; he
       </div>
       <SignInForm onSignedIn={() => {}} totpHeading="h3" />
       {/* Leaves the page for the provider: the draft brings back what was typed, as below. */}
-      <SsoButtons next={location.pathname + location.search} />
+      <SsoButtons providers={providers} next={location.pathname + location.search} />
       {/* After the form: signing in again comes first, the settings can wait. */}
       {ending.cause && <BrowserCauseHelp cause={ending.cause} />}
       <p className="muted small">

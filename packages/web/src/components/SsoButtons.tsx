@@ -1,28 +1,46 @@
 import { useEffect, useState } from 'react';
 import { withBase } from '../base-path.ts';
 
-interface Provider {
+export interface SsoProvider {
   name: string;
   label: string;
   startUrl: string;
 }
 
-/**
- * "Sign in with <label>" for each identity provider the server trusts (SPEC §15). Plain links: the
- * sign-in is a top-level navigation to the provider and back, never a script holding its tokens.
- */
-export function SsoButtons({ next }: { next: string }) {
-  const [providers, setProviders] = useState<Provider[]>([]);
+/** The identity providers the server trusts (SPEC §15); none until known, and none if it cannot say. */
+export function useSsoProviders(): SsoProvider[] {
+  const [providers, setProviders] = useState<SsoProvider[]>([]);
   useEffect(() => {
     let live = true;
     fetch(withBase('/v1/oidc/providers'), { credentials: 'same-origin' })
-      .then((r) => (r.ok ? (r.json() as Promise<{ providers: Provider[] }>) : { providers: [] }))
+      .then((r) => (r.ok ? (r.json() as Promise<{ providers: SsoProvider[] }>) : { providers: [] }))
       .then((body) => live && setProviders(body.providers))
       .catch(() => {});
     return () => {
       live = false;
     };
   }, []);
+  return providers;
+}
+
+/**
+ * What the sign-in page says when the provider sent the person back without a sign-in
+ * (`?sso=cancelled|failed&provider=<name>`, set by the callback). The cause stays in the server's log.
+ */
+export function ssoOutcomeMessage(outcome: string | null, providerName: string | null, providers: SsoProvider[]): string | null {
+  if (outcome !== 'cancelled' && outcome !== 'failed') return null;
+  const label = providers.find((p) => p.name === providerName)?.label;
+  const at = label ? `with ${label}` : "with your organisation's sign-in";
+  return outcome === 'cancelled'
+    ? `You cancelled the sign-in ${at}. Try it again, or sign in with your email and password.`
+    : `The sign-in ${at} could not be completed. Please try again; if it keeps happening, ask your organisation's IT support.`;
+}
+
+/**
+ * "Sign in with <label>" for each provider. Plain links: the sign-in is a top-level navigation to
+ * the provider and back, never a script holding its tokens.
+ */
+export function SsoButtons({ providers, next }: { providers: SsoProvider[]; next: string }) {
   if (providers.length === 0) return null;
   return (
     <div className="sso-buttons">
@@ -32,6 +50,28 @@ export function SsoButtons({ next }: { next: string }) {
           Sign in with {p.label}
         </a>
       ))}
+    </div>
+  );
+}
+
+/**
+ * Step-up for a session that came from a provider: it has no password here, so the fresh sign-in
+ * is at the provider (`reauth=1` makes it ask again), and the person comes back to `next`.
+ */
+export function ConfirmAtProvider({ sso, purpose, next, onCancel }: { sso: { provider: string; label: string }; purpose: string; next: string; onCancel: () => void }) {
+  return (
+    <div className="card reauth">
+      <p>
+        For your security, confirm it is you at {sso.label} to {purpose}; then try again.
+      </p>
+      <div className="actions">
+        <a className="button button-primary" href={withBase(`/v1/oidc/${encodeURIComponent(sso.provider)}/start?${new URLSearchParams({ reauth: '1', next: withBase(next) })}`)}>
+          Confirm with {sso.label}
+        </a>
+        <button type="button" className="button button-quiet" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useSession, useSessionClient } from '@sessiond/sdk/react';
 import { Fragment, useState, type FormEvent } from 'react';
 import { withBase } from '../base-path.ts';
 import { Field } from './Field.tsx';
+import { ConfirmAtProvider } from './SsoButtons.tsx';
 
 type Step = { kind: 'idle' } | { kind: 'confirm-password'; then: () => Promise<void> } | { kind: 'scan'; secret: string; qrCode: string } | { kind: 'codes'; codes: string[] };
 
@@ -12,11 +13,13 @@ interface ApiAnswer {
 
 /**
  * Two-step sign-in: set up with a QR code, turn on with a code, keep the recovery codes, turn off.
- * Changing a factor needs a recent sign-in: when the server asks, the password is confirmed here.
+ * Changing a factor needs a recent sign-in: when the server asks, the password is confirmed here,
+ * or, for a session from an organisation's sign-in, at its provider.
  */
 export function TwoStepSection() {
   const client = useSessionClient();
-  const { user } = useSession();
+  const { user, session } = useSession();
+  const sso = session?.sso ?? null;
   const [enabled, setEnabled] = useState<boolean | null>(null);
   const [step, setStep] = useState<Step>({ kind: 'idle' });
   const [error, setError] = useState<string | null>(null);
@@ -89,7 +92,10 @@ export function TwoStepSection() {
           {error}
         </div>
       )}
-      {step.kind === 'confirm-password' && (
+      {step.kind === 'confirm-password' && sso && (
+        <ConfirmAtProvider sso={sso} purpose="change two-step sign-in" next="/settings/security/sessions" onCancel={() => setStep({ kind: 'idle' })} />
+      )}
+      {step.kind === 'confirm-password' && !sso && (
         <form onSubmit={(e) => submit(e, 'reauth')}>
           <p>For your security, confirm your password to change two-step sign-in.</p>
           <Field label="Password" name="password" type="password" autoComplete="current-password" required />

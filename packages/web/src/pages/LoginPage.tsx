@@ -5,7 +5,7 @@ import { useEffect, useId } from 'react';
 import { Layout } from '../components/Layout.tsx';
 import { PageHeading } from '../components/Page.tsx';
 import { SignInForm } from '../components/SignInForm.tsx';
-import { SsoButtons } from '../components/SsoButtons.tsx';
+import { SsoButtons, ssoOutcomeMessage, useSsoProviders } from '../components/SsoButtons.tsx';
 import { followNext, Link, safeNext, useLocation } from '../router.tsx';
 import { useReasonMessage } from './useReasonMessage.ts';
 
@@ -15,7 +15,9 @@ export function LoginPage() {
   const next = safeNext(searchParams.get('next'));
   // Arriving here directly (say, after the browser restarted) the client may still know why.
   const reason = searchParams.get('reason') ?? ending?.cause ?? null;
-  const message = useReasonMessage(reason);
+  const providers = useSsoProviders();
+  const reasonMessage = useReasonMessage(reason);
+  const message = ssoOutcomeMessage(searchParams.get('sso'), searchParams.get('provider'), providers) ?? reasonMessage;
   const messageId = useId();
 
   useEffect(() => {
@@ -32,7 +34,7 @@ export function LoginPage() {
           </div>
         )}
         <SignInForm onSignedIn={() => {}} />
-        <SsoButtons next={next} />
+        <SsoButtons providers={providers} next={next} />
         {isBrowserCause(reason) && <BrowserCauseHelp cause={reason} />}
         <p className="muted small auth-switch">
           New to sessiond? <Link to="/signup">Create an account</Link>

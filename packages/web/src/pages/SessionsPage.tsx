@@ -9,6 +9,7 @@ import { LogOutAllDialog, LogOutOthersDialog, LogOutSessionDialog } from '../com
 import { RecentActivity } from '../components/RecentActivity.tsx';
 import { TwoStepSection } from '../components/TwoStepSection.tsx';
 import { Field } from '../components/Field.tsx';
+import { ConfirmAtProvider } from '../components/SsoButtons.tsx';
 
 const POLL_MS = 30_000;
 
@@ -160,19 +161,7 @@ export function SessionsPage() {
           </ul>
         </>
       )}
-      {reauth && sso && (
-        <div className="card reauth">
-          <p>For your security, confirm it is you at {sso.label} to log sessions out; then log them out again.</p>
-          <div className="actions">
-            <a className="button button-primary" href={`/v1/oidc/${encodeURIComponent(sso.provider)}/start?${new URLSearchParams({ reauth: '1', next: '/settings/security/sessions' })}`}>
-              Confirm with {sso.label}
-            </a>
-            <button type="button" className="button button-quiet" onClick={() => setReauth(null)}>
-              Cancel
-            </button>
-          </div>
-        </div>
-      )}
+      {reauth && sso && <ConfirmAtProvider sso={sso} purpose="log sessions out" next="/settings/security/sessions" onCancel={() => setReauth(null)} />}
       {reauth && !sso && (
         <form
           className="card reauth"
