@@ -1,4 +1,5 @@
 import type { Drafts } from './drafts.ts';
+import type { SessionDataApi } from './session-data.ts';
 import type { SessionRequestInit } from './transport/held-fetch.ts';
 import type { EndReason, PublicUser, SessionEvents, SessionState, SessionView, SignedIn, SignInInput } from './types.ts';
 
@@ -66,4 +67,6 @@ export interface SessionClient {
   /** Gives up on held requests (the person chose to leave instead of signing in). */
   abandonHeldRequests(): void;
   readonly drafts: Drafts;
+  /** This session's server-side data (`GET`/`PUT /v1/session/data`, `If-Match`), carried through a timeout. */
+  readonly sessionData: SessionDataApi;
 }
