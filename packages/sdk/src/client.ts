@@ -224,7 +224,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     if (typeof window !== 'undefined' && typeof document !== 'undefined') {
       cleanups.push(watchActivity(window, (at) => keepAlive.activity(at)));
       cleanups.push(drafts.watch(document));
-      const reach = new HiddenWarning(document, () => void client.staySignedIn());
+      const reach = new HiddenWarning(document, () => void client.staySignedIn(), options.serviceWorkerUrl ?? null);
       hiddenWarning = reach;
       cleanups.push(() => {
         reach.dispose();
