@@ -64,6 +64,8 @@ describe("the demo's expense report kept with the session (SPEC §13 session dat
     await page.getByText(/^We restored your report from your session on the server, kept at /).waitFor();
     expect(await page.getByLabel('Report title').inputValue()).toBe('Client visit in Ghent');
     expect(await page.getByLabel('Amount').inputValue()).toBe('23.40');
+    await expectAccessible(page, 'report restored from the session');
+    await screenshot(page, 'demo-report-restored-from-session');
     // Writes go on over the carried version: If-Match 1, then 2.
     await page.getByLabel('Notes (optional)').fill('Receipt for the return leg to follow.');
     await page.waitForFunction(async () => ((await (await fetch('/v1/session/data', { headers: { 'x-sessiond-passive': '1' } })).json()) as { version: number }).version === 2, undefined, { timeout: 5_000 });
