@@ -11,10 +11,11 @@ const ENV = { SESSIOND_IDLE_TIMEOUT: '30s', SESSIOND_WARNING_BEFORE: '20s' };
  * window, CDP focus emulation and Page.setWebLifecycleState all left it so), so the page's
  * visibility is overridden here and `visibilitychange` fired by hand. Notification is wrapped to
  * record what the SDK constructs and to fire a notification's click: the system UI itself is not
- * observed.
+ * observed. `androidLike`: the constructor throws as Chrome on Android's does (its permission and
+ * requestPermission stay), so the SDK must go through its service worker.
  */
-async function watchWarnings(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
+async function watchWarnings(context: BrowserContext, opts: { androidLike?: boolean } = {}): Promise<void> {
+  await context.addInitScript((androidLike: boolean) => {
     let hidden = false;
     Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
     Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
@@ -23,13 +24,14 @@ async function watchWarnings(context: BrowserContext): Promise<void> {
       hidden = h;
       document.dispatchEvent(new Event('visibilitychange'));
     };
-    const made: Array<{ title: string; body: string; n: Notification }> = [];
+    const made: Array<{ title: string; body: string; tag: string; n: Notification }> = [];
     let asked = 0;
     const Real = window.Notification;
     class Recorded extends Real {
       constructor(title: string, options?: NotificationOptions) {
+        if (androidLike) throw new TypeError("Failed to construct 'Notification': Illegal constructor. Use ServiceWorkerRegistration.showNotification() instead.");
         super(title, options);
-        made.push({ title, body: options?.body ?? '', n: this });
+        made.push({ title, body: options?.body ?? '', tag: options?.tag ?? '', n: this });
       }
       static override requestPermission(...args: Parameters<typeof Notification.requestPermission>) {
         asked++;
@@ -37,14 +39,32 @@ async function watchWarnings(context: BrowserContext): Promise<void> {
       }
     }
     window.Notification = Recorded;
-    w.__notifications = () => made.map(({ title, body }) => ({ title, body }));
+    w.__notifications = () => made.map(({ title, body, tag }) => ({ title, body, tag }));
     w.__asked = () => asked;
     w.__clickNotification = (i: number) => made[i]!.n.onclick?.call(made[i]!.n, new Event('click'));
-  });
+  }, opts.androidLike === true);
+}
+
+interface Shown {
+  title: string;
+  body: string;
+  tag: string;
 }
 
 const setHidden = (page: Page, hidden: boolean) => page.evaluate((h) => (window as unknown as { __setHidden(h: boolean): void }).__setHidden(h), hidden);
-const notifications = (page: Page) => page.evaluate(() => (window as unknown as { __notifications(): Array<{ title: string; body: string }> }).__notifications());
+const notifications = (page: Page) => page.evaluate(() => (window as unknown as { __notifications(): Shown[] }).__notifications());
+/** What the service worker's registration shows (headless Chromium keeps them, though it draws none). */
+const workerNotifications = (page: Page) =>
+  page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    return reg ? (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag })) : [];
+  });
+const SENTENCE = /^You'll be signed out in (20 seconds|10 seconds|less than 10 seconds) — click to stay signed in$/;
+/** The words for the title's countdown ("0:19" → 10 seconds), `lag` seconds earlier, as the notification must say them. */
+const wordsFor = (title: string, lag = 0) => {
+  const s = Number(/^Signing out in 0:(\d\d)/.exec(title)![1]) + lag;
+  return s < 10 ? 'less than 10 seconds' : `${Math.floor(s / 10) * 10} seconds`;
+};
 const asked = (page: Page) => page.evaluate(() => (window as unknown as { __asked(): number }).__asked());
 
 describe('a warning for a person looking elsewhere (SPEC §14)', () => {
@@ -79,13 +99,78 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
     await page.waitForFunction((t) => document.title !== t && document.title.startsWith('Signing out in 0:'), first, { timeout: 2_500 });
 
     const shown = await notifications(page);
-    expect(shown).toHaveLength(1);
-    expect(shown[0]!.title).toMatch(/^You'll be signed out in (20|10) seconds — click to stay signed in$/);
+    expect(shown.length).toBeGreaterThanOrEqual(1);
+    expect(shown[0]).toMatchObject({ title: original, tag: 'sessiond-timeout-warning' });
+    expect(shown[0]!.body).toMatch(SENTENCE);
+
+    // Its words follow the countdown in 10-s steps: re-shown under the same tag (which replaces it),
+    // only when they change — not each second.
+    await page.waitForFunction((n) => (window as unknown as { __notifications(): Shown[] }).__notifications().length > n, 1, { timeout: 11_000 });
+    // Read together: the next tick moves both.
+    const [title, updated] = await page.evaluate(() => [document.title, (window as unknown as { __notifications(): Shown[] }).__notifications()] as const);
+    expect(updated.length).toBeLessThanOrEqual(3);
+    expect(new Set(updated.map((n) => n.body)).size).toBe(updated.length);
+    expect(updated.every((n) => n.tag === 'sessiond-timeout-warning' && SENTENCE.test(n.body))).toBe(true);
+    expect(updated.at(-1)!.body).toContain(wordsFor(title));
 
     const extended = page.waitForResponse((r) => r.url().endsWith('/v1/session/extend') && r.request().method() === 'POST');
-    await page.evaluate(() => (window as unknown as { __clickNotification(i: number): void }).__clickNotification(0));
+    await page.evaluate((i) => (window as unknown as { __clickNotification(i: number): void }).__clickNotification(i), updated.length - 1);
     expect((await extended).status()).toBe(200);
     await dialog.waitFor({ state: 'detached', timeout: 3_000 });
+    expect(await page.title()).toBe(original);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('where pages may not construct a Notification (Chrome on Android): the service worker shows it, counting down, and its click stays signed in', async () => {
+    await createUser(server.url, 'android@example.com');
+    const { context, page, problems } = await newContext(browser);
+    await context.grantPermissions(['notifications'], { origin: server.url });
+    await watchWarnings(context, { androidLike: true });
+    await signIn(page, server.url, 'android@example.com');
+    await page.getByLabel('Report title').waitFor();
+    const original = await page.title();
+    // Nothing registered before a notification is due.
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()) ?? null)).toBeNull();
+    await setHidden(page, true);
+    const dialog = page.getByRole('alertdialog', { name: "You're about to be signed out" });
+    await dialog.waitFor({ timeout: 15_000 });
+
+    await page.waitForFunction(async () => ((await (await navigator.serviceWorker.getRegistration())?.getNotifications()) ?? []).length > 0, undefined, { timeout: 5_000 });
+    const first = await workerNotifications(page);
+    expect(first).toEqual([{ title: original, body: expect.stringMatching(SENTENCE), tag: 'sessiond-timeout-warning' }]);
+    expect(await notifications(page)).toEqual([]); // the page's own constructor threw
+    // The pages' worker, at the top of the pages (its scope covers them), allowed by their CSP.
+    expect(await page.evaluate(async () => {
+      const reg = (await navigator.serviceWorker.getRegistration())!;
+      return [reg.active?.scriptURL, reg.scope];
+    })).toEqual([`${server.url}/sessiond-sw.js`, `${server.url}/`]);
+
+    // Counting down in the one notification the tag allows.
+    await page.waitForFunction(async (body) => {
+      const shown = (await (await navigator.serviceWorker.getRegistration())!.getNotifications());
+      return shown.length === 1 && shown[0]!.body !== body;
+    }, first[0]!.body, { timeout: 11_000 });
+    const [title, [counted]] = await Promise.all([page.title(), workerNotifications(page)]);
+    expect(counted!.body).toMatch(SENTENCE);
+    // The worker shows it asynchronously: it may still say what the previous second's title did.
+    expect([wordsFor(title), wordsFor(title, 1)]).toContain(/in (.+) —/.exec(counted!.body)![1]);
+
+    // A click on it. Headless Chromium draws no notification to click, so the browser's own
+    // notificationclick is dispatched in the worker by hand: its handler runs as it would, except
+    // that the browser refuses focus() (no real click) and waitUntil() (a script-made event), so
+    // this proves the message to the tab and the stay, not the tab coming to the front.
+    const worker = context.serviceWorkers().find((w) => w.url() === `${server.url}/sessiond-sw.js`)!;
+    expect(worker).toBeDefined();
+    const extended = page.waitForResponse((r) => r.url().endsWith('/v1/session/extend') && r.request().method() === 'POST');
+    await worker.evaluate(async () => {
+      const sw = self as unknown as { registration: ServiceWorkerRegistration; NotificationEvent: new (type: string, init: { notification: Notification }) => Event };
+      const [notification] = await sw.registration.getNotifications({ tag: 'sessiond-timeout-warning' });
+      self.dispatchEvent(new sw.NotificationEvent('notificationclick', { notification: notification! }));
+    });
+    expect((await extended).status()).toBe(200);
+    await dialog.waitFor({ state: 'detached', timeout: 3_000 });
+    expect(await workerNotifications(page)).toEqual([]);
     expect(await page.title()).toBe(original);
     expect(problems).toEqual([]);
     await context.close();

@@ -40,7 +40,7 @@ function newestMtime(dir: string): number {
 export async function ensureWebBuilt(): Promise<void> {
   const lock = join(WEB, '.build-lock');
   const index = join(ROOT, 'packages/server/pages/index.html');
-  const stale = () => !existsSync(index) || statSync(index).mtimeMs < Math.max(newestMtime(join(WEB, 'src')), newestMtime(join(ROOT, 'packages/sdk/src')), statSync(join(WEB, 'index.html')).mtimeMs);
+  const stale = () => !existsSync(index) || statSync(index).mtimeMs < Math.max(newestMtime(join(WEB, 'src')), newestMtime(join(ROOT, 'packages/sdk/src')), newestMtime(join(ROOT, 'packages/sdk/service-worker')), statSync(join(WEB, 'index.html')).mtimeMs);
   for (;;) {
     if (!stale()) return;
     try {

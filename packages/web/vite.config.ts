@@ -1,6 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defaultClientConditions, defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+
+const SERVICE_WORKER = fileURLToPath(new URL('../sdk/service-worker/sessiond-sw.js', import.meta.url));
+
+/**
+ * The SDK's notification service worker, copied beside index.html as `sessiond-sw.js`: a fixed
+ * name at the top of the pages, so its scope covers them under any base path (routes/pages.ts).
+ */
+function sdkServiceWorker(): Plugin {
+  return {
+    name: 'sessiond-service-worker',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'sessiond-sw.js', source: readFileSync(SERVICE_WORKER, 'utf8') });
+    },
+    configureServer(server) {
+      server.middlewares.use('/sessiond-sw.js', (_req, res) => {
+        res.setHeader('content-type', 'text/javascript; charset=utf-8');
+        res.end(readFileSync(SERVICE_WORKER, 'utf8'));
+      });
+    },
+  };
+}
 
 /**
  * `vite build packages/web` → packages/server/pages: the pages ship inside the server package and
@@ -9,7 +31,7 @@ import { defaultClientConditions, defineConfig } from 'vite';
  */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [react()],
+  plugins: [react(), sdkServiceWorker()],
   // Relative: the server makes them absolute under its base path (routes/pages.ts pageShell), and
   // the CSS's own url()s stay right wherever sessiond is mounted.
   base: './',

@@ -37,3 +37,4 @@ export type TrustedDevice = Static<typeof TrustedDevice>;
 export type AppKey = Static<typeof AppKey>;
 export type ActivityItemView = Static<typeof ActivityItem>;
 export type AuditEventView = Static<typeof AuditEvent>;
+export type SessionDataWire = Static<typeof SessionDataView>;

@@ -1,4 +1,5 @@
 import type { Drafts } from './drafts.ts';
+import type { SessionDataApi } from './session-data.ts';
 import type { SessionRequestInit } from './transport/held-fetch.ts';
 import type { EndReason, PublicUser, SessionEvents, SessionState, SessionView, SignedIn, SignInInput } from './types.ts';
 
@@ -21,6 +22,14 @@ export interface SessionClientOptions {
    * anywhere else goes out without them.
    */
   tokenOrigins?: string[];
+  /**
+   * Where you serve the SDK's service worker, e.g. '/sessiond-sw.js' (copy
+   * `node_modules/@sessiond/sdk/service-worker/sessiond-sw.js` to your public files), from a
+   * directory whose scope covers your pages. It shows the warning's system notification where a
+   * page may not construct one (Chrome on Android) and turns its click into "Stay signed in".
+   * Registered only when such a notification is due. Unset: no service worker.
+   */
+  serviceWorkerUrl?: string;
   /** Where drafts (and tokens in token mode) are kept; default localStorage. */
   storage?: Storage | null;
   fetch?: typeof fetch;
@@ -66,4 +75,6 @@ export interface SessionClient {
   /** Gives up on held requests (the person chose to leave instead of signing in). */
   abandonHeldRequests(): void;
   readonly drafts: Drafts;
+  /** This session's server-side data (`GET`/`PUT /v1/session/data`, `If-Match`), carried through a timeout. */
+  readonly sessionData: SessionDataApi;
 }

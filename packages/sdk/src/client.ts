@@ -12,6 +12,7 @@ import { createPushLink, readPushEvent } from './transport/push-channel.ts';
 import { ServerClock } from './transport/server-clock.ts';
 import { SessionMarker } from './transport/session-marker.ts';
 import { createSessionApi } from './transport/session-api.ts';
+import { createSessionDataApi } from './session-data.ts';
 import { createTabSync } from './transport/tab-sync.ts';
 import type { SessionClient, SessionClientOptions } from './client-api.ts';
 import type { SessionEvents, SessionState, SessionView } from './types.ts';
@@ -223,7 +224,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     if (typeof window !== 'undefined' && typeof document !== 'undefined') {
       cleanups.push(watchActivity(window, (at) => keepAlive.activity(at)));
       cleanups.push(drafts.watch(document));
-      const reach = new HiddenWarning(document, () => void client.staySignedIn());
+      const reach = new HiddenWarning(document, () => void client.staySignedIn(), options.serviceWorkerUrl ?? null);
       hiddenWarning = reach;
       cleanups.push(() => {
         reach.dispose();
@@ -343,6 +344,7 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       held.release(new ApiError(401, 'session_ended', ending?.message ?? GENERIC_ENDING, ending?.reason ?? null));
     },
     drafts,
+    sessionData: createSessionDataApi(http.request),
   };
   if (options.autoStart !== false) void start();
   return client;

@@ -15,6 +15,7 @@ class FakeNotification {
   static permission: NotificationPermission = 'granted';
   static made: FakeNotification[] = [];
   onclick: (() => void) | null = null;
+  onclose: (() => void) | null = null;
   closed = false;
   constructor(
     readonly title: string,
@@ -24,7 +25,30 @@ class FakeNotification {
   }
   close() {
     this.closed = true;
+    this.onclose?.();
   }
+}
+
+/** What Chrome on Android does: pages may not construct a Notification (its permission is still there). */
+class AndroidNotification {
+  static get permission() {
+    return FakeNotification.permission;
+  }
+  constructor() {
+    throw new TypeError("Failed to construct 'Notification': Illegal constructor. Use ServiceWorkerRegistration.showNotification() instead.");
+  }
+}
+
+/** A service worker registration that keeps its notifications by tag, as the browser does. */
+function fakeWorker() {
+  const shown = new Map<string, { title: string; body: string; close(): void }>();
+  const registration = {
+    active: {},
+    showNotification: vi.fn(async (title: string, options: NotificationOptions) => void shown.set(options.tag!, { title, body: options.body!, close: () => shown.delete(options.tag!) })),
+    getNotifications: async ({ tag }: { tag: string }) => (shown.has(tag) ? [shown.get(tag)!] : []),
+  };
+  const container = Object.assign(new EventTarget(), { register: vi.fn(async () => registration), startMessages: vi.fn() });
+  return { shown, registration, container };
 }
 
 describe('HiddenWarning (SPEC §14)', () => {
@@ -73,10 +97,12 @@ describe('HiddenWarning (SPEC §14)', () => {
     const w = new HiddenWarning(doc as unknown as Document, stay);
     doc.show('hidden');
     w.set(Date.now() + 120_000);
-    expect(FakeNotification.made.map((n) => n.title)).toEqual(["You'll be signed out in 2 minutes — click to stay signed in"]);
+    expect(FakeNotification.made.map((n) => [n.title, n.options.body, n.options.tag])).toEqual([['Expenses · sessiond', "You'll be signed out in 2 minutes — click to stay signed in", 'sessiond-timeout-warning']]);
     doc.show('visible');
     doc.show('hidden');
+    // Seen on the page: leaving it again does not bring the notification back for this warning.
     expect(FakeNotification.made).toHaveLength(1);
+    expect(FakeNotification.made[0]!.closed).toBe(true);
     FakeNotification.made[0]!.onclick!();
     expect(focus).toHaveBeenCalledOnce();
     expect(stay).toHaveBeenCalledOnce();
@@ -87,6 +113,57 @@ describe('HiddenWarning (SPEC §14)', () => {
     w.dispose();
     expect(FakeNotification.made[1]!.closed).toBe(true);
     expect(doc.title).toBe('Expenses · sessiond');
+  });
+
+  it("its text follows the time left in 10-s steps, under one tag, and stops once the person dismissed it", () => {
+    const w = new HiddenWarning(doc as unknown as Document, stay);
+    doc.show('hidden');
+    w.set(Date.now() + 125_000);
+    vi.advanceTimersByTime(5_000); // 2:00: the words are the same, nothing re-shown
+    expect(FakeNotification.made).toHaveLength(1);
+    vi.advanceTimersByTime(1_000); // 1:59, whose 10-s step is 1:50
+    expect(FakeNotification.made.map((n) => n.options.body)).toEqual([
+      "You'll be signed out in 2 minutes — click to stay signed in",
+      "You'll be signed out in 1 minute 50 seconds — click to stay signed in",
+    ]);
+    expect(new Set(FakeNotification.made.map((n) => n.options.tag)).size).toBe(1);
+    FakeNotification.made[1]!.close(); // the person dismissed it
+    vi.advanceTimersByTime(30_000);
+    expect(FakeNotification.made).toHaveLength(2);
+    expect(doc.title).toBe('Signing out in 1:29 · Expenses · sessiond');
+    w.dispose();
+  });
+
+  it('where pages may not construct one (Android), the service worker shows it, counting down; its click stays signed in', async () => {
+    vi.stubGlobal('Notification', AndroidNotification);
+    vi.stubGlobal('location', { href: 'https://app.example.com/auth/demo' });
+    const sw = fakeWorker();
+    vi.stubGlobal('navigator', { serviceWorker: sw.container });
+    const w = new HiddenWarning(doc as unknown as Document, stay, '/auth/sessiond-sw.js');
+    expect(sw.container.register).not.toHaveBeenCalled(); // only once a notification is due
+    doc.show('hidden');
+    w.set(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sw.container.register).toHaveBeenCalledWith('/auth/sessiond-sw.js');
+    expect(sw.registration.showNotification).toHaveBeenCalledWith('Expenses · sessiond', {
+      body: "You'll be signed out in 1 minute — click to stay signed in",
+      tag: 'sessiond-timeout-warning',
+      requireInteraction: true,
+      data: { url: 'https://app.example.com/auth/demo' },
+    });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect([...sw.shown.values()].map((n) => n.body)).toEqual(["You'll be signed out in 50 seconds — click to stay signed in"]);
+    expect(sw.container.register).toHaveBeenCalledOnce();
+
+    // The worker's click handler posts this to the tab (sessiond-sw.js).
+    sw.container.dispatchEvent(new MessageEvent('message', { data: { type: 'sessiond:notification-click', tag: 'sessiond-timeout-warning' } }));
+    expect(stay).toHaveBeenCalledOnce();
+    sw.container.dispatchEvent(new MessageEvent('message', { data: { type: 'something-else' } }));
+    expect(stay).toHaveBeenCalledOnce();
+    w.set(null);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sw.shown.size).toBe(0);
+    w.dispose();
   });
 
   it('no notification without the permission, and none asked for', () => {

@@ -1,4 +1,5 @@
 import { formatCountdown, notificationText } from './countdown.ts';
+import { WarningNotification } from './warning-notification.ts';
 
 /** What the warning dialog's "Notify me before I'm signed out" button depends on. */
 export type WarningNotificationPermission = 'unsupported' | NotificationPermission;
@@ -19,8 +20,10 @@ export async function askNotificationPermission(): Promise<WarningNotificationPe
 /**
  * SPEC §14: while the timeout warning is up and the page is hidden, the countdown is in the tab's
  * title ("Signing out in 1:59 · <title>", each second) and, if the person allowed it, a system
- * notification says so; clicking it focuses the tab and counts as "Stay signed in". The title comes
- * back when the warning ends (however it ends) or the page is visible again.
+ * notification says so, its text following the time left in the same 10-s steps as the dialog's
+ * words ("You'll be signed out in 1 minute 50 seconds — click to stay signed in"); clicking it
+ * focuses the tab and counts as "Stay signed in" (`warning-notification.ts`). The title comes back
+ * when the warning ends (however it ends) or the page is visible again.
  */
 export class HiddenWarning {
   private expiresAt: number | null = null;
@@ -28,21 +31,21 @@ export class HiddenWarning {
   /** The title this last wrote, to notice the page changing it. */
   private written: string | null = null;
   private ticker: ReturnType<typeof setInterval> | undefined;
-  private notification: Notification | null = null;
-  /** One notification per warning: the person may have seen it and chosen to ignore it. */
-  private notified = false;
+  private readonly notification: WarningNotification;
   private readonly onVisibility = () => this.update();
 
   constructor(
     private readonly doc: Document,
-    private readonly stay: () => void,
+    stay: () => void,
+    /** The SDK's service worker, for browsers whose pages may not construct a notification. */
+    serviceWorkerUrl: string | null = null,
   ) {
+    this.notification = new WarningNotification({ serviceWorkerUrl, onClick: stay });
     doc.addEventListener('visibilitychange', this.onVisibility);
   }
 
   /** The warning shows (or moved to a new deadline); null: no warning any more. */
   set(expiresAt: number | null): void {
-    if (expiresAt === null) this.notified = false;
     this.expiresAt = expiresAt;
     this.update();
   }
@@ -50,6 +53,7 @@ export class HiddenWarning {
   dispose(): void {
     this.doc.removeEventListener('visibilitychange', this.onVisibility);
     this.set(null);
+    this.notification.dispose();
   }
 
   private update(): void {
@@ -61,14 +65,12 @@ export class HiddenWarning {
       this.originalTitle = null;
       this.written = null;
       // Visible again or over: the dialog (or nothing) speaks now.
-      this.notification?.close();
-      this.notification = null;
+      this.notification.close(this.expiresAt === null);
       return;
     }
     if (this.originalTitle === null) this.originalTitle = this.doc.title;
     this.tick();
     if (this.ticker === undefined) this.ticker = setInterval(() => this.tick(), 1_000);
-    if (!this.notified) this.notify();
   }
 
   private tick(): void {
@@ -77,21 +79,7 @@ export class HiddenWarning {
     if (this.written !== null && this.doc.title !== this.written) this.originalTitle = this.doc.title;
     this.written = `Signing out in ${formatCountdown(this.expiresAt - Date.now())} · ${this.originalTitle}`;
     this.doc.title = this.written;
-  }
-
-  private notify(): void {
-    if (notificationPermission() !== 'granted' || this.expiresAt === null) return;
-    this.notified = true;
-    try {
-      const n = new Notification(notificationText(this.expiresAt - Date.now()), { body: this.originalTitle ?? '', tag: 'sessiond-timeout-warning', requireInteraction: true });
-      n.onclick = () => {
-        window.focus();
-        n.close();
-        this.stay();
-      };
-      this.notification = n;
-    } catch {
-      // Some browsers (Chrome on Android) allow notifications only from a service worker: the title still says it.
-    }
+    // Re-shown only when its words change (every 10 s), under the same tag: one notification, no new alert.
+    this.notification.show({ title: this.originalTitle || 'sessiond', body: notificationText(this.expiresAt - Date.now()) });
   }
 }

@@ -3,12 +3,13 @@ import { SessionProvider } from '@sessiond/sdk/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { BASE_PATH } from './base-path.ts';
+import { BASE_PATH, withBase } from './base-path.ts';
 import './styles.css';
 
 // Same origin as the pages, cookie mode: the credential never touches script. Under the base path
-// when sessiond sits behind the app's origin at one.
-const client = createSessionClient({ baseUrl: BASE_PATH });
+// when sessiond sits behind the app's origin at one; the notification service worker too (its
+// scope, the base path's directory, covers these pages).
+const client = createSessionClient({ baseUrl: BASE_PATH, serviceWorkerUrl: withBase('/sessiond-sw.js') });
 
 createRoot(document.getElementById('app')!).render(
   <StrictMode>

@@ -40,6 +40,11 @@ export const page = {
   response: { 200: html('The page.'), 302: { description: 'To /demo.', type: 'null' }, 503: { description: 'The pages are not built.', content: { 'text/plain': { schema: Type.String() } } } },
 };
 
+export const serviceWorker = {
+  summary: "The pages' notification service worker (the SDK's sessiond-sw.js)",
+  response: { 200: { description: 'A classic script.', content: { 'text/javascript': { schema: Type.String() } } } },
+};
+
 export const docs = {
   summary: 'This API reference, readable',
   response: { 200: html('The reference page.') },

@@ -74,6 +74,16 @@ export async function pageRoutes(f: ContractInstance, app: AppContext): Promise<
     if (req.url.startsWith('/assets/')) pageSecurityHeaders(reply, https);
     return payload;
   });
+  // At the top of the pages, so its default scope (its directory, under the base path) covers
+  // them all; revalidated, so a new SDK's worker replaces the old on the next registration.
+  const workerPath = join(WEB_DIST, 'sessiond-sw.js');
+  if (existsSync(workerPath)) {
+    const serviceWorker = readFileSync(workerPath, 'utf8');
+    f.get('/sessiond-sw.js', { schema: C.serviceWorker }, async (_req, reply) => {
+      pageSecurityHeaders(reply, https);
+      return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(serviceWorker);
+    });
+  }
   for (const path of PAGE_PATHS) {
     f.get(path, { schema: C.page }, async (req, reply) => {
       pageSecurityHeaders(reply, https);

@@ -1,0 +1,133 @@
+/** Every warning notification's tag: a newer one replaces the last, silently, from any tab. */
+export const WARNING_NOTIFICATION_TAG = 'sessiond-timeout-warning';
+/** What the service worker (`service-worker/sessiond-sw.js`, which repeats both names) posts to the page on a click. */
+export const NOTIFICATION_CLICK_MESSAGE = 'sessiond:notification-click';
+
+export interface NotificationContent {
+  title: string;
+  body: string;
+}
+
+export interface WarningNotificationOptions {
+  /** Where the SDK's service worker is served (`serviceWorkerUrl`); null: none. */
+  serviceWorkerUrl: string | null;
+  /** The person clicked it: they are back and want to stay signed in. */
+  onClick(): void;
+}
+
+/**
+ * The warning's one system notification (SPEC §14). Shown with `new Notification()`, or, where a
+ * page may not construct one (Chrome on Android throws TypeError "Illegal constructor. Use
+ * ServiceWorkerRegistration.showNotification()"), through the SDK's service worker, whose click
+ * focuses the tab and tells it to stay signed in. Each new text replaces the last under the same
+ * tag (no new alert); once the person has dismissed it, it is not shown again for this warning.
+ */
+export class WarningNotification {
+  private readonly container: ServiceWorkerContainer | null;
+  private page: Notification | null = null;
+  /** Set once the page's constructor refused: from then on the worker shows it. */
+  private worker: Promise<ServiceWorkerRegistration | null> | null = null;
+  /** The body last shown; null while none is up. */
+  private shown: string | null = null;
+  private dismissed = false;
+  /** Worker calls in order: an update never overtakes the first show or a close. */
+  private queue: Promise<void> = Promise.resolve();
+  private readonly onMessage = (e: MessageEvent) => {
+    const m = e.data as { type?: unknown; tag?: unknown } | null;
+    if (m?.type === NOTIFICATION_CLICK_MESSAGE && m.tag === WARNING_NOTIFICATION_TAG) this.opts.onClick();
+  };
+
+  constructor(private readonly opts: WarningNotificationOptions) {
+    this.container = opts.serviceWorkerUrl && typeof navigator !== 'undefined' && navigator.serviceWorker ? navigator.serviceWorker : null;
+    if (this.container) {
+      this.container.addEventListener('message', this.onMessage);
+      // A listener added with addEventListener does not start the message queue by itself.
+      this.container.startMessages();
+    }
+  }
+
+  /** Shows or updates it; nothing when the text is unchanged, it was dismissed, or it is not allowed. */
+  show(content: NotificationContent): void {
+    if (this.dismissed || content.body === this.shown) return;
+    const permission = typeof Notification === 'undefined' ? null : Notification.permission;
+    // No Notification at all: only a worker might still show one (it refuses without the permission).
+    if (permission !== 'granted' && !(permission === null && this.container)) return;
+    const update = this.shown !== null;
+    this.shown = content.body;
+    if (this.worker === null && this.showInPage(content)) return;
+    if (!this.container) return; // the title still says it
+    this.worker ??= activeRegistration(this.container, this.opts.serviceWorkerUrl!);
+    const worker = this.worker;
+    this.enqueue(async () => {
+      const reg = await worker;
+      if (!reg || this.shown !== content.body) return;
+      // Gone before an update: the person dismissed it (or clicked it, which ends the warning anyway).
+      if (update && (await reg.getNotifications({ tag: WARNING_NOTIFICATION_TAG })).length === 0) {
+        this.dismissed = true;
+        return;
+      }
+      await reg.showNotification(content.title, { body: content.body, tag: WARNING_NOTIFICATION_TAG, requireInteraction: true, data: { url: location.href } });
+    });
+  }
+
+  /**
+   * It goes. `warningOver`: the next warning may notify again; otherwise the page is visible and
+   * the person has the dialog in front of them: leaving again does not bring it back for this warning.
+   */
+  close(warningOver: boolean): void {
+    this.shown = null;
+    this.dismissed = !warningOver;
+    const n = this.page;
+    this.page = null;
+    n?.close();
+    const worker = this.worker;
+    if (worker) this.enqueue(async () => (await (await worker)?.getNotifications({ tag: WARNING_NOTIFICATION_TAG }))?.forEach((w) => w.close()));
+  }
+
+  dispose(): void {
+    this.close(true);
+    this.container?.removeEventListener('message', this.onMessage);
+  }
+
+  private showInPage(content: NotificationContent): boolean {
+    let n: Notification;
+    try {
+      n = new Notification(content.title, { body: content.body, tag: WARNING_NOTIFICATION_TAG, requireInteraction: true });
+    } catch {
+      return false;
+    }
+    n.onclick = () => {
+      window.focus();
+      n.close();
+      this.opts.onClick();
+    };
+    // Closed by the person (ours are replaced or closed after `page` has moved on).
+    n.onclose = () => {
+      if (this.page === n) this.dismissed = true;
+    };
+    this.page = n;
+    return true;
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.queue = this.queue.then(step).catch(() => {});
+  }
+}
+
+/** The worker's registration once it is active (showNotification needs an active worker); null if it cannot be. */
+async function activeRegistration(container: ServiceWorkerContainer, url: string): Promise<ServiceWorkerRegistration | null> {
+  try {
+    const reg = await container.register(url);
+    const pending = reg.installing ?? reg.waiting;
+    if (!reg.active && pending) {
+      await new Promise<void>((resolve) => {
+        const settled = () => (pending.state === 'activated' || pending.state === 'redundant') && resolve();
+        pending.addEventListener('statechange', settled);
+        settled();
+      });
+    }
+    return reg.active ? reg : null;
+  } catch {
+    return null; // not served, wrong scope or type, or blocked: the title still says it
+  }
+}
