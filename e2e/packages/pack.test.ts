@@ -135,12 +135,14 @@ describe('the packed packages, installed outside the repository', () => {
     expect(packed.map((p) => p.name).sort()).toEqual([...PACKAGES].sort());
     for (const p of packed) {
       const paths = p.files.map((f) => f.path);
-      const stray = paths.filter((f) => !/^(dist\/.+\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/.test(f) && !(p.name === '@sessiond/server' && f.startsWith('pages/')));
+      const stray = paths.filter((f) => !/^(dist\/.+\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/.test(f) && !(p.name === '@sessiond/server' && f.startsWith('pages/')) && !(p.name === '@sessiond/sdk' && f === 'service-worker/sessiond-sw.js'));
       expect(stray, p.name).toEqual([]);
       expect(paths.filter((f) => /\.test\.|\.fixture\./.test(f)), p.name).toEqual([]);
       expect(paths, p.name).toContain('dist/index.js');
       expect(paths, p.name).toContain('dist/index.d.ts');
     }
+    // The notification worker (SPEC §14) is served by the page's own origin, so it ships as a file to copy.
+    expect(packed.find((p) => p.name === '@sessiond/sdk')!.files.map((f) => f.path)).toContain('service-worker/sessiond-sw.js');
     const server = packed.find((p) => p.name === '@sessiond/server')!.files.map((f) => f.path);
     expect(server).toContain('dist/cli.js');
     expect(server).toContain('pages/index.html');
