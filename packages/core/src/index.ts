@@ -28,6 +28,8 @@ export * from './activity.ts';
 export * from './session-data.ts';
 export * from './sign-in-choice.ts';
 export * from './attempt-throttle.ts';
+export * from './sign-in.ts';
+export * from './step-up.ts';
 export * from './sessiond.ts';
 export * from './refresh.ts';
 export * from './throttle.ts';
