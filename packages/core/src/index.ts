@@ -15,6 +15,7 @@ export * from './ip.ts';
 export * from './events.ts';
 export * from './session-cache.ts';
 export * from './ttl-cache.ts';
+export * from './new-device.ts';
 export * from './sessions.ts';
 export * from './session-watch.ts';
 export * from './fingerprint.ts';

@@ -11,9 +11,6 @@ import type { AuthMethod, SsoLink, TrustedDeviceRecord, UserRecord } from './typ
 import { parseDevice } from './user-agent.ts';
 import type { UserService } from './users.ts';
 
-/** How long a browser counts as seen for an account: "new device" after this long away. */
-const BROWSER_MEMORY_MS = 400 * 86_400_000;
-
 export interface SignInInput {
   email: string;
   password: string;
@@ -178,7 +175,7 @@ export class SignIns {
    * sessiond checked nothing itself (the admin API), so its tokens claim no `amr` or `auth_time`.
    */
   async startFor(user: UserRecord, input: StartForInput, knownDevice: TrustedDeviceRecord | null = null, secondFactorChecked = false): Promise<SignedIn> {
-    const { store, clock, sessions, devices, choices, sessionData } = this.d;
+    const { sessions, devices, choices, sessionData } = this.d;
     this.requireRegisteredApp(input.app);
     let trustedDeviceId: string | null = null;
     let deviceToken: string | null = null;
@@ -189,7 +186,6 @@ export class SignIns {
       deviceToken = trusted?.token ?? null;
     }
     const browserId = input.browserId ?? null;
-    const seenKey = browserId === null ? null : `browser-seen:${user.id}:${browserId}`;
     const start = {
       userId: user.id,
       app: input.app,
@@ -202,9 +198,6 @@ export class SignIns {
       authMethods: input.authMethods,
       sso: input.sso ?? null,
       browserId,
-      // A browser's own id says best whether it is new to the account; without one (token mode, the
-      // admin API) the sessions service asks by app and device label.
-      newDevice: seenKey === null ? undefined : (await store.peekCounter(seenKey, clock.now())) === 0,
     };
     let started: StartedSession;
     try {
@@ -217,8 +210,6 @@ export class SignIns {
       }
       throw e;
     }
-    // A browser counts as seen once a sign-in from it succeeded (within 400 days: the counter's window).
-    if (seenKey !== null) await store.incrementCounter(seenKey, BROWSER_MEMORY_MS, clock.now());
     if (browserId !== null && input.previousSessionId) await sessionData.carryOver(started.session, input.previousSessionId, user);
     return { ...started, user, deviceToken };
   }
