@@ -18,6 +18,7 @@ export * from './ttl-cache.ts';
 export * from './new-device.ts';
 export * from './sessions.ts';
 export * from './session-watch.ts';
+export * from './push-channel-caps.ts';
 export * from './fingerprint.ts';
 export * from './passwords.ts';
 export * from './users.ts';
