@@ -1,23 +1,23 @@
+import { randomBytes } from 'node:crypto';
 import { ACTIVITY_TYPES, ACTIVITY_WINDOW_MS, activityItems, type ActivityItem } from './activity.ts';
 import { AppKeys } from './app-keys.ts';
-import type { Clock } from './clock.ts';
-import { parseDevice } from './user-agent.ts';
-import { isActive } from './deadlines.ts';
-import { TrustedDevices } from './trusted-devices.ts';
-import { SessiondError } from './errors.ts';
-import type { Fingerprint } from './fingerprint.ts';
-import { sessionEvent } from './events.ts';
 import { noThrottle, type AttemptThrottle } from './attempt-throttle.ts';
 import { AuditedAttempts, type Attempt } from './audited-attempts.ts';
+import type { Clock } from './clock.ts';
+import { SessiondError } from './errors.ts';
+import { sessionEvent } from './events.ts';
+import type { Fingerprint } from './fingerprint.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { CoreConfig } from './policy.ts';
 import { SessionData } from './session-data.ts';
+import { SessionService, type Locate } from './sessions.ts';
+import { SignIns, type ChoiceInput, type SignedIn, type SignInInput, type StartForInput } from './sign-in.ts';
 import { SignInChoices } from './sign-in-choice.ts';
-import { randomBytes } from 'node:crypto';
-import { SessionService, type Locate, type StartedSession } from './sessions.ts';
-import type { Store } from './store.ts';
-import type { AuditEvent, AuthMethod, SessionRecord, SsoLink, TrustedDeviceRecord, UserRecord } from './types.ts';
 import { SsoAccounts } from './sso.ts';
+import { requireFresh } from './step-up.ts';
+import type { Store } from './store.ts';
+import { TrustedDevices } from './trusted-devices.ts';
+import type { AuditEvent, AuthMethod, SessionRecord, TrustedDeviceRecord, UserRecord } from './types.ts';
 import { UserService } from './users.ts';
 
 export interface SessiondDeps {
@@ -33,44 +33,6 @@ export interface SessiondDeps {
   choiceKey?: Uint8Array;
 }
 
-/** Completing a sign-in refused at the device limit: the token it was given, and the session to end. */
-export interface ChoiceInput {
-  choiceToken: string;
-  endSessionId: string;
-  browserId: string | null;
-  previousSessionId?: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** Set when an app's backend relays this sign-in with its key: the choice must be for that app. */
-  relayedFor?: string;
-}
-
-export interface SignInInput {
-  email: string;
-  password: string;
-  totp?: string;
-  rememberMe: boolean;
-  app: string;
-  mode: 'cookie' | 'token';
-  ip: string | null;
-  userAgent: string | null;
-  /** The trusted-device cookie this browser presented, if any. */
-  deviceToken?: string | null;
-  /** sessiond's browser cookie (SPEC §13), if this sign-in came with one. */
-  browserId?: string | null;
-  /** The session that browser cookie says it held before: its data may carry over (SessionData.carryOver). */
-  previousSessionId?: string | null;
-}
-
-/** How long a browser counts as seen for an account: "new device" after this long away. */
-const BROWSER_MEMORY_MS = 400 * 86_400_000;
-
-export interface SignedIn extends StartedSession {
-  user: UserRecord;
-  /** Set when this sign-in made the browser a trusted device: its new cookie value. */
-  deviceToken: string | null;
-}
-
 /** The whole domain behind one object: what the HTTP routes and the CLI call. */
 export class Sessiond {
   readonly store: Store;
@@ -83,7 +45,7 @@ export class Sessiond {
   /** Sign-in through identity providers and their logouts (SPEC §15). */
   readonly sso: SsoAccounts;
   readonly sessionData: SessionData;
-  private readonly choices: SignInChoices;
+  private readonly signIns: SignIns;
   private readonly attempts: AuditedAttempts;
   private readonly locate: Locate;
 
@@ -100,7 +62,8 @@ export class Sessiond {
     this.sso = new SsoAccounts(this);
     this.sessionData = new SessionData(deps.store, this.sessions, deps.clock, deps.config.tombstoneTtlMs);
     // A single process may make its own key; nodes sharing a store are given one (server.ts).
-    this.choices = new SignInChoices(deps.choiceKey ?? randomBytes(32), deps.store, deps.clock);
+    const choices = new SignInChoices(deps.choiceKey ?? randomBytes(32), deps.store, deps.clock);
+    this.signIns = new SignIns({ store: deps.store, clock: deps.clock, sessions: this.sessions, users: this.users, devices: this.devices, attempts: this.attempts, choices, sessionData: this.sessionData });
   }
 
   close(): void {
@@ -111,152 +74,28 @@ export class Sessiond {
 
   /** A client never picks a policy by inventing an app name: only registered apps get sessions. */
   requireRegisteredApp(app: string): void {
-    if (!this.sessions.isRegisteredApp(app)) {
-      throw new SessiondError('invalid_request.unknown_app', { facts: { app: app.slice(0, 64) }, details: { field: 'app' } });
-    }
+    this.signIns.requireRegisteredApp(app);
   }
 
-  async signIn(input: SignInInput): Promise<SignedIn> {
-    // Before the password is even checked: a request for an unknown app is malformed, not an attempt.
-    this.requireRegisteredApp(input.app);
-    const { user, known, secondFactorNeeded } = await this.attempts.run(input, null, async (fail) => {
-      const user = await this.users.checkPassword(input.email, input.password);
-      if (!user) {
-        await fail(null, 'password');
-        throw new SessiondError('invalid_credentials');
-      }
-      if (user.disabledAt !== null) {
-        await fail(user.id, 'disabled');
-        throw new SessiondError('forbidden.account_disabled');
-      }
-      const known = await this.devices.recognise(user.id, input.deviceToken);
-      // A trusted browser stands in for the second factor only once one was checked on it. Loose
-      // on purpose: a record from before the field existed lacks it, which means never.
-      const secondFactorNeeded = user.totpEnabled && known?.secondFactorAt == null;
-      if (secondFactorNeeded) {
-        // The password was right; asking for the code reveals nothing an attacker could not try.
-        if (!input.totp) throw new SessiondError('totp_required');
-        if (!(await this.users.checkSecondFactor(user, input.totp))) {
-          await fail(user.id, 'totp');
-          throw new SessiondError('invalid_credentials.totp', { details: { field: 'totp' } });
-        }
-      }
-      return { user, known, secondFactorNeeded };
-    });
-    // Needed and not thrown: it was checked, so this browser may stand in for it from now on. A
-    // trusted browser that stood in for it is no `otp` of this sign-in: `amr` says what was checked.
-    return this.startFor(user, { ...input, authMethods: secondFactorNeeded ? ['pwd', 'otp'] : ['pwd'] }, known, secondFactorNeeded);
+  // Signing in, up and at the device limit live in sign-in.ts; these are its doors.
+  signIn(input: SignInInput): Promise<SignedIn> {
+    return this.signIns.signIn(input);
   }
 
-  /**
-   * Completes a sign-in refused at the device limit (`choose`): ends the session the person chose
-   * (concurrent_limit, naming this device) and starts this one, with no second password prompt.
-   * The token must be genuine, unexpired, unused and from the browser it was given to; the chosen
-   * session must be one of that person's in that app. A chosen session that cannot be ended leaves
-   * the token usable, so the person can pick another.
-   */
-  async completeChoice(input: ChoiceInput): Promise<SignedIn> {
-    const pending = this.choices.read(input.choiceToken, input.browserId);
-    if (!pending) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
-    const user = await this.store.findUserById(pending.userId);
-    if (!user || user.disabledAt !== null) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
-    if (input.relayedFor !== undefined && input.relayedFor !== pending.app) throw new SessiondError('forbidden.relay_other_app', { facts: { app: input.relayedFor }, details: { field: 'app' } });
-    const target = await this.store.findSession(input.endSessionId);
-    if (!target || target.userId !== user.id || target.app !== pending.app || !isActive(target, this.clock.now())) {
-      throw new SessiondError('not_found.session', { details: { field: 'endSessionId' } });
-    }
-    if (!(await this.choices.use(pending.nonce))) throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken' } });
-    const device = parseDevice(input.userAgent).label;
-    await this.sessions.end(target.id, 'concurrent_limit', { byDevice: device, limit: this.sessions.policy(pending.app).maxSessions });
-    const known = pending.trustedDeviceId ? await this.store.findTrustedDevice(pending.trustedDeviceId) : null;
-    return this.startFor(
-      user,
-      { app: pending.app, rememberMe: pending.rememberMe, mode: pending.mode, ip: input.ip, userAgent: input.userAgent, browserId: input.browserId, previousSessionId: input.previousSessionId, authMethods: pending.secondFactorChecked ? ['pwd', 'otp'] : ['pwd'] },
-      known?.userId === user.id ? known : null,
-      pending.secondFactorChecked,
-    );
+  completeChoice(input: ChoiceInput): Promise<SignedIn> {
+    return this.signIns.completeChoice(input);
   }
 
-  /** A new account; sign-ups are throttled per client, as each costs a password hash. */
-  async signUp(email: string, password: string, ip: string | null): Promise<UserRecord> {
-    const reserved = await this.attempts.reserveSignUp(ip);
-    try {
-      const user = await this.users.create(email, password);
-      await reserved.succeeded();
-      return user;
-    } catch (e) {
-      // An email already taken was a real check (the enumeration the throttle bounds); bad input is given back.
-      if (e instanceof SessiondError && e.code === 'email_taken') await reserved.failed();
-      throw e;
-    } finally {
-      await reserved.release();
-    }
+  signUp(email: string, password: string, ip: string | null): Promise<UserRecord> {
+    return this.signIns.signUp(email, password, ip);
   }
 
-  /**
-   * Starts a session for a user already authenticated (here, or by the operator's own app).
-   * `startedBy`: the admin API started it (`appKeyId`: with that app key, else the admin token).
-   * It gets no trusted device: that device's cookie would be handed to no browser.
-   * `authMethods`: what was checked here (`['pwd']`, `['pwd', 'otp']`, `['sso']`); null when
-   * sessiond checked nothing itself (the admin API), so its tokens claim no `amr` or `auth_time`.
-   */
-  async startFor(
-    user: UserRecord,
-    input: Pick<SignInInput, 'rememberMe' | 'app' | 'mode' | 'ip' | 'userAgent' | 'browserId' | 'previousSessionId'> & { startedBy?: { appKeyId: string | null }; authMethods: AuthMethod[] | null; sso?: SsoLink },
-    knownDevice: TrustedDeviceRecord | null = null,
-    secondFactorChecked = false,
-  ): Promise<SignedIn> {
-    this.requireRegisteredApp(input.app);
-    let trustedDeviceId: string | null = null;
-    let deviceToken: string | null = null;
-    if (input.rememberMe && !input.startedBy) {
-      const label = parseDevice(input.userAgent).label;
-      const trusted = await this.devices.trust(user.id, label, knownDevice, secondFactorChecked);
-      trustedDeviceId = trusted?.device.id ?? null;
-      deviceToken = trusted?.token ?? null;
-    }
-    const browserId = input.browserId ?? null;
-    const seenKey = browserId === null ? null : `browser-seen:${user.id}:${browserId}`;
-    const start = {
-      userId: user.id,
-      app: input.app,
-      rememberMe: input.rememberMe,
-      mode: input.mode,
-      ip: input.ip,
-      userAgent: input.userAgent,
-      trustedDeviceId,
-      appKeyId: input.startedBy?.appKeyId ?? null,
-      authMethods: input.authMethods,
-      sso: input.sso ?? null,
-      browserId,
-      // A browser's own id says best whether it is new to the account; without one (token mode, the
-      // admin API) the sessions service asks by app and device label.
-      newDevice: seenKey === null ? undefined : (await this.store.peekCounter(seenKey, this.clock.now())) === 0,
-    };
-    let started: StartedSession;
-    try {
-      started = await this.sessions.start(start);
-    } catch (e) {
-      // At the device limit with `choose`: the person may pick a session to sign out, from this browser.
-      if (e instanceof SessiondError && e.key === 'concurrent_limit.choose' && browserId !== null && !input.startedBy) {
-        const choiceToken = this.choices.issue({ userId: user.id, app: input.app, rememberMe: input.rememberMe, mode: input.mode, browserId, trustedDeviceId: knownDevice?.id ?? null, secondFactorChecked });
-        throw e.withDetails({ choiceToken });
-      }
-      throw e;
-    }
-    // A browser counts as seen once a sign-in from it succeeded (within 400 days: the counter's window).
-    if (seenKey !== null) await this.store.incrementCounter(seenKey, BROWSER_MEMORY_MS, this.clock.now());
-    if (browserId !== null && input.previousSessionId) await this.sessionData.carryOver(started.session, input.previousSessionId, user);
-    return { ...started, user, deviceToken };
+  startFor(user: UserRecord, input: StartForInput, knownDevice: TrustedDeviceRecord | null = null, secondFactorChecked = false): Promise<SignedIn> {
+    return this.signIns.startFor(user, input, knownDevice, secondFactorChecked);
   }
 
-  /** A session the operator's own app starts for an account it vouches for; never for a disabled one. */
-  async startForUser(userId: string, input: Omit<Parameters<Sessiond['startFor']>[1], 'authMethods'>): Promise<SignedIn> {
-    const user = await this.store.findUserById(userId);
-    if (!user) throw new SessiondError('not_found.user');
-    if (user.disabledAt !== null) throw new SessiondError('forbidden.user_disabled');
-    // The operator's app vouches for the person; sessiond itself checked nothing.
-    return this.startFor(user, { ...input, authMethods: null });
+  startForUser(userId: string, input: Omit<StartForInput, 'authMethods'>): Promise<SignedIn> {
+    return this.signIns.startForUser(userId, input);
   }
 
   /**
@@ -269,18 +108,9 @@ export class Sessiond {
     return current.appKeyId != null ? current.app : undefined;
   }
 
-  /**
-   * Step-up: sensitive changes need a full authentication within the policy's freshness window,
-   * so a session left open on someone else's screen cannot take over the account's factors.
-   */
+  /** Step-up (step-up.ts) under the policy of the session's app. */
   private requireFresh(current: SessionRecord): void {
-    const freshnessMs = this.sessions.policy(current.app).freshnessMs;
-    // An app key's session proves only that its backend vouched for the person: until they give
-    // their password here (re-authentication), it is never fresh.
-    const vouchedOnly = current.appKeyId != null && current.authenticatedAt <= current.createdAt;
-    if (vouchedOnly || this.clock.now() - current.authenticatedAt > freshnessMs) {
-      throw new SessiondError('reauth_required', { details: { authenticatedAt: new Date(current.authenticatedAt).toISOString(), freshnessMs } });
-    }
+    requireFresh(current, this.sessions.policy(current.app).freshnessMs, this.clock.now());
   }
 
   /** Two-step sign-in set-up: a new secret for the authenticator, behind step-up like every change of factors. */

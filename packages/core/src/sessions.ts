@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import { passedDeadline, initialDeadlines, purgeAtFor, slideIdle } from './deadlines.ts';
 import { plural } from './duration.ts';
@@ -6,6 +5,7 @@ import { deviceChanged, parseDevice } from './user-agent.ts';
 import { SessiondError } from './errors.ts';
 import { recordEnded, sessionEvent } from './events.ts';
 import { ipPrefix } from './ip.ts';
+import { newDeviceSignIn } from './new-device.ts';
 import { endReasonMessage } from './reasons.ts';
 import { policyFor, touchInterval, type CoreConfig, type SessionPolicy } from './policy.ts';
 import { SessionCache } from './session-cache.ts';
@@ -42,8 +42,6 @@ export interface StartInput {
   /** Started through an identity provider (SPEC §15). */
   sso?: SsoLink | null;
   browserId: string | null;
-  /** This browser never signed in to this account before (its browser id says); undefined: ask by app and device label. */
-  newDevice?: boolean;
 }
 
 export interface StartedSession {
@@ -53,9 +51,6 @@ export interface StartedSession {
 }
 
 export type Locate = (ip: string) => Location | null;
-
-/** How long a device that signed in is remembered as known to the account (see `isNewDevice`). */
-export const NEW_DEVICE_MEMORY_MS = 365 * 86_400_000;
 
 export interface SessionServiceDeps {
   store: SessionStore & EventLog & Counters;
@@ -169,24 +164,11 @@ export class SessionService {
       });
     }
     for (const evicted of result.evicted) await recordEnded(this.store, evicted);
-    const newDevice = input.newDevice ?? (await this.isNewDevice(session));
+    const newDevice = await newDeviceSignIn(this.store, session);
     await this.store.recordEvent(
       sessionEvent('session.started', session, now, { data: { device: session.device.label, rememberMe: session.rememberMe, mode: session.mode, newDevice, ...(session.sso ? { sso: session.sso.provider } : {}) } }),
     );
     return { session, token: formatToken(session.id, secret) };
-  }
-
-  /**
-   * Whether this browser or app never signed in to the account before (SPEC §12 `newDevice`): not
-   * when it holds the account's trusted-device cookie; otherwise when no sign-in of this account,
-   * this app and this device ("Chrome on macOS") was seen within NEW_DEVICE_MEMORY_MS. One counter
-   * per (account, app, device), so the answer costs one atomic store step in every store and the
-   * record expires by itself. Two laptops with the same browser and system count as one device.
-   */
-  private async isNewDevice(s: SessionRecord): Promise<boolean> {
-    const key = `seen-device:${s.userId}:${createHash('sha256').update(`${s.app}\n${s.device.label}`).digest('base64url').slice(0, 22)}`;
-    const seen = await this.store.incrementCounter(key, NEW_DEVICE_MEMORY_MS, s.createdAt);
-    return s.trustedDeviceId === null && seen === 1;
   }
 
   /** Finds the session a token names, or explains precisely why there is none. */

@@ -1,7 +1,8 @@
 import { SessiondError } from './errors.ts';
 import { sessionEvent } from './events.ts';
 import { normalizeEmail } from './passwords.ts';
-import type { Sessiond, SignedIn } from './sessiond.ts';
+import type { Sessiond } from './sessiond.ts';
+import type { SignedIn } from './sign-in.ts';
 import { hashSecret } from './tokens.ts';
 import { newUser } from './users.ts';
 import type { SessionRecord, SsoLink, UserRecord } from './types.ts';

@@ -43,15 +43,13 @@ export class Oidc {
     return this.logoutTokens.get(name)!;
   }
 
-  /** Our origin as the provider sees it: the redirect URI registered there is built on it. */
-  origin(): string {
-    // The same origin tokens name as their issuer: SESSIOND_PUBLIC_URL's, else the printed one.
-    return this.app.config.publicUrl ?? (this.app.publicOrigin || `http://127.0.0.1:${this.app.config.port}`);
-  }
-
-  /** Where sessiond's own paths are, as the browser and the provider see them (under the base path). */
+  /**
+   * Where sessiond's own paths are, as the browser and the provider see them: on the origin tokens
+   * name as their issuer (`app.publicOrigin`, known once the server listens, before any sign-in),
+   * under the base path. The redirect URI registered at the provider is built on it.
+   */
   url(path: string): string {
-    return `${this.origin()}${this.app.config.basePath}${path}`;
+    return `${this.app.publicOrigin}${this.app.config.basePath}${path}`;
   }
 
   redirectUri(name: string): string {
@@ -62,7 +60,7 @@ export class Oidc {
   safeNext(next: string | undefined): string {
     if (!next) return '/';
     try {
-      const origin = this.origin();
+      const origin = this.app.publicOrigin;
       const u = new URL(next, origin);
       // `/.//evil.example` resolves to the path `//evil.example`, which a browser follows off-site.
       if (u.origin !== origin || u.pathname.startsWith('//') || u.pathname.startsWith('/\\')) return '/';

@@ -1,10 +1,9 @@
-import { watchSession, type PublicUser, type SessionRecord } from '@sessiond/core';
+import { PUSH_CHANNELS_PER_SESSION, PUSH_CHANNELS_PER_USER, PushChannelCaps, watchSession, type PublicUser, type SessionRecord } from '@sessiond/core';
 import { session as C } from '@sessiond/contract';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie, requestContext } from '../http/auth.ts';
 import { viewOf } from '../http/views.ts';
-import { PUSH_CHANNELS_PER_SESSION, PUSH_CHANNELS_PER_USER, PushChannels } from '../push-channels.ts';
 
 const HEARTBEAT_MS = 15_000;
 const REPLACED_RETRY_MS = 5 * 60_000;
@@ -13,7 +12,11 @@ const REPLACED_RETRY_MS = 5 * 60_000;
 export async function currentSessionRoutes(f: ContractInstance, app: AppContext): Promise<void> {
   const auth = authenticate(app);
   const users = app.sessiond.users;
-  const channels = new PushChannels({ perSession: PUSH_CHANNELS_PER_SESSION, perUser: PUSH_CHANNELS_PER_USER, perNode: app.config.maxPushChannels }, app.metrics);
+  // How many channels, which one closes, when to refuse: core's rule (push-channel-caps.ts).
+  const channels = new PushChannelCaps(
+    { perSession: PUSH_CHANNELS_PER_SESSION, perUser: PUSH_CHANNELS_PER_USER, perNode: app.config.maxPushChannels },
+    { opened: () => app.metrics.pushChannelsOpen.inc(), closed: () => app.metrics.pushChannelsOpen.dec(), refused: (limit) => app.metrics.pushChannelsRefused.inc({ limit }) },
+  );
 
   // The answer depends only on the session record and the user's public view; both objects are
   // replaced (never mutated) when they change, so the serialised body can be kept per record.

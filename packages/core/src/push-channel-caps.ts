@@ -1,6 +1,6 @@
-import { SessiondError } from '@sessiond/core';
-import type { Metrics } from './metrics.ts';
+import { SessiondError } from './errors.ts';
 
+/** How many push channels (session-watch.ts) one node holds open. */
 export interface PushChannelLimits {
   /** Past it the session's oldest channel closes, so a reload never locks anyone out. */
   perSession: number;
@@ -19,8 +19,19 @@ export const PUSH_CHANNELS_PER_USER = 20;
 /** How long a refused client should wait: roughly how often tabs come and go. */
 const RETRY_AFTER_S = 30;
 
-/** This node's open push channels, so that one cookie cannot hold its file descriptors. */
-export class PushChannels {
+/** What a node's metrics learn of its channels. */
+export interface PushChannelObserver {
+  opened?(): void;
+  closed?(): void;
+  refused?(limit: 'user' | 'node'): void;
+}
+
+/**
+ * One node's open push channels, so that one cookie cannot hold its file descriptors: which
+ * channel is admitted, which one closes to make room, which is refused. The server holds the
+ * sockets; this holds only their `close`.
+ */
+export class PushChannelCaps {
   /** Each session's channels, oldest first (a Set keeps insertion order). */
   private readonly bySession = new Map<string, Set<() => void>>();
   private readonly byUser = new Map<string, number>();
@@ -28,12 +39,13 @@ export class PushChannels {
 
   constructor(
     private readonly limits: PushChannelLimits,
-    private readonly metrics: Metrics,
+    private readonly observer: PushChannelObserver = {},
   ) {}
 
   /**
-   * Admits a channel whose `close` ends it; returns the release to call once it has ended.
-   * Throws rate_limited past the user's or the node's limit.
+   * Admits a channel whose `close` ends it (and calls the release); returns the release to call
+   * once it has ended, however it ended. A session at its limit closes its oldest channel for the
+   * new one; past the user's or the node's limit, throws rate_limited.
    */
   admit(sessionId: string, userId: string, close: () => void): () => void {
     const mine = this.bySession.get(sessionId);
@@ -50,7 +62,7 @@ export class PushChannels {
     channels.add(close);
     this.byUser.set(userId, (this.byUser.get(userId) ?? 0) + 1);
     this.open++;
-    this.metrics.pushChannelsOpen.inc();
+    this.observer.opened?.();
     let released = false;
     return () => {
       if (released) return;
@@ -61,12 +73,12 @@ export class PushChannels {
       if (n === 0) this.byUser.delete(userId);
       else this.byUser.set(userId, n);
       this.open--;
-      this.metrics.pushChannelsOpen.dec();
+      this.observer.closed?.();
     };
   }
 
   private refuse(limit: 'user' | 'node'): SessiondError {
-    this.metrics.pushChannelsRefused.inc({ limit });
+    this.observer.refused?.(limit);
     return new SessiondError(limit === 'user' ? 'rate_limited.push_user' : 'rate_limited.push_node', { retryAfter: RETRY_AFTER_S, details: { limit } });
   }
 }
