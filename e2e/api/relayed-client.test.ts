@@ -98,13 +98,14 @@ describe('an app backend relays the person’s address and browser', () => {
 
     const forged = await backend.get('/v1/session', relay('sak_' + 'A'.repeat(43), '198.51.100.1'));
     expect(forged.status).toBe(403);
-    expect(forged.json.error.code).toBe('forbidden');
+    expect(forged.json.error).toMatchObject({ code: 'forbidden', details: { field: 'X-Sessiond-App-Key' } });
     // A desktop backend may not speak for a web session, nor sign a person in to web.
     const otherApp = await backend.get('/v1/session', relay(desktopKey, '198.51.100.1'));
     expect(otherApp.status).toBe(403);
-    expect(otherApp.json.error.code).toBe('forbidden');
+    expect(otherApp.json.error).toMatchObject({ code: 'forbidden', details: { field: 'X-Sessiond-App-Key' } });
     const otherLogin = await new Client(server.url).post('/v1/login', { email: 'relay-refused@example.com', password: PASSWORD }, relay(desktopKey));
     expect(otherLogin.status).toBe(403);
+    expect(otherLogin.json.error).toMatchObject({ code: 'forbidden', details: { field: 'app' } });
 
     const unchanged = await backend.get('/v1/session', relay(webKey));
     expect(unchanged.status).toBe(200);
