@@ -102,6 +102,35 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   };
 }
 
+/** The admin token of the servers that `startAdminServer` starts. */
+export const ADMIN_TOKEN = 'admin-token-for-e2e-tests-0123456789';
+
+/** A client of the admin API: with the admin token, or an app key's secret (SPEC §9). */
+export function adminClient(url: string, secret: string = ADMIN_TOKEN): Client {
+  return new Client(url, { authorization: `Bearer ${secret}` });
+}
+
+/**
+ * A server whose admin API opens to `ADMIN_TOKEN`, with a client that holds it. Register apps
+ * beyond the defaults with `SESSIOND_APPS` in `env`.
+ */
+export async function startAdminServer(env: Record<string, string> = {}): Promise<{ server: ServerProcess; admin: Client }> {
+  const server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN_TOKEN, ...env });
+  return { server, admin: adminClient(server.url) };
+}
+
+/** Creates a key for `app` through the admin API (`admin` holds the admin token); its secret is shown only here. */
+export async function createAppKey(admin: Client, app: string, scopes: string[], label = `${app} backend`): Promise<{ secret: string; key: { id: string; app: string; scopes: string[] } }> {
+  const res = await admin.post(`/v1/admin/apps/${app}/keys`, { label, scopes });
+  if (res.status !== 201) throw new Error(`creating a key for ${app} answered ${res.status}: ${res.text}`);
+  return res.json;
+}
+
+/** A client of the admin API acting with a new key of `app`. */
+export async function appKeyClient(admin: Client, app: string, scopes: string[], label?: string): Promise<Client> {
+  return adminClient(admin.base, (await createAppKey(admin, app, scopes, label)).secret);
+}
+
 /** Starts a server that must refuse to start: its exit code and the lines it wrote; throws if it started. */
 export async function startRefused(env: Record<string, string>): Promise<{ code: number; lines: string[] }> {
   let server: ServerProcess;

@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { Client, startAdminServer, startServer, type ServerProcess } from '../harness.ts';
 
-const ADMIN = 'admin-token-for-tests-0123456789';
 const PASSWORD = 'correct horse battery';
 
 describe('admin API', () => {
   let server: ServerProcess;
   let admin: Client;
-  beforeAll(async () => {
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_SIGNUP: 'closed' });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-  });
+  beforeAll(async () => ({ server, admin } = await startAdminServer({ SESSIOND_SIGNUP: 'closed' })));
   afterAll(() => server.stop());
 
   it('is closed to everyone without the admin token', async () => {

@@ -2,19 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, runCli, startServer, type ServerProcess } from '../harness.ts';
+import { appKeyClient, Client, runCli, startAdminServer, startServer, type ServerProcess } from '../harness.ts';
 
-const ADMIN = 'admin-token-for-tests-0123456789';
 const PASSWORD = 'correct horse battery';
 
 /** Sessions an app key started act for its own app only (SPEC §9), on every route. */
 describe('sessions started by an app key', () => {
   let server: ServerProcess;
   let admin: Client;
-  beforeAll(async () => {
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-  });
+  beforeAll(async () => ({ server, admin } = await startAdminServer()));
   afterAll(() => server.stop());
 
   const userWithWebSession = async (email: string) => {
@@ -23,10 +19,7 @@ describe('sessions started by an app key', () => {
     expect((await browser.post('/v1/login', { email, password: PASSWORD, rememberMe: true })).status).toBe(200);
     return { userId, browser };
   };
-  const keyFor = async (app: string) => {
-    const r = await admin.post(`/v1/admin/apps/${app}/keys`, { label: `${app} backend`, scopes: ['sessions:write'] });
-    return new Client(server.url, { authorization: `Bearer ${r.json.secret}` });
-  };
+  const keyFor = (app: string) => appKeyClient(admin, app, ['sessions:write']);
 
   it('its token on the person’s own routes sees and ends only its app’s sessions, no device, and is never fresh without the password', async () => {
     const { userId, browser } = await userWithWebSession('scoped@example.com');
@@ -101,9 +94,8 @@ describe('app keys and sessions on SQLite, across restarts and the CLI', () => {
   });
 
   it('a session of an app no longer registered ends (revoked_by_admin) when used, and its refresh token is refused', async () => {
-    const env = { SESSIOND_STORE: store, SESSIOND_ADMIN_TOKEN: ADMIN };
-    let server = await startServer({ ...env, SESSIOND_APPS: 'web,shop' });
-    const admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
+    const env = { SESSIOND_STORE: store };
+    let { server, admin } = await startAdminServer({ ...env, SESSIOND_APPS: 'web,shop' });
     const userId = (await admin.post('/v1/admin/users', { email: 'gone@example.com', password: PASSWORD })).json.user.id;
     const cookie = (await admin.post('/v1/admin/sessions', { userId, app: 'shop' })).json.token as string;
     const token = (await admin.post('/v1/admin/sessions', { userId, app: 'shop', mode: 'token' })).json;

@@ -2,9 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, readEvents, runCli, startServer, type ServerProcess } from '../harness.ts';
+import { ADMIN_TOKEN, adminClient, Client, readEvents, runCli, startAdminServer, startServer, type ServerProcess } from '../harness.ts';
 
-const ADMIN = 'admin-token-for-tests-0123456789';
 const PASSWORD = 'correct horse battery';
 
 // A strict `banking` app, registered by the config file; SESSIOND_APPS keeps the defaults.
@@ -17,8 +16,7 @@ describe('registered apps and app keys (SPEC §9)', () => {
   let admin: Client;
   let userId: string;
   beforeAll(async () => {
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_CONFIG: CONFIG, SESSIOND_METRICS: 'protected' });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
+    ({ server, admin } = await startAdminServer({ SESSIOND_CONFIG: CONFIG, SESSIOND_METRICS: 'protected' }));
     userId = (await admin.post('/v1/admin/users', { email: 'apps@example.com', password: PASSWORD })).json.user.id;
   });
   afterAll(() => server.stop());
@@ -144,15 +142,15 @@ describe('registered apps and app keys (SPEC §9)', () => {
 
 describe('SESSIOND_METRICS', () => {
   it('protected: /metrics needs the admin token or a metrics:read key; open: anyone on loopback', async () => {
-    const [guarded, open] = await Promise.all([startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_METRICS: 'protected' }), startServer({})]);
+    const [guarded, open] = await Promise.all([startServer({ SESSIOND_ADMIN_TOKEN: ADMIN_TOKEN, SESSIOND_METRICS: 'protected' }), startServer({})]);
     try {
       const anon = await fetch(`${guarded.url}/metrics`);
       expect(anon.status).toBe(401);
       expect((await anon.json()).error.code).toBe('unauthenticated');
       const wrong = await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer sak_not-a-key' } });
       expect([wrong.status, (await wrong.json()).error.code]).toEqual([403, 'forbidden']);
-      expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(200);
-      const key = (await new Client(guarded.url, { authorization: `Bearer ${ADMIN}` }).post('/v1/admin/apps/web/keys', { label: 'prometheus', scopes: ['metrics:read'] })).json.secret;
+      expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+      const key = (await adminClient(guarded.url).post('/v1/admin/apps/web/keys', { label: 'prometheus', scopes: ['metrics:read'] })).json.secret;
       const scraped = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${key}` } });
       expect(scraped.status).toBe(200);
       expect(await scraped.text()).toContain('sessiond_sessions_started_total');

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { ADMIN_TOKEN, Client, createAppKey, startAdminServer, type ServerProcess } from '../harness.ts';
 
-const ADMIN = 'relayed-client-admin-token-0123456789';
 const PASSWORD = 'correct horse battery';
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0';
 const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15';
@@ -18,9 +17,8 @@ describe('an app backend relays the person’s address and browser', () => {
   let webKey: string;
   let desktopKey: string;
   beforeAll(async () => {
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_BIND_IP: 'strict' });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-    const key = async (app: string) => (await admin.post(`/v1/admin/apps/${app}/keys`, { label: `${app} backend`, scopes: ['events:read'] })).json.secret as string;
+    ({ server, admin } = await startAdminServer({ SESSIOND_BIND_IP: 'strict' }));
+    const key = async (app: string) => (await createAppKey(admin, app, ['events:read'])).secret;
     webKey = await key('web');
     desktopKey = await key('desktop');
   });
@@ -63,7 +61,7 @@ describe('an app backend relays the person’s address and browser', () => {
     const validated = await new Client(server.url, { 'user-agent': 'node' }).get('/v1/session', { cookie, ...relay(webKey, PERSON_IP, SAFARI) });
     expect(validated.status).toBe(200);
     expect(validated.json.session).toMatchObject({ ip: PERSON_IP, device: { label: 'Safari on macOS' } });
-    const listed = await new Client(server.url).get(`/v1/admin/users/${login.json.user.id}/sessions`, { authorization: `Bearer ${ADMIN}` });
+    const listed = await new Client(server.url).get(`/v1/admin/users/${login.json.user.id}/sessions`, { authorization: `Bearer ${ADMIN_TOKEN}` });
     expect(listed.json.sessions[0]).toMatchObject({ ip: PERSON_IP, device: { label: 'Safari on macOS' } });
     // A backend's state change carries no Origin; its key shows no other site sent it.
     const logout = await new Client(server.url).req('POST', '/v1/logout', undefined, { cookie, origin: '', ...relay(webKey, PERSON_IP, SAFARI) });
@@ -98,13 +96,14 @@ describe('an app backend relays the person’s address and browser', () => {
 
     const forged = await backend.get('/v1/session', relay('sak_' + 'A'.repeat(43), '198.51.100.1'));
     expect(forged.status).toBe(403);
-    expect(forged.json.error.code).toBe('forbidden');
+    expect(forged.json.error).toMatchObject({ code: 'forbidden', details: { field: 'X-Sessiond-App-Key' } });
     // A desktop backend may not speak for a web session, nor sign a person in to web.
     const otherApp = await backend.get('/v1/session', relay(desktopKey, '198.51.100.1'));
     expect(otherApp.status).toBe(403);
-    expect(otherApp.json.error.code).toBe('forbidden');
+    expect(otherApp.json.error).toMatchObject({ code: 'forbidden', details: { field: 'X-Sessiond-App-Key' } });
     const otherLogin = await new Client(server.url).post('/v1/login', { email: 'relay-refused@example.com', password: PASSWORD }, relay(desktopKey));
     expect(otherLogin.status).toBe(403);
+    expect(otherLogin.json.error).toMatchObject({ code: 'forbidden', details: { field: 'app' } });
 
     const unchanged = await backend.get('/v1/session', relay(webKey));
     expect(unchanged.status).toBe(200);

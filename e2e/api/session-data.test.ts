@@ -2,9 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { appKeyClient, Client, startAdminServer, type ServerProcess } from '../harness.ts';
 
-const ADMIN = 'admin-token-for-session-data-0123456789';
 const PASSWORD = 'correct horse battery';
 const IDLE_MS = 1500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,10 +16,7 @@ if (!inject('e2eStore')) stores.sqlite = { SESSIOND_STORE: `sqlite:${join(mkdtem
 describe.each(Object.entries(stores))('session data (GET/PUT /v1/session/data) on %s', (_name, storeEnv) => {
   let server: ServerProcess;
   let admin: Client;
-  beforeAll(async () => {
-    server = await startServer({ SESSIOND_IDLE_TIMEOUT: `${IDLE_MS}ms`, SESSIOND_ADMIN_TOKEN: ADMIN, ...storeEnv });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-  });
+  beforeAll(async () => ({ server, admin } = await startAdminServer({ SESSIOND_IDLE_TIMEOUT: `${IDLE_MS}ms`, ...storeEnv })));
   afterAll(() => server.stop());
 
   let n = 0;
@@ -136,8 +132,7 @@ describe.each(Object.entries(stores))('session data (GET/PUT /v1/session/data) o
     const email = await account();
     const b = new Client(server.url);
     const id = await signIn(b, email);
-    const key = async (app: string, scopes: string[]) =>
-      new Client(server.url, { authorization: `Bearer ${(await admin.post(`/v1/admin/apps/${app}/keys`, { label: `${app} backend`, scopes })).json.secret}` });
+    const key = (app: string, scopes: string[]) => appKeyClient(admin, app, scopes);
     const web = await key('web', ['sessions:write']);
     expect((await web.get(`/v1/admin/sessions/${id}/data`)).json).toEqual({ data: null, version: 0 });
     expect((await web.req('PUT', `/v1/admin/sessions/${id}/data`, { data: { total: 42 } }, { 'if-match': '0' })).json).toEqual({ version: 1 });

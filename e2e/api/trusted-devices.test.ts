@@ -1,8 +1,7 @@
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { Client, startAdminServer, type ServerProcess } from '../harness.ts';
 
-const ADMIN = 'admin-token-for-tests-0123456789';
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a whole new passphrase';
 // A code is accepted once: a second use takes the next step's code (one step of drift).
@@ -11,10 +10,7 @@ const nextCode = (secret: string) => generate({ secret, epoch: Math.floor(Date.n
 describe('trusted devices ("Keep me signed in")', () => {
   let server: ServerProcess;
   let admin: Client;
-  beforeAll(async () => {
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-  });
+  beforeAll(async () => ({ server, admin } = await startAdminServer()));
   afterAll(() => server.stop());
 
   const signUp = async (email: string) => (await new Client(server.url).post('/v1/signup', { email, password: PASSWORD })).json.user.id as string;

@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { appKeyClient, Client, startAdminServer, type ServerProcess } from '../harness.ts';
 
-const ADMIN = 'external-id-admin-token-0123456789';
 const PASSWORD = 'correct horse battery';
 
 /** PUT /v1/admin/users/by-external-id/:externalId: an app finds its person's account again, after any restart. */
 describe('users by external id', () => {
   let server: ServerProcess;
   let admin: Client;
-  beforeAll(async () => {
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-  });
+  beforeAll(async () => ({ server, admin } = await startAdminServer()));
   afterAll(() => server.stop());
 
   const put = (c: Client, externalId: string, body: unknown = {}) => c.req('PUT', `/v1/admin/users/by-external-id/${encodeURIComponent(externalId)}`, body);
@@ -86,7 +82,7 @@ describe('users by external id', () => {
   });
 
   it('opens to the admin token and app keys with users:write only', async () => {
-    const key = async (scopes: string[]) => new Client(server.url, { authorization: `Bearer ${(await admin.post('/v1/admin/apps/web/keys', { label: scopes.join(' '), scopes })).json.secret}` });
+    const key = (scopes: string[]) => appKeyClient(admin, 'web', scopes, scopes.join(' '));
     const writer = await key(['users:write']);
     const reader = await key(['sessions:read', 'sessions:write', 'events:read']);
     expect((await put(writer, 'app|1', { email: 'app1@example.com' })).status).toBe(201);

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { Client, runCli, startServer, type ServerProcess } from '../harness.ts';
+import { ADMIN_TOKEN, adminClient, Client, runCli, startAdminServer, startServer, type ServerProcess } from '../harness.ts';
 import { inSessionOrder, until, WebhookReceiver } from './webhook-receiver.ts';
 
-const ADMIN = 'admin-token-for-tests-0123456789';
 const PASSWORD = 'correct horse battery';
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 const FIREFOX_WIN = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0';
@@ -38,8 +37,7 @@ describe('webhooks (SPEC §12)', () => {
     configDir = mkdtempSync(join(tmpdir(), 'sessiond-webhooks-'));
     const config = join(configDir, 'config.json');
     writeFileSync(config, JSON.stringify({ webhooks: [{ url: configured.url, events: ['session.started', 'session.ended'], secret: configured.secret, apps: ['desktop'] }] }));
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_CONFIG: config, ...FAST });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
+    ({ server, admin } = await startAdminServer({ SESSIOND_CONFIG: config, ...FAST }));
     expect((await admin.post('/v1/admin/users', { email: 'hooks@example.com', password: PASSWORD })).status).toBe(201);
   });
   afterAll(async () => {
@@ -200,10 +198,10 @@ describe.skipIf(inject('e2eStore') !== undefined)('webhooks across a restart, a 
     const dir = mkdtempSync(join(tmpdir(), 'sessiond-webhooks-restart-'));
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ webhooks: [{ url: receiver.url, events: ['session.started', 'session.ended'], secret: receiver.secret }] }));
-    const env = { SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_CONFIG: config, SESSIOND_STORE: `sqlite:${join(dir, 'sessiond.db')}`, SESSIOND_DATA_DIR: dir, ...FAST };
+    const env = { SESSIOND_ADMIN_TOKEN: ADMIN_TOKEN, SESSIOND_CONFIG: config, SESSIOND_STORE: `sqlite:${join(dir, 'sessiond.db')}`, SESSIOND_DATA_DIR: dir, ...FAST };
     let server = await startServer(env);
     try {
-      await new Client(server.url, { authorization: `Bearer ${ADMIN}` }).post('/v1/admin/users', { email: 'restart@example.com', password: PASSWORD });
+      await adminClient(server.url).post('/v1/admin/users', { email: 'restart@example.com', password: PASSWORD });
       const expected = new Map<string, string[]>();
       for (let i = 0; i < 3; i++) {
         const s = await signIn(server, 'restart@example.com', i % 2 ? CHROME_MAC : FIREFOX_WIN);
@@ -238,9 +236,9 @@ describe.skipIf(inject('e2eStore') !== undefined)('webhooks across a restart, a 
     const dir = mkdtempSync(join(tmpdir(), 'sessiond-webhooks-giveup-'));
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ webhooks: [{ url: receiver.url, events: ['session.started', 'session.ended'], secret: receiver.secret }] }));
-    const server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_CONFIG: config, SESSIOND_WEBHOOK_RETRY_BASE: '100ms', SESSIOND_WEBHOOK_RETRY_FOR: '1s' });
+    const server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN_TOKEN, SESSIOND_CONFIG: config, SESSIOND_WEBHOOK_RETRY_BASE: '100ms', SESSIOND_WEBHOOK_RETRY_FOR: '1s' });
     try {
-      const admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
+      const admin = adminClient(server.url);
       await admin.post('/v1/admin/users', { email: 'giveup@example.com', password: PASSWORD });
       const s = await signIn(server, 'giveup@example.com', CHROME_MAC);
       expect((await s.client.post('/v1/logout')).status).toBe(204);
@@ -272,10 +270,10 @@ describe.skipIf(inject('e2eStore') !== undefined)('webhooks across a restart, a 
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ webhooks: [{ url: receiver.url, events: ['session.started', 'session.ended'], secret: receiver.secret }] }));
     // Timeout 1 s: a lease of 3 s, so the next server takes it over within seconds.
-    const env = { SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_CONFIG: config, SESSIOND_STORE: `sqlite:${join(dir, 'sessiond.db')}`, SESSIOND_DATA_DIR: dir, SESSIOND_WEBHOOK_RETRY_BASE: '50ms', SESSIOND_WEBHOOK_TIMEOUT: '1s' };
+    const env = { SESSIOND_ADMIN_TOKEN: ADMIN_TOKEN, SESSIOND_CONFIG: config, SESSIOND_STORE: `sqlite:${join(dir, 'sessiond.db')}`, SESSIOND_DATA_DIR: dir, SESSIOND_WEBHOOK_RETRY_BASE: '50ms', SESSIOND_WEBHOOK_TIMEOUT: '1s' };
     let server = await startServer(env);
     try {
-      await new Client(server.url, { authorization: `Bearer ${ADMIN}` }).post('/v1/admin/users', { email: 'kill@example.com', password: PASSWORD });
+      await adminClient(server.url).post('/v1/admin/users', { email: 'kill@example.com', password: PASSWORD });
       const s = await signIn(server, 'kill@example.com', CHROME_MAC);
       expect((await s.client.post('/v1/logout')).status).toBe(204);
       await until(() => receiver.requests >= 1, 10_000, 'the held request');

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, type ServerProcess } from '../harness.ts';
-import { createUser, expectAccessible, launchBrowser, newContext, screenshot, signIn, startApp } from './support.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { Client } from '../harness.ts';
+import { appInBrowser, closeCleanly, createUser, expectAccessible, newContext, screenshot, signIn } from './support.ts';
 
 const ADMIN = 'admin-token-for-browser-tests-0123456789';
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -11,32 +11,24 @@ const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Ap
 const row = (page: Page, label: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label, exact: true }) });
 
 describe('Active sessions page', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    // Trusting X-Forwarded-For lets each browser context come from a different city.
-    [server, browser] = await Promise.all([startApp({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_TRUST_PROXY: '1', SESSIOND_APPS: 'web,desktop,mobile' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // Trusting X-Forwarded-For lets each browser context come from a different city.
+  const app = appInBrowser({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_TRUST_PROXY: '1', SESSIOND_APPS: 'web,desktop,mobile' });
 
   it('lists every session, logs out others with a confirmation, and the other browser learns why within a second', async () => {
     const email = 'lin@example.com';
-    await createUser(server.url, email);
+    await createUser(app.server.url, email);
     // This viewer, in Paris, on a trusted device.
-    const a = await newContext(browser, { extraHTTPHeaders: { 'x-forwarded-for': '90.84.0.1' } });
+    const a = await newContext(app.browser, { extraHTTPHeaders: { 'x-forwarded-for': '90.84.0.1' } });
     // Another computer in London, and a trusted Mac in Berlin.
-    const b = await newContext(browser, { userAgent: FIREFOX_WINDOWS, extraHTTPHeaders: { 'x-forwarded-for': '81.2.69.142' } });
-    const c = await newContext(browser, { userAgent: SAFARI_MAC, extraHTTPHeaders: { 'x-forwarded-for': '85.214.132.117' } });
+    const b = await newContext(app.browser, { userAgent: FIREFOX_WINDOWS, extraHTTPHeaders: { 'x-forwarded-for': '81.2.69.142' } });
+    const c = await newContext(app.browser, { userAgent: SAFARI_MAC, extraHTTPHeaders: { 'x-forwarded-for': '85.214.132.117' } });
     const requests: Array<{ url: string; passive: string | undefined }> = [];
     a.page.on('request', (r) => requests.push({ url: r.url(), passive: r.headers()['x-sessiond-passive'] }));
-    await signIn(a.page, server.url, email, { rememberMe: true });
-    await signIn(b.page, server.url, email);
-    await signIn(c.page, server.url, email, { rememberMe: true });
+    await signIn(a.page, app.server.url, email, { rememberMe: true });
+    await signIn(b.page, app.server.url, email);
+    await signIn(c.page, app.server.url, email, { rememberMe: true });
     // And the phone app, started by the operator's own backend.
-    const admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
+    const admin = new Client(app.server.url, { authorization: `Bearer ${ADMIN}` });
     const userId = await a.page.evaluate(async () => ((await (await fetch('/v1/session', { headers: { 'x-sessiond-passive': '1' } })).json()) as { user: { id: string } }).user.id);
     await admin.post('/v1/admin/sessions', { userId, app: 'mobile', ip: '8.8.8.8', userAgent: SAFARI_IPHONE });
 
@@ -112,26 +104,23 @@ describe('Active sessions page', () => {
     await expectAccessible(a.page, 'log out of all devices');
     await screenshot(a.page, 'active-sessions-log-out-all');
     await all.getByRole('button', { name: 'Log out of all devices' }).click();
-    await a.page.waitForURL(`${server.url}/signed-out?reason=revoked_all`);
+    await a.page.waitForURL(`${app.server.url}/signed-out?reason=revoked_all`);
     await a.page.getByText(/^You signed out of all sessions/).waitFor();
     const phone = await admin.get(`/v1/admin/users/${userId}/sessions`);
     expect(phone.json.sessions.length).toBe(0);
-    for (const ctx of [a, b, c]) {
-      expect(ctx.problems).toEqual([]);
-      await ctx.context.close();
-    }
+    await closeCleanly(a, b, c);
   });
 
   it('moves the list when another tab logs a session out', async () => {
     const email = 'tabs@example.com';
-    await createUser(server.url, email);
-    const a = await newContext(browser);
-    const other = await newContext(browser, { userAgent: FIREFOX_WINDOWS });
-    await signIn(a.page, server.url, email);
-    await signIn(other.page, server.url, email);
+    await createUser(app.server.url, email);
+    const a = await newContext(app.browser);
+    const other = await newContext(app.browser, { userAgent: FIREFOX_WINDOWS });
+    await signIn(a.page, app.server.url, email);
+    await signIn(other.page, app.server.url, email);
     const second = await a.context.newPage();
     for (const p of [a.page, second]) {
-      await p.goto(`${server.url}/settings/security/sessions`);
+      await p.goto(`${app.server.url}/settings/security/sessions`);
       await row(p, 'Firefox on Windows').waitFor();
     }
     await a.page.bringToFront();

@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { BROWSER_CAUSE_MESSAGES, BROWSER_CAUSES, END_REASONS } from '@sessiond/sdk';
-import { Client, type ServerProcess } from '../harness.ts';
-import { CHROMIUM, createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp, VIEWER, watchPageProblems } from './support.ts';
+import { Client } from '../harness.ts';
+import { appInBrowser, closeCleanly, createUser, expectAccessible, launchBrowser, launchWithProfile, newContext, PASSWORD, screenshot, signIn, submitSignIn, watchPageProblems } from './support.ts';
 
 /**
  * Endings the server cannot see (issue #17): the browser dropped, blocked or mangled the cookie,
@@ -49,53 +49,44 @@ async function expectSteps(scope: Page | ReturnType<Page['getByRole']>): Promise
 }
 
 describe('endings the server cannot see', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = appInBrowser();
 
   it('the signed-out page and the sign-in page carry every reason and every browser-side cause', async () => {
-    const { context, page, problems } = await open(browser);
+    const { context, page, problems } = await open(app.browser);
     const told: Array<[string, string]> = [];
     for (const reason of END_REASONS) {
-      const { json } = await new Client(server.url).get(`/v1/reasons/${reason}`);
+      const { json } = await new Client(app.server.url).get(`/v1/reasons/${reason}`);
       told.push([reason, json.message as string]);
     }
     for (const cause of BROWSER_CAUSES) told.push([cause, BROWSER_CAUSE_MESSAGES[cause]]);
     for (const [reason, message] of told) {
-      await page.goto(`${server.url}/signed-out?reason=${reason}`);
+      await page.goto(`${app.server.url}/signed-out?reason=${reason}`);
       await page.getByRole('heading', { name: "You're signed out" }).waitFor();
       await page.getByText(message, { exact: true }).waitFor();
-      await page.goto(`${server.url}/login?reason=${reason}`);
+      await page.goto(`${app.server.url}/login?reason=${reason}`);
       await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
       await page.getByText(message, { exact: true }).waitFor();
       if (reason === 'cookies_removed' || reason === 'cookies_blocked') await expectSteps(page);
     }
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 
   it('cookies blocked for the site: the sign-in says so, with the steps for each browser, instead of looping', async () => {
     const email = 'blocked@example.com';
-    await createUser(server.url, email);
+    await createUser(app.server.url, email);
     // Chromium's own per-site setting (chrome://settings/content/siteData › "Not allowed to save
     // data on your device"), in a profile written before launch: the browser refuses the cookie
     // itself (and this site's localStorage with it); nothing is stripped on the way.
     const profile = mkdtempSync(join(tmpdir(), 'sessiond-blocked-'));
     mkdirSync(join(profile, 'Default'));
-    const site = `${server.url},*`;
+    const site = `${app.server.url},*`;
     writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { content_settings: { exceptions: { cookies: { [site]: { setting: 2 } } } } } }));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'], ...VIEWER });
+    const context = await launchWithProfile(profile);
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(8_000);
       const problems = watchPageProblems(page);
-      await page.goto(`${server.url}/login`);
+      await page.goto(`${app.server.url}/login`);
       expect(await page.evaluate(() => {
         try {
           return typeof localStorage.length;
@@ -103,20 +94,18 @@ describe('endings the server cannot see', () => {
           return (e as Error).name;
         }
       })).toBe('SecurityError');
-      await page.getByLabel('Email').fill(email);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(page, email);
       await page.getByRole('alert').getByText("Your browser is blocking this site's sign-in cookie, so you cannot stay signed in. Allow cookies for this site, then sign in again.").waitFor();
       await page.getByRole('heading', { name: 'How to allow cookies for this site' }).waitFor();
       await expectSteps(page);
       await page.waitForTimeout(500);
-      expect(page.url()).toBe(`${server.url}/login`);
+      expect(page.url()).toBe(`${app.server.url}/login`);
       expect(await context.cookies()).toEqual([]);
       await expectAccessible(page, 'cookies blocked');
       await screenshot(page, 'sign-in-cookies-blocked', true);
       // The session that sign-in started, which no browser can use, was ended.
-      const admin = await new Client(server.url).post('/v1/login', { email, password: PASSWORD });
-      const { json } = await new Client(server.url, { authorization: `Bearer ${admin.json.token}` }).get('/v1/sessions');
+      const admin = await new Client(app.server.url).post('/v1/login', { email, password: PASSWORD });
+      const { json } = await new Client(app.server.url, { authorization: `Bearer ${admin.json.token}` }).get('/v1/sessions');
       expect(json.sessions).toHaveLength(1);
       expect(problems).toEqual([]);
     } finally {
@@ -127,9 +116,9 @@ describe('endings the server cannot see', () => {
 
   it('a network drop mid-form is not an ending: back online, still signed in, nothing lost', async () => {
     const email = 'offline@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await open(browser);
-    await signIn(page, server.url, email);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await open(app.browser);
+    await signIn(page, app.server.url, email);
     await startReport(page, 'Lyon workshop');
 
     await context.setOffline(true);
@@ -147,27 +136,26 @@ describe('endings the server cannot see', () => {
     await extended;
     await page.waitForTimeout(1_000);
     expect(await page.getByRole('dialog', { name: 'Sign in to continue' }).count()).toBe(0);
-    expect(page.url()).toBe(`${server.url}/demo`);
+    expect(page.url()).toBe(`${app.server.url}/demo`);
     expect(await page.getByLabel('Report title').inputValue()).toBe('Lyon workshop');
     expect(await page.getByLabel('Notes (optional)').inputValue()).toBe('Typed on the train, without a network.');
     await page.getByRole('button', { name: 'Submit report' }).click();
     await page.getByText('Report “Lyon workshop” was submitted.', { exact: false }).waitFor();
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 
   it('a session that ended while the network was down says why once it is back, and keeps the form', async () => {
     const email = 'offline-ended@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await open(browser);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await open(app.browser);
     // Chromium's offline mode leaves an open event stream alone (the ending would arrive on it
     // "offline"); without the push channel the page can only learn of it from the network.
     await page.route('**/v1/session/events', (route) => route.abort());
-    await signIn(page, server.url, email);
+    await signIn(page, app.server.url, email);
     await startReport(page, 'Offline then revoked');
     await context.setOffline(true);
     await page.waitForTimeout(300);
-    await revokeFromPhone(server.url, email);
+    await revokeFromPhone(app.server.url, email);
     await page.getByLabel('Notes (optional)').fill('Still offline.');
     await page.waitForTimeout(1_000);
     const dialog = page.getByRole('dialog', { name: 'Sign in to continue' });
@@ -175,21 +163,18 @@ describe('endings the server cannot see', () => {
 
     await context.setOffline(false);
     await dialog.getByText(REVOKED).waitFor();
-    await dialog.getByLabel('Email').fill(email);
-    await dialog.getByLabel('Password').fill(PASSWORD);
-    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(dialog, email);
     await dialog.waitFor({ state: 'detached' });
     expect(await page.getByLabel('Report title').inputValue()).toBe('Offline then revoked');
     expect(await page.getByLabel('Notes (optional)').inputValue()).toBe('Still offline.');
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 
   it('cookies cleared mid-session: the in-place sign-in says the browser removed them, and how to keep them', async () => {
     const email = 'cleared@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await open(browser);
-    await signIn(page, server.url, email);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await open(app.browser);
+    await signIn(page, app.server.url, email);
     await startReport(page, 'Cleared cookies');
     const marker = await page.evaluate(() => localStorage.getItem('sessiond:marker:web'));
     // Who (a hash, not the email) and until when; nothing that signs anyone in.
@@ -205,44 +190,41 @@ describe('endings the server cannot see', () => {
     await expectAccessible(page, 'cookies removed, in place');
     await screenshot(page, 'cookies-removed-in-place');
 
-    await dialog.getByLabel('Email').fill(email);
-    await dialog.getByLabel('Password').fill(PASSWORD);
-    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(dialog, email);
     // The held report goes through once signed in again.
     await page.getByText('Report “Cleared cookies” was submitted.', { exact: false }).waitFor();
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 
   it('cookies removed while the browser was closed: the sign-in page says so', async () => {
     const email = 'restart@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await open(browser);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await open(app.browser);
     // "Keep me signed in": the cookie was meant to outlive the browser.
-    await signIn(page, server.url, email, { rememberMe: true });
+    await signIn(page, app.server.url, email, { rememberMe: true });
     await page.waitForFunction(() => localStorage.getItem('sessiond:marker:web') !== null);
     // As a browser set to delete cookies on closing does: localStorage stays, the cookie goes.
     await context.clearCookies();
-    await page.goto(`${server.url}/demo`);
-    await page.waitForURL(`${server.url}/login?reason=cookies_removed&next=%2Fdemo`);
+    await page.goto(`${app.server.url}/demo`);
+    await page.waitForURL(`${app.server.url}/login?reason=cookies_removed&next=%2Fdemo`);
     await page.getByText("You were signed out because this browser removed this site's cookies before your session was over", { exact: false }).waitFor();
     await expectSteps(page);
     await expectAccessible(page, 'sign-in after cookies removed');
     await screenshot(page, 'sign-in-after-cookies-removed');
 
     // Without "Keep me signed in" the cookie goes with the browser by design: said as such.
-    await signIn(page, server.url, email);
+    await signIn(page, app.server.url, email);
     await context.clearCookies();
-    await page.goto(`${server.url}/demo`);
-    await page.waitForURL(`${server.url}/login?reason=browser_closed&next=%2Fdemo`);
+    await page.goto(`${app.server.url}/demo`);
+    await page.waitForURL(`${app.server.url}/login?reason=browser_closed&next=%2Fdemo`);
     await page.getByText('You were signed out because the browser was probably closed: without "Keep me signed in", your sign-in lasts only until the browser closes.', { exact: false }).waitFor();
     expect(await page.getByText('Chrome:', { exact: true }).count()).toBe(0);
     await screenshot(page, 'sign-in-after-browser-closed');
 
     // Without a marker (never signed in here, or the session's time was up) nothing is claimed.
-    const fresh = await open(browser);
-    await fresh.page.goto(`${server.url}/demo`);
-    await fresh.page.waitForURL(`${server.url}/login?next=%2Fdemo`);
+    const fresh = await open(app.browser);
+    await fresh.page.goto(`${app.server.url}/demo`);
+    await fresh.page.waitForURL(`${app.server.url}/login?next=%2Fdemo`);
     expect(await fresh.page.getByText('removed this site', { exact: false }).count()).toBe(0);
     expect(problems).toEqual([]);
     await fresh.context.close();
@@ -251,40 +233,37 @@ describe('endings the server cannot see', () => {
 
   it('a damaged cookie gets its own message, and the server clears it', async () => {
     const email = 'damaged@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await open(browser);
-    await signIn(page, server.url, email);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await open(app.browser);
+    await signIn(page, app.server.url, email);
     const [cookie] = (await context.cookies()).filter((c) => c.name === 'sessiond');
     // Leave first: a live page would present the damaged cookie first, and be the one told.
     await page.goto('about:blank');
     // Cut short, as a full cookie jar or a rewriting extension leaves it.
     await context.addCookies([{ ...cookie!, value: cookie!.value.slice(0, 30) }]);
-    await page.goto(`${server.url}/demo`);
-    await page.waitForURL(`${server.url}/login?reason=cookie_damaged&next=%2Fdemo`);
+    await page.goto(`${app.server.url}/demo`);
+    await page.waitForURL(`${app.server.url}/login?reason=cookie_damaged&next=%2Fdemo`);
     await page.getByText('Your sign-in information in this browser was damaged, so it could not be used. It has been removed: sign in again to continue.').waitFor();
     expect((await context.cookies()).filter((c) => c.name === 'sessiond')).toEqual([]);
     await expectAccessible(page, 'sign-in after a damaged cookie');
     await screenshot(page, 'sign-in-after-damaged-cookie');
 
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${server.url}/demo`);
-    expect(problems).toEqual([]);
-    await context.close();
+    await submitSignIn(page, email);
+    await page.waitForURL(`${app.server.url}/demo`);
+    await closeCleanly({ context, problems });
   });
 
   it('back to a page the session ended under, restored from the back/forward cache: its reason, the form as it was, sent once after signing in', async () => {
     const email = 'history@example.com';
-    await createUser(server.url, email);
+    await createUser(app.server.url, email);
     const withCache = await launchBrowser({ backForwardCache: true });
     const { page, problems } = await open(withCache);
-    await signIn(page, server.url, email);
+    await signIn(page, app.server.url, email);
     await startReport(page, 'Back and forth');
     await page.evaluate(() => addEventListener('pageshow', (e) => ((window as unknown as { restored: boolean }).restored = e.persisted)));
 
-    await page.goto(`${server.url}/healthz`);
-    await revokeFromPhone(server.url, email);
+    await page.goto(`${app.server.url}/healthz`);
+    await revokeFromPhone(app.server.url, email);
     // A restored page fires pageshow, not load.
     await page.goBack({ waitUntil: 'commit' });
     await page.waitForFunction(() => (window as unknown as { restored?: boolean }).restored === true);
@@ -292,9 +271,7 @@ describe('endings the server cannot see', () => {
     await dialog.getByText(REVOKED).waitFor({ timeout: 3_000 });
     expect(await page.getByLabel('Report title').inputValue()).toBe('Back and forth');
 
-    await dialog.getByLabel('Email').fill(email);
-    await dialog.getByLabel('Password').fill(PASSWORD);
-    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(dialog, email);
     await dialog.waitFor({ state: 'detached' });
     // The form submitted again from the page history came back with.
     await page.getByRole('button', { name: 'Submit report' }).click();
@@ -305,23 +282,20 @@ describe('endings the server cannot see', () => {
 
   it('back to a page the session ended under, loaded afresh: its reason on the sign-in page, then the draft', async () => {
     const email = 'history-reload@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await open(browser); // Playwright's default: no back/forward cache
-    await signIn(page, server.url, email);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await open(app.browser); // Playwright's default: no back/forward cache
+    await signIn(page, app.server.url, email);
     await startReport(page, 'Back and reloaded');
     await page.waitForTimeout(600); // the draft's debounce
-    await page.goto(`${server.url}/healthz`);
-    await revokeFromPhone(server.url, email);
+    await page.goto(`${app.server.url}/healthz`);
+    await revokeFromPhone(app.server.url, email);
     await page.goBack();
-    await page.waitForURL(`${server.url}/login?reason=revoked&next=%2Fdemo`);
+    await page.waitForURL(`${app.server.url}/login?reason=revoked&next=%2Fdemo`);
     await page.getByText(REVOKED).waitFor();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${server.url}/demo`);
+    await submitSignIn(page, email);
+    await page.waitForURL(`${app.server.url}/demo`);
     await page.getByText(/We restored your unsaved draft from/).waitFor();
     expect(await page.getByLabel('Report title').inputValue()).toBe('Back and reloaded');
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 });

@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, type ServerProcess } from '../harness.ts';
-import { createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from './support.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appInBrowser, closeCleanly, createUser, expectAccessible, logOutFromAnotherDevice, newContext, screenshot, signIn, startApp, submitSignIn } from './support.ts';
 
 const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
@@ -28,31 +27,19 @@ const draftKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage).
 const SHORT_IDLE = { SESSIOND_IDLE_TIMEOUT: '6s', SESSIOND_WARNING_BEFORE: '3s' };
 
 describe('no lost work', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = appInBrowser();
 
   it('holds a request refused because the session ended, signs in in place, and sends it once', async () => {
     const email = 'held@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await newContext(browser);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await newContext(app.browser);
     // No push channel: this tab only finds out when its own request is refused.
     await page.route('**/v1/session/events', (route) => route.abort());
-    await signIn(page, server.url, email);
+    await signIn(page, app.server.url, email);
     await fillReport(page, 'Client visit Hamburg');
 
     // The session is ended from another device while the person is still typing.
-    const phone = new Client(server.url, { 'user-agent': SAFARI_IPHONE });
-    await phone.post('/v1/login', { email, password: PASSWORD });
-    const { json } = await phone.get('/v1/sessions');
-    const target = json.sessions.find((s: { current: boolean }) => !s.current);
-    expect((await phone.delete(`/v1/sessions/${target.id}`)).status).toBe(204);
+    const phone = await logOutFromAnotherDevice(app.server.url, email, SAFARI_IPHONE);
 
     const posts: Array<{ key: string | undefined; status: number; body: string }> = [];
     page.on('response', async (r) => {
@@ -66,9 +53,7 @@ describe('no lost work', () => {
     await expectAccessible(page, 'held request');
     await screenshot(page, 'held-request');
 
-    await dialog.getByLabel('Email').fill(email);
-    await dialog.getByLabel('Password').fill(PASSWORD);
-    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(dialog, email);
     await page.getByText('Report “Client visit Hamburg” was submitted.', { exact: false }).waitFor();
     await expect.poll(() => posts.length).toBe(2);
     expect(posts.map((p) => p.status)).toEqual([401, 201]);
@@ -81,15 +66,14 @@ describe('no lost work', () => {
     expect(again.json).toEqual({ id: filed.id, duplicate: true });
     // A filed report leaves no draft behind.
     await expect.poll(() => draftKeys(page)).toEqual([]);
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 
   it('restores a draft after a reload', async () => {
     const email = 'reload@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await newContext(browser);
-    await signIn(page, server.url, email);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await newContext(app.browser);
+    await signIn(page, app.server.url, email);
     await fillReport(page, 'Trade fair in Milan');
     await page.getByLabel('Notes (optional)').fill('Receipts are attached in the shared folder.');
     await expectAccessible(page, 'demo app');
@@ -109,36 +93,34 @@ describe('no lost work', () => {
     await page.getByRole('button', { name: 'Discard draft' }).click();
     expect(await page.getByLabel('Report title').inputValue()).toBe('');
     expect(await draftKeys(page)).toEqual([]);
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 
   it('signing out in one tab signs out the others at once and erases the drafts', async () => {
     const email = 'tabs@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await newContext(browser);
-    await signIn(page, server.url, email);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await newContext(app.browser);
+    await signIn(page, app.server.url, email);
     await page.getByLabel('Report title').fill('Shared computer expenses');
     await expect.poll(async () => (await draftKeys(page)).length).toBe(1);
     const other = await context.newPage();
-    await other.goto(`${server.url}/demo`);
+    await other.goto(`${app.server.url}/demo`);
     await other.getByText(/We restored your unsaved draft/).waitFor();
 
     await page.bringToFront();
     const clickedAt = Date.now();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${server.url}/signed-out?reason=logged_out`);
-    await other.waitForURL(`${server.url}/signed-out?reason=logged_out`, { timeout: 1_000 });
+    await page.waitForURL(`${app.server.url}/signed-out?reason=logged_out`);
+    await other.waitForURL(`${app.server.url}/signed-out?reason=logged_out`, { timeout: 1_000 });
     expect(Date.now() - clickedAt).toBeLessThan(1_500);
     await other.getByText('You signed out.').waitFor();
     expect(await draftKeys(other)).toEqual([]);
 
     // The next person to sign in here sees an empty form.
-    await signIn(other, server.url, email);
+    await signIn(other, app.server.url, email);
     expect(await other.getByLabel('Report title').inputValue()).toBe('');
     expect(await other.getByText(/We restored your unsaved draft/).count()).toBe(0);
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 
   it('after an idle timeout the page is covered until its owner signs in again, and the form comes back as it was, also after a reload', async () => {
@@ -146,7 +128,7 @@ describe('no lost work', () => {
     try {
       const email = 'owner@example.com';
       await createUser(short.url, email);
-      const { context, page, problems } = await newContext(browser);
+      const { context, page, problems } = await newContext(app.browser);
       await signIn(page, short.url, email);
       await fillReport(page, 'Workshop in Bordeaux');
       const dialog = page.getByRole('dialog', { name: 'Sign in to continue' });
@@ -158,9 +140,7 @@ describe('no lost work', () => {
       await expectAccessible(page, 'covered page');
       await screenshot(page, 'covered-after-idle-timeout');
 
-      await dialog.getByLabel('Email').fill(email);
-      await dialog.getByLabel('Password').fill(PASSWORD);
-      await dialog.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(dialog, email);
       await dialog.waitFor({ state: 'detached' });
       expect(await page.getByLabel('Report title').inputValue()).toBe('Workshop in Bordeaux');
       expect(await page.getByLabel('Description').nth(1).inputValue()).toBe('Hotel near the harbour, two nights');
@@ -170,15 +150,12 @@ describe('no lost work', () => {
       await dialog.waitFor({ timeout: 20_000 });
       await page.reload();
       await page.waitForURL(/\/login\?/);
-      await page.getByLabel('Email').fill(email);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(page, email);
       await page.waitForURL(`${short.url}/demo`);
       await page.getByText(/We restored your unsaved draft from/).waitFor();
       expect(await page.getByLabel('Report title').inputValue()).toBe('Workshop in Bordeaux');
       expect(await page.getByLabel('Amount').nth(1).inputValue()).toBe('312');
-      expect(problems).toEqual([]);
-      await context.close();
+      await closeCleanly({ context, problems });
     } finally {
       await short.stop();
     }

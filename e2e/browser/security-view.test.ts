@@ -1,35 +1,26 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, type ServerProcess } from '../harness.ts';
-import { createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { Client } from '../harness.ts';
+import { appInBrowser, closeCleanly, createUser, expectAccessible, newContext, PASSWORD, screenshot, signIn, submitSignIn } from './support.ts';
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 /** The person's own security view (SPEC §13) on the Active sessions page. */
 describe('security view: recent activity', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startApp({ SESSIOND_TRUST_PROXY: '1' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = appInBrowser({ SESSIOND_TRUST_PROXY: '1' });
 
   it('lists sign-ins, a session logged out from here and why, and failed sign-ins with a count and a place', async () => {
     const email = 'history@example.com';
-    await createUser(server.url, email);
+    await createUser(app.server.url, email);
     // Three wrong passwords from London.
-    const stranger = new Client(server.url, { 'x-forwarded-for': '81.2.69.142', 'user-agent': FIREFOX_WINDOWS });
+    const stranger = new Client(app.server.url, { 'x-forwarded-for': '81.2.69.142', 'user-agent': FIREFOX_WINDOWS });
     for (let i = 0; i < 3; i++) expect((await stranger.post('/v1/login', { email, password: `not-it-${i}` })).status).toBe(401);
-    const other = await newContext(browser, { userAgent: FIREFOX_WINDOWS });
-    const a = await newContext(browser, { extraHTTPHeaders: { 'x-forwarded-for': '90.84.0.1' } });
-    await signIn(other.page, server.url, email);
+    const other = await newContext(app.browser, { userAgent: FIREFOX_WINDOWS });
+    const a = await newContext(app.browser, { extraHTTPHeaders: { 'x-forwarded-for': '90.84.0.1' } });
+    await signIn(other.page, app.server.url, email);
     // The same Firefox also signs in to the desktop app (its cookie now names that session).
     expect(await other.page.evaluate(async (email) => (await fetch('/v1/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'correct horse battery staple', app: 'desktop' }) })).status, email)).toBe(200);
-    await signIn(a.page, server.url, email);
-    await a.page.goto(`${server.url}/settings/security/sessions`);
+    await signIn(a.page, app.server.url, email);
+    await a.page.goto(`${app.server.url}/settings/security/sessions`);
     // One row per browser, listing its apps; this browser's row says so and has no Log out.
     await a.page.getByRole('heading', { name: '2 browsers and devices' }).waitFor();
     const here = a.page.getByRole('listitem').filter({ has: a.page.getByRole('heading', { name: 'Chrome on Linux', exact: true }) });
@@ -60,18 +51,15 @@ describe('security view: recent activity', () => {
     await expectAccessible(a.page, 'recent activity');
     await activity.scrollIntoViewIfNeeded();
     await screenshot(a.page, 'active-sessions-recent-activity', true);
-    for (const ctx of [a, other]) {
-      expect(ctx.problems).toEqual([]);
-      await ctx.context.close();
-    }
+    await closeCleanly(a, other);
   });
 
   it('"Log out of other sessions" ends every other browser and keeps this one', async () => {
     const email = 'others@example.com';
-    await createUser(server.url, email);
-    const [a, b, c] = [await newContext(browser), await newContext(browser, { userAgent: FIREFOX_WINDOWS }), await newContext(browser, { userAgent: FIREFOX_WINDOWS })];
-    for (const ctx of [b, c, a]) await signIn(ctx.page, server.url, email);
-    await a.page.goto(`${server.url}/settings/security/sessions`);
+    await createUser(app.server.url, email);
+    const [a, b, c] = [await newContext(app.browser), await newContext(app.browser, { userAgent: FIREFOX_WINDOWS }), await newContext(app.browser, { userAgent: FIREFOX_WINDOWS })];
+    for (const ctx of [b, c, a]) await signIn(ctx.page, app.server.url, email);
+    await a.page.goto(`${app.server.url}/settings/security/sessions`);
     await a.page.getByRole('heading', { name: '3 browsers and devices' }).waitFor();
     await a.page.getByRole('button', { name: 'Log out of other sessions' }).click();
     const confirm = a.page.getByRole('dialog', { name: 'Log out of other sessions?' });
@@ -81,15 +69,12 @@ describe('security view: recent activity', () => {
     await a.page.getByRole('heading', { name: '1 browser or device' }).waitFor();
     for (const ctx of [b, c]) await ctx.page.getByRole('dialog', { name: 'Sign in to continue' }).waitFor({ timeout: 2_000 });
     expect(await a.page.getByRole('heading', { name: 'Active sessions', level: 1 }).isVisible()).toBe(true);
-    for (const ctx of [a, b, c]) {
-      expect(ctx.problems).toEqual([]);
-      await ctx.context.close();
-    }
+    await closeCleanly(a, b, c);
   });
 
   it('a mistyped page address answers a page with a link to sign in for a browser, and JSON for an API client', async () => {
-    const { context, page, problems } = await newContext(browser);
-    const res = await page.goto(`${server.url}/signin`);
+    const { context, page, problems } = await newContext(app.browser);
+    const res = await page.goto(`${app.server.url}/signin`);
     expect(res!.status()).toBe(404);
     expect(res!.headers()['content-type']).toMatch(/^text\/html/);
     expect(res!.headers()['content-security-policy']).toContain("default-src 'self'");
@@ -103,7 +88,7 @@ describe('security view: recent activity', () => {
     await context.close();
     // API clients, and the API's own paths even from a browser, keep the JSON answer.
     for (const [path, accept] of [['/signin', 'application/json'], ['/signin', '*/*'], ['/v1/nope', 'text/html']] as const) {
-      const r = await fetch(`${server.url}${path}`, { headers: { accept } });
+      const r = await fetch(`${app.server.url}${path}`, { headers: { accept } });
       expect(r.status).toBe(404);
       expect((await r.json()).error.code).toBe('not_found');
     }
@@ -111,26 +96,16 @@ describe('security view: recent activity', () => {
 });
 
 describe('sign-in page: a choice at the device limit', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startApp({ SESSIOND_MAX_SESSIONS: '1', SESSIOND_ON_MAX_SESSIONS: 'choose' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = appInBrowser({ SESSIOND_MAX_SESSIONS: '1', SESSIOND_ON_MAX_SESSIONS: 'choose' });
 
   it('lists the sessions in the way; choosing one signs it out (it is told why) and signs in here without the password again', async () => {
     const email = 'limit@example.com';
-    await createUser(server.url, email);
-    const other = await newContext(browser, { userAgent: FIREFOX_WINDOWS });
-    await signIn(other.page, server.url, email);
-    const a = await newContext(browser);
-    await a.page.goto(`${server.url}/login`);
-    await a.page.getByLabel('Email').fill(email);
-    await a.page.getByLabel('Password').fill(PASSWORD);
-    await a.page.getByRole('button', { name: 'Sign in' }).click();
+    await createUser(app.server.url, email);
+    const other = await newContext(app.browser, { userAgent: FIREFOX_WINDOWS });
+    await signIn(other.page, app.server.url, email);
+    const a = await newContext(app.browser);
+    await a.page.goto(`${app.server.url}/login`);
+    await submitSignIn(a.page, email);
     await a.page.getByRole('heading', { name: 'Choose a device to sign out' }).waitFor();
     await a.page.getByText("You're signed in on 1 device, the most this app allows. Choose one to sign out, and you will be signed in here.").waitFor();
     const choices = a.page.getByRole('list').getByRole('listitem');
@@ -139,12 +114,9 @@ describe('sign-in page: a choice at the device limit', () => {
     await expectAccessible(a.page, 'choose a device to sign out');
     await screenshot(a.page, 'sign-in-choose-device');
     await a.page.getByRole('button', { name: 'Sign out Firefox on Windows and sign in here' }).click();
-    await a.page.waitForURL(`${server.url}/demo`);
+    await a.page.waitForURL(`${app.server.url}/demo`);
     const told = other.page.getByRole('dialog', { name: 'Sign in to continue' });
     await told.getByText(/Chrome on Linux/).waitFor({ timeout: 2_000 });
-    for (const ctx of [a, other]) {
-      expect(ctx.problems).toEqual([]);
-      await ctx.context.close();
-    }
+    await closeCleanly(a, other);
   });
 });

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Client, ROOT, startServer, type ServerProcess } from '../harness.ts';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -10,15 +10,27 @@ export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
 const WEB = join(ROOT, 'packages/web');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+}
+
 /** Debian's Chromium, as CI installs it (`apt-get install chromium`). */
 export function launchBrowser(opts: { backForwardCache?: boolean } = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+  requireChromium();
   return chromium.launch({
     executablePath: CHROMIUM,
     // Playwright turns the back/forward cache off; a test of what a restored page shows needs it.
     ...(opts.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: CHROMIUM_ARGS,
   });
+}
+
+/** Chromium on a profile folder written before launch (its own settings), as `VIEWER`. */
+export function launchWithProfile(profile: string): Promise<BrowserContext> {
+  requireChromium();
+  return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, ...VIEWER });
 }
 
 /** A viewer in Paris who reads British English: dates must follow them, not the server. */
@@ -74,20 +86,58 @@ export async function startApp(env: Record<string, string> = {}): Promise<Server
   return server;
 }
 
+/** The app's server and Chromium, shared by a describe block's tests: read them inside the tests. */
+export interface AppInBrowser {
+  readonly server: ServerProcess;
+  readonly browser: Browser;
+}
+
+/** Starts the app's server (with `env`) and Chromium before the block's tests, and stops both after. */
+export function appInBrowser(env: Record<string, string> = {}): AppInBrowser {
+  const app = {} as { server: ServerProcess; browser: Browser };
+  beforeAll(async () => {
+    [app.server, app.browser] = await Promise.all([startApp(env), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await app.browser?.close();
+    await app.server?.stop();
+  });
+  return app;
+}
+
 /** Creates an account through the API (the UI path is covered by its own test). */
 export async function createUser(url: string, email: string): Promise<void> {
   const res = await new Client(url).post('/v1/signup', { email, password: PASSWORD });
   expect(res.status, res.text).toBe(201);
 }
 
+/** Fills in and sends a sign-in form: the sign-in page's, or the in-place dialog's (`scope`). */
+export async function submitSignIn(scope: Page | Locator, email: string, opts: { password?: string; rememberMe?: boolean } = {}): Promise<void> {
+  await scope.getByLabel('Email').fill(email);
+  await scope.getByLabel('Password').fill(opts.password ?? PASSWORD);
+  if (opts.rememberMe) await scope.getByLabel('Keep me signed in').check();
+  await scope.getByRole('button', { name: 'Sign in' }).click();
+}
+
 /** Signs in through the sign-in page and waits for the demo app. */
 export async function signIn(page: Page, url: string, email: string, opts: { rememberMe?: boolean; next?: string } = {}): Promise<void> {
   await page.goto(`${url}/login${opts.next ? `?next=${encodeURIComponent(opts.next)}` : ''}`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  if (opts.rememberMe) await page.getByLabel('Keep me signed in').check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, email, opts);
   await page.waitForURL(`${url}${opts.next ?? '/demo'}`);
+}
+
+/**
+ * Signs `email` in on another device and logs out from there the session that is not that
+ * device's (the one a test's page holds): as a person does from Active sessions on their phone.
+ * Returns the phone, still signed in.
+ */
+export async function logOutFromAnotherDevice(url: string, email: string, userAgent?: string): Promise<Client> {
+  const phone = new Client(url, userAgent ? { 'user-agent': userAgent } : {});
+  await phone.post('/v1/login', { email, password: PASSWORD });
+  const { json } = await phone.get('/v1/sessions');
+  const target = json.sessions.find((s: { current: boolean }) => !s.current);
+  expect((await phone.delete(`/v1/sessions/${target.id}`)).status).toBe(204);
+  return phone;
 }
 
 /**
@@ -128,6 +178,14 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   // Let entrance animations finish so the picture shows the resting state.
   await page.waitForTimeout(250);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage, animations: 'disabled', caret: 'hide' });
+}
+
+/** What every browser test ends with: nothing refused or thrown on its pages, then their contexts closed. */
+export async function closeCleanly(...opened: Array<{ context: BrowserContext; problems: string[] }>): Promise<void> {
+  for (const o of opened) {
+    expect(o.problems).toEqual([]);
+    await o.context.close();
+  }
 }
 
 export async function newContext(browser: Browser, extra: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {

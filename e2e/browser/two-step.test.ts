@@ -1,8 +1,8 @@
 import { generate } from 'otplib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, type ServerProcess } from '../harness.ts';
-import { createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from './support.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { Client } from '../harness.ts';
+import { appInBrowser, closeCleanly, createUser, expectAccessible, newContext, PASSWORD, screenshot, signIn } from './support.ts';
 
 /**
  * How the recovery codes sit on the page: columns, codes sticking out of their notice, and groups
@@ -31,23 +31,15 @@ function codeLayout(page: Page): Promise<{ columns: number; overflowing: number;
 }
 
 describe('two-step sign-in settings', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    // A 5 s freshness window (long enough for the accessibility check and screenshot between confirming and turning on, on a busy machine) makes the page ask for the password again, as it would after 10 min.
-    [server, browser] = await Promise.all([startApp({ SESSIOND_FRESHNESS: '5s' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // A 5 s freshness window (long enough for the accessibility check and screenshot between confirming and turning on, on a busy machine) makes the page ask for the password again, as it would after 10 min.
+  const app = appInBrowser({ SESSIOND_FRESHNESS: '5s' });
 
   it('sets up with a QR code after confirming the password, shows recovery codes, and the next sign-in asks for a code', async () => {
     const email = 'twostep@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await newContext(browser);
-    await signIn(page, server.url, email);
-    await page.goto(`${server.url}/settings/security/sessions`);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await newContext(app.browser);
+    await signIn(page, app.server.url, email);
+    await page.goto(`${app.server.url}/settings/security/sessions`);
     await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
     await page.waitForTimeout(5200); // the sign-in is no longer fresh
     await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
@@ -70,24 +62,23 @@ describe('two-step sign-in settings', () => {
     expect(await codeLayout(page)).toEqual({ columns: 2, overflowing: 0, splitGroups: 0 });
     await page.setViewportSize({ width: 360, height: 800 });
     expect(await codeLayout(page)).toMatchObject({ columns: 1, overflowing: 0, splitGroups: 0 });
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
 
-    const r = await new Client(server.url).post('/v1/login', { email, password: PASSWORD });
+    const r = await new Client(app.server.url).post('/v1/login', { email, password: PASSWORD });
     expect(r.json.error.code).toBe('totp_required');
     // A code as shown on the page signs in, once.
-    expect((await new Client(server.url).post('/v1/login', { email, password: PASSWORD, totp: codes[0] })).status).toBe(200);
-    expect((await new Client(server.url).post('/v1/login', { email, password: PASSWORD, totp: codes[0] })).status).toBe(401);
+    expect((await new Client(app.server.url).post('/v1/login', { email, password: PASSWORD, totp: codes[0] })).status).toBe(200);
+    expect((await new Client(app.server.url).post('/v1/login', { email, password: PASSWORD, totp: codes[0] })).status).toBe(401);
   });
 
   it('logging another session out after the sign-in went stale asks for the password, then does it', async () => {
     const email = 'stale@example.com';
-    await createUser(server.url, email);
-    const other = new Client(server.url);
+    await createUser(app.server.url, email);
+    const other = new Client(app.server.url);
     await other.post('/v1/login', { email, password: PASSWORD });
-    const { context, page, problems } = await newContext(browser);
-    await signIn(page, server.url, email);
-    await page.goto(`${server.url}/settings/security/sessions`);
+    const { context, page, problems } = await newContext(app.browser);
+    await signIn(page, app.server.url, email);
+    await page.goto(`${app.server.url}/settings/security/sessions`);
     await page.getByRole('heading', { name: '2 browsers and devices' }).waitFor();
     await page.waitForTimeout(5200);
     await page.getByRole('list').getByRole('button', { name: /^Log out / }).click();
@@ -98,7 +89,6 @@ describe('two-step sign-in settings', () => {
     await page.getByRole('button', { name: 'Confirm password' }).click();
     await page.getByRole('heading', { name: '1 browser or device' }).waitFor();
     expect((await other.get('/v1/session')).json.error.reason).toBe('revoked');
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 });

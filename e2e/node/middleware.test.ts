@@ -4,9 +4,8 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateWebRequest, createSessionGuard, expressGuard, fastifyGuard, honoGuard, type SessiondAuth, type SessionGuard } from '@sessiond/node';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { Client, createAppKey, startAdminServer, type ServerProcess } from '../harness.ts';
 
-const ADMIN = 'node-middleware-admin-token-0123456789';
 const PASSWORD = 'correct horse battery';
 
 /** @sessiond/node against a real sessiond, in a real Express and Fastify (SPEC §11). */
@@ -16,9 +15,9 @@ describe('@sessiond/node', () => {
   const guards: SessionGuard[] = [];
   const closers: Array<() => unknown> = [];
   beforeAll(async () => {
-    sessiond = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN });
-    const r = await new Client(sessiond.url, { authorization: `Bearer ${ADMIN}` }).post('/v1/admin/apps/web/keys', { label: 'express app', scopes: ['events:read'] });
-    appKey = r.json.secret;
+    const started = await startAdminServer();
+    sessiond = started.server;
+    appKey = (await createAppKey(started.admin, 'web', ['events:read'], 'express app')).secret;
   });
   afterAll(async () => {
     for (const g of guards) g.close();
@@ -195,9 +194,9 @@ describe('@sessiond/node', () => {
   });
 
   it('an outage of sessiond answers 503 store_unavailable, never session_ended', async () => {
-    const own = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN, SESSIOND_STORE: 'memory:' });
+    const { server: own, admin } = await startAdminServer({ SESSIOND_STORE: 'memory:' });
     try {
-      const key = (await new Client(own.url, { authorization: `Bearer ${ADMIN}` }).post('/v1/admin/apps/web/keys', { label: 'x', scopes: ['events:read'] })).json.secret;
+      const key = (await createAppKey(admin, 'web', ['events:read'], 'x')).secret;
       const { guard } = await guardFor({ url: own.url, appKey: key });
       const c = new Client(own.url);
       await c.post('/v1/signup', { email: 'outage@example.com', password: PASSWORD });

@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, type ServerProcess } from '../harness.ts';
-import { createUser, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from '../browser/support.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appInBrowser, closeCleanly, createUser, logOutFromAnotherDevice, newContext, PASSWORD, screenshot, signIn, startApp, submitSignIn } from '../browser/support.ts';
 
 /** Everything script in the page can read: cookies, both storages, every IndexedDB record. */
 async function everythingScriptCanRead(page: Page): Promise<string> {
@@ -49,21 +48,13 @@ async function expectNothingOfTheDraft(page: Page, email: string, typed: string[
 }
 
 describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.1, 14.3.3)', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = appInBrowser();
 
   it('script can read no credential or password while signed in, and nothing of the session after logout', async () => {
     const email = 'storage@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await newContext(browser);
-    await signIn(page, server.url, email, { rememberMe: true });
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await newContext(app.browser);
+    await signIn(page, app.server.url, email, { rememberMe: true });
     // A draft is the one thing kept on purpose: the person's own unsent work, scoped to them and sealed.
     await page.getByLabel('Report title').fill('Conference travel');
     await expect.poll(() => draftValues(page)).toHaveLength(1);
@@ -83,13 +74,12 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
     expect(readable).not.toContain(PASSWORD);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${server.url}/signed-out?reason=logged_out`);
+    await page.waitForURL(`${app.server.url}/signed-out?reason=logged_out`);
     const after = await everythingScriptCanRead(page);
     expect(after).not.toContain('Conference travel');
     // Chromium applies the answer's cookie clearing (Clear-Site-Data) on its own schedule: polled.
     await expect.poll(async () => (await context.cookies()).map((c) => c.name), { timeout: 3_000 }).not.toContain('sessiond');
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 
   it('after an idle timeout the next person sees neither the form nor its draft, and signing in as someone else never restores it', async () => {
@@ -97,16 +87,14 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
     try {
       await createUser(short.url, 'first@example.com');
       await createUser(short.url, 'next@example.com');
-      const { context, page, problems } = await newContext(browser);
+      const { context, page, problems } = await newContext(app.browser);
       await signInAndType(page, short.url, 'first@example.com', 'Offsite in Oslo');
       await expectNothingOfTheDraft(page, 'first@example.com', ['Offsite in Oslo', 'Meeting the Oslo customer team.']);
       await screenshot(page, 'covered-for-the-next-person');
 
       // Someone else signs in through the dialog: the page starts afresh for them, without the draft.
       const dialog = page.getByRole('dialog', { name: 'Sign in to continue' });
-      await dialog.getByLabel('Email').fill('next@example.com');
-      await dialog.getByLabel('Password').fill(PASSWORD);
-      await dialog.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(dialog, 'next@example.com');
       await page.getByText('next@example.com').waitFor();
       await page.getByRole('textbox', { name: 'Report title' }).waitFor();
       expect(await page.getByRole('textbox', { name: 'Report title' }).inputValue()).toBe('');
@@ -120,8 +108,7 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
       await signIn(page, short.url, 'first@example.com');
       await page.getByText(/We restored your unsaved draft/).waitFor();
       expect(await page.getByRole('textbox', { name: 'Report title' }).inputValue()).toBe('Offsite in Oslo');
-      expect(problems).toEqual([]);
-      await context.close();
+      await closeCleanly({ context, problems });
     } finally {
       await short.stop();
     }
@@ -129,17 +116,12 @@ describe('what a signed-in page leaves in the browser (ASVS 3.3.4, 10.1.1, 14.3.
 
   it('a revocation from another device covers the page too, and leaves the draft sealed', async () => {
     const email = 'revoked-storage@example.com';
-    await createUser(server.url, email);
-    const { context, page, problems } = await newContext(browser);
-    await signInAndType(page, server.url, email, 'Visit in Oslo');
-    const phone = new Client(server.url);
-    await phone.post('/v1/login', { email, password: PASSWORD });
-    const { json } = await phone.get('/v1/sessions');
-    const laptop = json.sessions.find((s: { current: boolean }) => !s.current);
-    expect((await phone.delete(`/v1/sessions/${laptop.id}`)).status).toBe(204);
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await newContext(app.browser);
+    await signInAndType(page, app.server.url, email, 'Visit in Oslo');
+    await logOutFromAnotherDevice(app.server.url, email);
     await expectNothingOfTheDraft(page, email, ['Visit in Oslo', 'Meeting the Oslo customer team.']);
     await screenshot(page, 'covered-after-revocation');
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeCleanly({ context, problems });
   });
 });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { Client, startAdminServer, startServer, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
-const ADMIN = 'caching-admin-token-0123456789';
 const NEVER_ISSUED = `${'A'.repeat(22)}.${'B'.repeat(43)}`;
 
 describe('cookies, caching and what answers reveal', () => {
@@ -18,10 +17,7 @@ describe('cookies, caching and what answers reveal', () => {
     expect(login.status).toBe(200);
     return { email, c, login };
   };
-  beforeAll(async () => {
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-  });
+  beforeAll(async () => ({ server, admin } = await startAdminServer()));
   afterAll(() => server.stop());
 
   it('every answer that carries a token or session data has Cache-Control: no-store', async () => {

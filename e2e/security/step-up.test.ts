@@ -1,9 +1,8 @@
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { Client, startAdminServer, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
-const ADMIN = 'step-up-admin-token-0123456789';
 const FRESHNESS_MS = 1000;
 const stale = () => new Promise((r) => setTimeout(r, FRESHNESS_MS + 200));
 
@@ -24,10 +23,7 @@ describe('step-up: ending sessions and changing factors need a recent authentica
   };
   const events = async (userId: string) => (await admin.get(`/v1/admin/audit?userId=${userId}`)).json.events as { type: string; data: Record<string, unknown> }[];
 
-  beforeAll(async () => {
-    server = await startServer({ SESSIOND_FRESHNESS: '1s', SESSIOND_TRUST_PROXY: '1', SESSIOND_ADMIN_TOKEN: ADMIN });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-  });
+  beforeAll(async () => ({ server, admin } = await startAdminServer({ SESSIOND_FRESHNESS: '1s', SESSIOND_TRUST_PROXY: '1' })));
   afterAll(() => server.stop());
 
   it('a stale session cannot end other sessions (ASVS 7.5.2): 403 reauth_required, and nothing ends', async () => {

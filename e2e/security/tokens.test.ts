@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { ADMIN_TOKEN, Client, startAdminServer, type ServerProcess } from '../harness.ts';
 
-const ADMIN = 'entropy-admin-token-0123456789';
 const PASSWORD = 'correct horse battery';
 const TOKEN_SHAPE = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
@@ -57,10 +56,7 @@ describe('credentials issued by a running server', () => {
   let server: ServerProcess;
   let admin: Client;
   let users = 0;
-  beforeAll(async () => {
-    server = await startServer({ SESSIOND_ADMIN_TOKEN: ADMIN });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-  });
+  beforeAll(async () => ({ server, admin } = await startAdminServer()));
   afterAll(() => server.stop());
 
   /**
@@ -104,7 +100,7 @@ describe('credentials issued by a running server', () => {
   }, 120_000);
 
   it('no static key stands in for a session (ASVS 7.2.2): the admin token is not a session credential', async () => {
-    const r = await new Client(server.url).get('/v1/session', { authorization: `Bearer ${ADMIN}` });
+    const r = await new Client(server.url).get('/v1/session', { authorization: `Bearer ${ADMIN_TOKEN}` });
     expect(r.status).toBe(401);
     expect(r.json.error.code).toBe('invalid_token');
   });

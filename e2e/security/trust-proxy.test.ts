@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startRefused, startServer, type ServerProcess } from '../harness.ts';
+import { Client, startAdminServer, startRefused, type ServerProcess } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
-const ADMIN = 'trust-proxy-admin-token-0123456789';
 
 describe('SESSIOND_TRUST_PROXY: the client address is the one the trusted proxy saw', () => {
   let server: ServerProcess;
   let admin: Client;
-  beforeAll(async () => {
-    server = await startServer({ SESSIOND_TRUST_PROXY: '1', SESSIOND_ADMIN_TOKEN: ADMIN });
-    admin = new Client(server.url, { authorization: `Bearer ${ADMIN}` });
-  });
+  beforeAll(async () => ({ server, admin } = await startAdminServer({ SESSIOND_TRUST_PROXY: '1' })));
   afterAll(() => server.stop());
 
   it('with one hop, a spoofed leftmost X-Forwarded-For changes neither the throttled nor the recorded address', async () => {

@@ -202,7 +202,7 @@ export class SessionService {
 
   private async check(found: SessionRecord, ctx: RequestContext): Promise<SessionRecord> {
     // Before anything is recorded: another app's key must not set this session's address or device.
-    if (ctx.relayedFor !== undefined && ctx.relayedFor !== found.app) throw new SessiondError('forbidden.relay_other_app', { facts: { app: ctx.relayedFor } });
+    if (ctx.relayedFor !== undefined && ctx.relayedFor !== found.app) throw new SessiondError('forbidden.relay_other_app', { facts: { app: ctx.relayedFor }, details: { field: 'X-Sessiond-App-Key' } });
     let session = found;
     const now = this.clock.now();
     if (session.endedAt !== null) throw this.endedError(session);

@@ -89,10 +89,11 @@ export class SessiondApi {
     if (res.status === 204) return { ok: true, value: null as T };
     const json = (await res.json().catch(() => null)) as unknown;
     if (res.ok && json !== null) return { ok: true, value: json as T };
-    if (relaying && isErrorBody(json) && (res.status === 403 || (res.status === 400 && isAboutTheRelay(json)))) {
-      // Perhaps the relay itself was refused (a revoked or wrong app key, a header): the app's
-      // fault, not the person's. Asked again without it, the answer is about the person alone; the
-      // operator is told, since sessiond then records this server's address for them.
+    if (relaying && isErrorBody(json) && isRelayRefused(res.status, json)) {
+      // The relay itself was refused (a revoked or wrong app key, a header): the app's fault, not
+      // the person's. Asked again without it, the answer is about the person alone; the operator is
+      // told, since sessiond then records this server's address for them. Any other refusal (a
+      // disabled account's 403) is the person's answer: asking again would count a second attempt.
       const again = await this.call<T>(method, path, opts, false);
       const sameRefusal = !again.ok && again.refusal.status === res.status && again.refusal.body.error.message === json.error.message;
       if (!sameRefusal) this.onAppRefused(new Error(`sessiond refused this app's relay on ${method} ${path.split('?')[0]}: ${res.status} ${json.error.code}: ${json.error.message}`));
@@ -116,10 +117,16 @@ export const APP_KEY_HEADER = 'x-sessiond-app-key';
 const MAX_USER_AGENT = 1024;
 const RELAY_FIELDS = new Set(['X-Sessiond-Client-IP', 'X-Sessiond-Client-User-Agent', 'X-Sessiond-App-Key']);
 
-/** A 400 about a header the relay sent (sessiond names it in `details.field`). */
-function isAboutTheRelay(b: SessiondErrorBody): boolean {
+/**
+ * sessiond's refusals of the relay itself, each naming what it refused in `details.field`: 400
+ * `invalid_request` for a header it sent; 403 `forbidden` for an app key that is not valid or is of
+ * another app than the session's (`X-Sessiond-App-Key`) or the sign-in's (`app`).
+ */
+function isRelayRefused(status: number, b: SessiondErrorBody): boolean {
   const field = b.error.details?.field;
-  return b.error.code === 'invalid_request' && typeof field === 'string' && RELAY_FIELDS.has(field);
+  if (typeof field !== 'string') return false;
+  if (status === 400) return b.error.code === 'invalid_request' && RELAY_FIELDS.has(field);
+  return status === 403 && b.error.code === 'forbidden' && (field === 'X-Sessiond-App-Key' || field === 'app');
 }
 
 function isErrorBody(v: unknown): v is SessiondErrorBody {

@@ -46,7 +46,8 @@ export function relayedClientHook(app: AppContext) {
 
 async function relayedClient(app: AppContext, req: FastifyRequest, secret: string | string[]): Promise<RelayedClient> {
   const key = typeof secret === 'string' && AppKeys.isAppKeySecret(secret) ? await app.sessiond.appKeys.authenticate(secret) : null;
-  if (!key) throw new SessiondError('forbidden.relay_key');
+  // Named, so a relay (@sessiond/node) can tell its own refusal from one about the person.
+  if (!key) throw new SessiondError('forbidden.relay_key', { details: { field: 'X-Sessiond-App-Key' } });
   const rawIp = req.headers[CLIENT_IP_HEADER];
   const rawUserAgent = req.headers[CLIENT_USER_AGENT_HEADER];
   // Absent: the connection's own, as without a key; binding is never skipped by leaving one out.
