@@ -1,5 +1,6 @@
-import { EventFeed, type AuditEvent, type EventLog, type EventQuery, type NewAuditEvent } from '@sessiond/core';
+import { completeDelivery, EventFeed, type AuditEvent, type DeliveryDraft, type EventLog, type EventQuery, type NewAuditEvent } from '@sessiond/core';
 import { clone } from './state.ts';
+import type { MemoryWebhooks } from './webhooks.ts';
 
 /** The audit log in an array; its feed is core's EventFeed, offered each event as it is recorded. */
 export class MemoryEvents implements EventLog {
@@ -10,9 +11,13 @@ export class MemoryEvents implements EventLog {
     latest: async () => this.events.at(-1)?.id ?? null,
   });
 
-  async recordEvent(event: NewAuditEvent): Promise<AuditEvent> {
+  constructor(private readonly webhooks: MemoryWebhooks) {}
+
+  async recordEvent(event: NewAuditEvent, deliveries: readonly DeliveryDraft[] = []): Promise<AuditEvent> {
     const e: AuditEvent = { ...clone(event), id: String(this.nextId++) };
+    // Nothing awaits between the two: the event and its deliveries are one step.
     this.events.push(e);
+    this.webhooks.queue(deliveries.map((d) => completeDelivery(d, e.id)));
     // Deliver after the caller's current step, as a networked store would.
     queueMicrotask(() => this.feed.offer(clone(e)));
     return clone(e);

@@ -19,12 +19,14 @@ export interface MemoryStore extends UserStore, SessionStore, SessionDataStore, 
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
-  private readonly events = new MemoryEvents();
+  private readonly events: MemoryEvents;
 
   constructor() {
     const records = new MemoryRecords();
     const sessions = new MemorySessions();
-    assemble(this, new MemoryUsers(records), sessions, new MemorySessionData(sessions), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings(), new MemoryWebhooks(), new MemoryIdentities());
+    const webhooks = new MemoryWebhooks();
+    this.events = new MemoryEvents(webhooks);
+    assemble(this, new MemoryUsers(records), sessions, new MemorySessionData(sessions), new MemoryDevices(records), this.events, new MemoryCounters(), new MemoryKeys(records), new MemorySettings(), webhooks, new MemoryIdentities());
   }
 
   async init(): Promise<void> {}

@@ -20,6 +20,11 @@ export class MemoryWebhooks implements WebhookStore, WebhookQueue {
   }
 
   async enqueueDeliveries(deliveries: WebhookDelivery[]): Promise<number> {
+    return this.queue(deliveries);
+  }
+
+  /** Synchronous, so recording an event can queue its deliveries in the same step. */
+  queue(deliveries: WebhookDelivery[]): number {
     let added = 0;
     for (const d of deliveries) {
       if (this.deliveries.has(d.id)) continue;

@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { EventFeed, type AuditEvent, type EventLog, type EventQuery, type NewAuditEvent } from '@sessiond/core';
+import { completeDelivery, EventFeed, type AuditEvent, type DeliveryDraft, type EventLog, type EventQuery, type NewAuditEvent } from '@sessiond/core';
 import { types, type PgConnection } from './connection.ts';
+import { insertDeliveries } from './webhooks.ts';
 
 /** How far below the highest delivered id a catch-up looks for events committed late. */
 const LATE_WINDOW = 1000;
@@ -71,15 +72,18 @@ export class PgEvents implements EventLog {
     await l?.end().catch(() => {});
   }
 
-  async recordEvent(event: NewAuditEvent): Promise<AuditEvent> {
+  async recordEvent(event: NewAuditEvent, deliveries: readonly DeliveryDraft[] = []): Promise<AuditEvent> {
     // Stored and announced in one statement: NOTIFY is delivered only if the insert commits.
-    const r = await this.c.q<{ id: number }>(
-      `WITH ins AS (INSERT INTO events (user_id, session_id, body) VALUES ($1, $2, $3::jsonb) RETURNING id, body)
-       SELECT ins.id, pg_notify($4, (ins.body || jsonb_build_object('id', ins.id::text))::text) FROM ins`,
-      [event.userId, event.sessionId, JSON.stringify(event), this.channel],
-      'record_event',
-    );
-    return { ...event, id: String(r.rows[0]!.id) };
+    const text = `WITH ins AS (INSERT INTO events (user_id, session_id, body) VALUES ($1, $2, $3::jsonb) RETURNING id, body)
+       SELECT ins.id, pg_notify($4, (ins.body || jsonb_build_object('id', ins.id::text))::text) FROM ins`;
+    const values = [event.userId, event.sessionId, JSON.stringify(event), this.channel];
+    if (deliveries.length === 0) return { ...event, id: String((await this.c.q<{ id: number }>(text, values, 'record_event')).rows[0]!.id) };
+    // With its deliveries: one transaction, so the event is not stored (nor announced) without them.
+    return this.c.tx(async (client) => {
+      const id = String((await client.query<{ id: number }>({ name: 'record_event', text, values })).rows[0]!.id);
+      await insertDeliveries((t, v) => client.query(t, v), deliveries.map((d) => completeDelivery(d, id)));
+      return { ...event, id };
+    });
   }
 
   async listEvents(q: EventQuery): Promise<AuditEvent[]> {

@@ -22,11 +22,32 @@ describe.skipIf(!url)('postgres', () => {
     await c.end();
   });
 
-  runStoreConformance('postgres', async () => {
-    const s = createPostgresStore(url!, { schema: fresh() });
-    await s.init();
-    return s;
-  });
+  const schemaOf = new WeakMap<object, string>();
+  runStoreConformance(
+    'postgres',
+    async () => {
+      const schema = fresh();
+      const s = createPostgresStore(url!, { schema });
+      await s.init();
+      schemaOf.set(s, schema);
+      return s;
+    },
+    {
+      // A trigger refuses that webhook's deliveries, as a broken constraint would.
+      async breakDeliveryQueue(store, webhookId) {
+        const schema = schemaOf.get(store)!;
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try {
+          await c.query(`CREATE FUNCTION ${schema}.refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.webhook_id = '${webhookId}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+          await c.query(`CREATE TRIGGER refuse_delivery BEFORE INSERT ON ${schema}.webhook_deliveries FOR EACH ROW EXECUTE FUNCTION ${schema}.refuse_delivery()`);
+        } finally {
+          await c.end();
+        }
+      },
+    },
+  );
 
   it('several nodes starting at once on a fresh schema all migrate safely', async () => {
     const schema = fresh();

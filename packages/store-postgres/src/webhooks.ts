@@ -1,36 +1,8 @@
-import type { DeliveryClaim, DeliveryOutcome, DeliveryStatus, DeliveryAttempt, WebhookDelivery, WebhookQueue, WebhookRecord, WebhookStore } from '@sessiond/core';
+import type pg from 'pg';
+import { deliveryFromRow, type DeliveryClaim, type DeliveryOutcome, type DeliveryRow, type WebhookDelivery, type WebhookQueue, type WebhookRecord, type WebhookStore } from '@sessiond/core';
 import type { PgConnection } from './connection.ts';
 
-interface DeliveryRow {
-  id: string;
-  webhook_id: string;
-  order_key: string;
-  status: DeliveryStatus;
-  next_attempt_at: number | null;
-  lease_token: string | null;
-  lease_until: number | null;
-  created_at: number;
-  event_id: string;
-  type: string;
-  body: string;
-  attempts: DeliveryAttempt[];
-}
-
 const COLUMNS = 'id, webhook_id, order_key, status, next_attempt_at, lease_token, lease_until, created_at, event_id, type, body, attempts';
-
-const fromRow = (r: DeliveryRow): WebhookDelivery => ({
-  id: r.id,
-  webhookId: r.webhook_id,
-  eventId: r.event_id,
-  type: r.type,
-  orderKey: r.order_key,
-  body: r.body,
-  createdAt: r.created_at,
-  status: r.status,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  lease: r.lease_token === null ? null : { token: r.lease_token, until: r.lease_until! },
-});
 
 /**
  * Webhooks and the delivery queue. A claim is one statement: heads of lines that are due and free,
@@ -52,16 +24,7 @@ export class PgWebhooks implements WebhookStore, WebhookQueue {
   }
 
   async enqueueDeliveries(deliveries: WebhookDelivery[]): Promise<number> {
-    if (deliveries.length === 0) return 0;
-    // One statement: the rows keep the order given (WITH ORDINALITY), so seq follows it.
-    const r = await this.c.q(
-      `INSERT INTO webhook_deliveries (id, webhook_id, order_key, status, next_attempt_at, created_at, event_id, type, body, attempts)
-       SELECT d->>'id', d->>'webhookId', d->>'orderKey', d->>'status', (d->>'nextAttemptAt')::bigint, (d->>'createdAt')::bigint, d->>'eventId', d->>'type', d->>'body', d->'attempts'
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(d, n) ORDER BY n
-       ON CONFLICT (id) DO NOTHING`,
-      [JSON.stringify(deliveries)],
-    );
-    return r.rowCount ?? 0;
+    return insertDeliveries(this.c.q.bind(this.c), deliveries);
   }
 
   async claimDeliveries(claim: DeliveryClaim): Promise<WebhookDelivery[]> {
@@ -78,7 +41,7 @@ export class PgWebhooks implements WebhookStore, WebhookQueue {
        RETURNING ${COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')}`,
       [claim.now, claim.limit, claim.token, claim.now + claim.leaseMs],
     );
-    return r.rows.map(fromRow);
+    return r.rows.map(deliveryFromRow);
   }
 
   async settleDelivery(id: string, token: string, outcome: DeliveryOutcome): Promise<boolean> {
@@ -90,11 +53,26 @@ export class PgWebhooks implements WebhookStore, WebhookQueue {
   }
 
   async listDeliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {
-    return (await this.c.q<DeliveryRow>(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY seq DESC LIMIT $2`, [webhookId, limit])).rows.map(fromRow);
+    return (await this.c.q<DeliveryRow>(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY seq DESC LIMIT $2`, [webhookId, limit])).rows.map(deliveryFromRow);
   }
 
   async purgeDeliveries(before: number, limit: number): Promise<number> {
     const r = await this.c.q(`DELETE FROM webhook_deliveries WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE status <> 'pending' AND created_at < $1 LIMIT $2)`, [before, limit]);
     return r.rowCount ?? 0;
   }
+}
+
+type Query = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
+
+/** One statement, on the pool or in the caller's transaction (recording an event): the rows keep the order given (WITH ORDINALITY), so seq follows it. */
+export async function insertDeliveries(q: Query, deliveries: readonly WebhookDelivery[]): Promise<number> {
+  if (deliveries.length === 0) return 0;
+  const r = await q(
+    `INSERT INTO webhook_deliveries (id, webhook_id, order_key, status, next_attempt_at, created_at, event_id, type, body, attempts)
+     SELECT d->>'id', d->>'webhookId', d->>'orderKey', d->>'status', (d->>'nextAttemptAt')::bigint, (d->>'createdAt')::bigint, d->>'eventId', d->>'type', d->>'body', d->'attempts'
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(d, n) ORDER BY n
+     ON CONFLICT (id) DO NOTHING`,
+    [JSON.stringify(deliveries)],
+  );
+  return r.rowCount ?? 0;
 }

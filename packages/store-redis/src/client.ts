@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { hashTag } from './keys.ts';
 
 export interface RedisTarget {
   /** Every key starts with it (tests use a random one). */
@@ -57,6 +58,8 @@ export function parseRedisUrl(url: string): RedisTarget {
 
   const prefix = q.get('prefix') ?? 'sessiond';
   if (prefix === '') fail('prefix= is empty (leave it out for the default "sessiond")');
+  // The delivery queue's keys take the audit stream's slot by a hash tag (keys.ts): braces that are not one would break that.
+  if (/[{}]/.test(prefix) && hashTag(prefix) === null) fail(`prefix= "${prefix}" has braces that are not a hash tag ({name})`);
   const dbText = u.pathname.slice(1);
   if (!/^\d*$/.test(dbText)) fail(`the Redis URL's path "/${dbText}" is not a database number`);
   const db = Number(dbText || 0);

@@ -2,7 +2,7 @@ import { ReplyError, type Cluster, type Redis } from 'ioredis';
 import { outageGuard } from '@sessiond/core';
 import type { RedisTarget } from './client.ts';
 import { RedisKeys } from './keys.ts';
-import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR, ENQUEUE_DELIVERIES, CLAIM_DELIVERIES, SETTLE_DELIVERY, PURGE_DELIVERIES, WRITE_SESSION_DATA } from './scripts.ts';
+import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR, ENQUEUE_DELIVERIES, IMPORT_DELIVERY, CLAIM_DELIVERIES, SETTLE_DELIVERY, PURGE_DELIVERIES, WRITE_SESSION_DATA } from './scripts.ts';
 
 interface Scripts {
   createSession(session: string, userIndex: string, json: string, limit: string, sessionPrefix: string): Promise<string>;
@@ -10,7 +10,7 @@ interface Scripts {
   endSession(session: string, userIndex: string, ending: string): Promise<string | null>;
   endUserSessions(userIndex: string, ending: string, filter: string, sessionPrefix: string): Promise<string>;
   timeOutUser(userIndex: string, now: string, ttl: string, sessionPrefix: string, limit: string): Promise<string>;
-  recordEvent(stream: string, channel: string, json: string, max: string): Promise<string>;
+  recordEvent(stream: string, deliveries: string, channel: string, json: string, max: string, ...drafts: string[]): Promise<string>;
   incrementCounter(key: string, ttl: string): Promise<number>;
   decrementCounter(key: string): Promise<number>;
   saveDevice(device: string, userDevices: string, json: string, mode: '' | 'patch'): Promise<number>;
@@ -18,6 +18,7 @@ interface Scripts {
   useSecondFactor(user: string, kind: 'totp' | 'recovery', value: string): Promise<number>;
   touchAppKey(appKeys: string, id: string, at: string): Promise<number>;
   enqueueDeliveries(prefix: string, ...deliveries: string[]): Promise<number>;
+  importDelivery(prefix: string, delivery: string): Promise<number>;
   claimDeliveries(prefix: string, now: string, token: string, leaseMs: string, limit: string): Promise<string>;
   settleDelivery(prefix: string, id: string, token: string, outcome: string): Promise<number>;
   purgeDeliveries(prefix: string, before: string, limit: string): Promise<number>;
@@ -53,7 +54,7 @@ export class RedisConnection {
       ['endSession', 2, END_SESSION],
       ['endUserSessions', 1, END_USER_SESSIONS],
       ['timeOutUser', 1, TIME_OUT_USER],
-      ['recordEvent', 1, RECORD_EVENT],
+      ['recordEvent', 2, RECORD_EVENT],
       ['incrementCounter', 1, INCREMENT],
       ['decrementCounter', 1, DECREMENT],
       ['saveDevice', 2, SAVE_DEVICE],
@@ -61,6 +62,7 @@ export class RedisConnection {
       ['useSecondFactor', 1, USE_SECOND_FACTOR],
       ['touchAppKey', 1, TOUCH_APP_KEY],
       ['enqueueDeliveries', 1, ENQUEUE_DELIVERIES],
+      ['importDelivery', 1, IMPORT_DELIVERY],
       ['claimDeliveries', 1, CLAIM_DELIVERIES],
       ['settleDelivery', 1, SETTLE_DELIVERY],
       ['purgeDeliveries', 1, PURGE_DELIVERIES],

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { EventFeed, type AuditEvent, type EventLog, type EventQuery, type NewAuditEvent } from '@sessiond/core';
+import { EventFeed, type AuditEvent, type DeliveryDraft, type EventLog, type EventQuery, type NewAuditEvent } from '@sessiond/core';
 import type { RedisConnection } from './connection.ts';
 
 const EVENTS_MAX = 1_000_000;
@@ -46,8 +46,11 @@ export class RedisEvents implements EventLog {
     this.sub?.disconnect();
   }
 
-  async recordEvent(event: NewAuditEvent): Promise<AuditEvent> {
-    const id = await this.c.call(() => this.c.redis.recordEvent(this.c.k.events, this.c.k.channel, JSON.stringify(event), String(EVENTS_MAX)));
+  /** One script appends the event and queues its deliveries (RECORD_EVENT), completing them in Lua. */
+  async recordEvent(event: NewAuditEvent, deliveries: readonly DeliveryDraft[] = []): Promise<AuditEvent> {
+    const { k } = this.c;
+    const drafts = deliveries.map((d) => JSON.stringify(d));
+    const id = await this.c.call(() => this.c.redis.recordEvent(k.events, k.deliveries, k.channel, JSON.stringify(event), String(EVENTS_MAX), ...drafts));
     return { ...event, id };
   }
 

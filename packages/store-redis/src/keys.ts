@@ -4,7 +4,7 @@
  * multi-key step is one Lua script on the one shard holding that user. A session or device id
  * finds its user through a small pointer key that expires with the record. The only global keys:
  * `due`, the audit stream, counters, signing keys, app keys, settings, webhooks and the webhook
- * delivery queue (its own hash tag `{wh}`), and identity-provider links and provider sessions (each
+ * delivery queue (on the audit stream's slot, see `deliveries`), and identity-provider links and provider sessions (each
  * one key, hashed from names a provider chose).
  */
 export class RedisKeys {
@@ -83,11 +83,27 @@ export class RedisKeys {
   get webhooks(): string {
     return `${this.prefix}:webhooks`;
   }
-  /** The prefix of every delivery-queue key; one hash tag, so each queue script runs on one shard. */
+  /**
+   * The prefix of every delivery-queue key, on the audit stream's slot: recording an event queues
+   * its deliveries in the same script, and Cluster runs a script on one slot only. A prefix with a
+   * hash tag puts every key there already; otherwise the tag is the stream's whole name, which
+   * Cluster hashes to the same slot as the stream's key.
+   */
   get deliveries(): string {
+    return hashTag(this.events) === null ? `${this.prefix}:wh:{${this.events}}:` : `${this.prefix}:wh:`;
+  }
+  /** Where the queue was before it moved to the stream's slot (layout 3): its own `{wh}` tag. */
+  get formerDeliveries(): string {
     return `${this.prefix}:{wh}:`;
   }
   get layout(): string {
     return `${this.prefix}:layout`;
   }
+}
+
+/** Cluster's hash tag of a key: what is between its first `{` and the next `}`, if not empty. */
+export function hashTag(key: string): string | null {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : null;
 }

@@ -66,7 +66,7 @@ function primaries(redis: Redis | Cluster): Redis[] {
 }
 
 /** Pages of keys matching `pattern` on every primary (a key may come twice; callers tolerate it). */
-async function* scan(redis: Redis | Cluster, pattern: string): AsyncGenerator<string[]> {
+export async function* scan(redis: Redis | Cluster, pattern: string): AsyncGenerator<string[]> {
   for (const node of primaries(redis)) {
     let cursor = '0';
     do {

@@ -10,6 +10,7 @@ import { Due } from './due.ts';
 import { RedisEvents } from './events.ts';
 import { RedisIdentities } from './identities.ts';
 import { migrateLegacyLayout } from './migrate.ts';
+import { moveDeliveryQueue } from './move-delivery-queue.ts';
 import { OwnerCache } from './owner-cache.ts';
 import { RedisSessionData } from './session-data.ts';
 import { RedisSessions } from './sessions.ts';
@@ -17,7 +18,8 @@ import { RedisSettings } from './settings.ts';
 import { RedisUsers } from './users.ts';
 import { RedisWebhooks } from './webhooks.ts';
 
-const LAYOUT = '2';
+/** 2: per-user hash tags; 3: the delivery queue on the audit stream's slot. */
+const LAYOUT = '3';
 
 /** `putUser` too: migrating from the legacy layout writes accounts as they are. */
 export interface RedisStore extends UserStore, SessionStore, SessionDataStore, DeviceStore, EventLog, Counters, SigningKeyStore, SettingStore, AppKeyStore, WebhookStore, WebhookQueue, IdentityStore, Pick<RedisUsers, 'putUser'> {}
@@ -43,10 +45,11 @@ export class RedisStore implements Store {
   async init(): Promise<void> {
     const { redis, k } = this.c;
     await this.c.call(() => redis.connect());
-    // Data of the release before per-user hash tags moves over once; the marker spares every later
-    // start a scan of the keyspace.
+    // Data of the releases before per-user hash tags, and before the delivery queue moved to the
+    // audit stream's slot, moves over once; the marker spares every later start a scan of the keyspace.
     if ((await this.c.call(() => redis.get(k.layout))) !== LAYOUT) {
       await this.c.call(() => migrateLegacyLayout(redis, k.prefix, this));
+      await this.c.call(() => moveDeliveryQueue(redis, k));
       await this.c.call(() => redis.set(k.layout, LAYOUT));
     }
     await this.events.listen();

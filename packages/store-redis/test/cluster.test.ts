@@ -3,7 +3,8 @@ import { runStoreConformance } from '@sessiond/store-tests';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createRedisStore } from '../src/redis-store.ts';
 import { expectFailoverFollowed } from './failover.ts';
-import { describeKeyLayout } from './layout.ts';
+import { Cluster } from 'ioredis';
+import { breakDeliveryQueueWith, describeKeyLayout } from './layout.ts';
 import { clusterPrimaryOf, haveRedisServer, startCluster, until, type LocalRedis } from './local-redis.ts';
 
 if (!haveRedisServer) console.warn('store-redis: redis-server is not installed; the Redis Cluster suite is SKIPPED');
@@ -16,12 +17,17 @@ describe.skipIf(!haveRedisServer)('redis cluster', () => {
   });
   afterAll(() => cluster?.stop());
 
+  const prefixes = new WeakMap<object, string>();
   const open = async (prefix: string) => {
     const s = createRedisStore(`redis://127.0.0.1:${cluster.ports[0]}?cluster=1`, { prefix });
     await s.init();
+    prefixes.set(s, prefix);
     return s;
   };
-  runStoreConformance('redis cluster', () => open(`test-${randomBytes(6).toString('hex')}`), { realTime: true });
+  runStoreConformance('redis cluster', () => open(`test-${randomBytes(6).toString('hex')}`), {
+    realTime: true,
+    breakDeliveryQueue: breakDeliveryQueueWith(() => new Cluster([{ host: '127.0.0.1', port: cluster.ports[0]! }]), prefixes),
+  });
   describe('key layout', () => describeKeyLayout(open, () => cluster.ports.map((p) => `redis://127.0.0.1:${p}`)));
 });
 

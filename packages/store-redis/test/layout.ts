@@ -1,7 +1,8 @@
 import { StoreUnavailableError } from '@sessiond/core';
 import { makeEnding, makeSession, makeTrustedDevice, makeUser } from '@sessiond/store-tests';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
+import { RedisKeys } from '../src/keys.ts';
 import type { RedisStore } from '../src/redis-store.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,6 +26,21 @@ export async function keysByServer(urls: string[], prefix: string): Promise<stri
       }
     }),
   );
+}
+
+/**
+ * For the conformance suite: a string where the webhook's delivery list (`of:<webhook>`, a sorted
+ * set) belongs, so queueing a delivery for it meets a key of the wrong type.
+ */
+export function breakDeliveryQueueWith(connect: () => Redis | Cluster, prefixes: WeakMap<object, string>) {
+  return async (store: object, webhookId: string): Promise<void> => {
+    const r = connect();
+    try {
+      await r.set(`${new RedisKeys(prefixes.get(store)!).deliveries}of:${webhookId}`, 'not a sorted set');
+    } finally {
+      r.disconnect();
+    }
+  };
 }
 
 /**

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
-import { EventFeed, type AuditEvent, type EventLog, type EventQuery, type NewAuditEvent } from '@sessiond/core';
+import { completeDelivery, EventFeed, type AuditEvent, type DeliveryDraft, type EventLog, type EventQuery, type NewAuditEvent } from '@sessiond/core';
 import type { SqliteConnection } from './connection.ts';
 import { guard } from './errors.ts';
 import { eventFromRow, type EventRow } from './rows.ts';
+import type { SqliteWebhooks } from './webhooks.ts';
 
 const BY_USER = 1;
 const BY_SESSION = 2;
@@ -24,14 +25,22 @@ export class SqliteEvents implements EventLog {
   /** One statement per combination of filters, each able to use its index. */
   private readonly queries = new Map<number, Database.Statement>();
 
-  constructor(private readonly c: SqliteConnection) {}
+  constructor(
+    private readonly c: SqliteConnection,
+    private readonly webhooks: SqliteWebhooks,
+  ) {}
 
-  async recordEvent(event: NewAuditEvent): Promise<AuditEvent> {
-    const { lastInsertRowid } = guard(() =>
-      this.c.q.insertEvent.run(event.type, event.at, event.userId, event.sessionId, event.ip, event.reason, JSON.stringify(event.data)),
-    );
-    // INTEGER PRIMARY KEY AUTOINCREMENT: ids only grow, even after the newest rows are deleted.
-    const recorded: AuditEvent = { ...event, id: String(lastInsertRowid) };
+  async recordEvent(event: NewAuditEvent, deliveries: readonly DeliveryDraft[] = []): Promise<AuditEvent> {
+    const insert = () => {
+      const { lastInsertRowid } = this.c.q.insertEvent.run(event.type, event.at, event.userId, event.sessionId, event.ip, event.reason, JSON.stringify(event.data));
+      // INTEGER PRIMARY KEY AUTOINCREMENT: ids only grow, even after the newest rows are deleted.
+      const id = String(lastInsertRowid);
+      this.webhooks.insertDeliveries(deliveries.map((d) => completeDelivery(d, id)));
+      return id;
+    };
+    // The event and its deliveries in one transaction; an event without any stays one statement.
+    const id = deliveries.length === 0 ? guard(insert) : this.c.transaction(insert);
+    const recorded: AuditEvent = { ...event, id };
     // Deliver after the caller's step, as a networked feed would, so listeners never run inside it.
     queueMicrotask(() => this.feed.offer(recorded));
     return recorded;

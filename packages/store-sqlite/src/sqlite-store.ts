@@ -40,13 +40,14 @@ export interface SqliteStore extends UserStore, SessionStore, SessionDataStore, 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly c = new SqliteConnection();
-  private readonly events = new SqliteEvents(this.c);
+  private readonly webhooks = new SqliteWebhooks(this.c);
+  private readonly events = new SqliteEvents(this.c, this.webhooks);
 
   constructor(
     private readonly path: string,
     private readonly opts: SqliteStoreOptions = {},
   ) {
-    assemble(this, new SqliteUsers(this.c), new SqliteSessions(this.c), new SqliteSessionData(this.c), new SqliteDevices(this.c), this.events, new SqliteCounters(this.c), new SqliteKeys(this.c), new SqliteSettings(this.c), new SqliteWebhooks(this.c), new SqliteIdentities(this.c));
+    assemble(this, new SqliteUsers(this.c), new SqliteSessions(this.c), new SqliteSessionData(this.c), new SqliteDevices(this.c), this.events, new SqliteCounters(this.c), new SqliteKeys(this.c), new SqliteSettings(this.c), this.webhooks, new SqliteIdentities(this.c));
   }
 
   async init(): Promise<void> {

@@ -17,8 +17,25 @@ const opened = async (path: string, opts: Parameters<typeof createSqliteStore>[1
   return s;
 };
 
+const paths = new WeakMap<object, string>();
+/** A trigger, written through a second connection to the file, refuses that webhook's deliveries. */
+async function breakDeliveryQueue(store: object, webhookId: string): Promise<void> {
+  const db = new Database(paths.get(store)!);
+  db.prepare(`CREATE TRIGGER refuse_delivery BEFORE INSERT ON webhook_deliveries WHEN NEW.webhook_id = '${webhookId}' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`).run();
+  db.close();
+}
+
 runStoreConformance('sqlite (:memory:)', () => opened(':memory:'));
-runStoreConformance('sqlite (file)', () => opened(join(dir, `conformance-${++n}.db`)));
+runStoreConformance(
+  'sqlite (file)',
+  async () => {
+    const path = join(dir, `conformance-${++n}.db`);
+    const s = await opened(path);
+    paths.set(s, path);
+    return s;
+  },
+  { breakDeliveryQueue },
+);
 
 describe('sqlite file', () => {
   it('keeps everything across close and reopen, and migrates only once', async () => {

@@ -1,36 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { DeliveryClaim, DeliveryOutcome, DeliveryStatus, WebhookDelivery, WebhookQueue, WebhookRecord, WebhookStore } from '@sessiond/core';
+import { deliveryFromRow, type DeliveryClaim, type DeliveryOutcome, type DeliveryRow, type WebhookDelivery, type WebhookQueue, type WebhookRecord, type WebhookStore } from '@sessiond/core';
 import type { SqliteConnection } from './connection.ts';
 import { guard } from './errors.ts';
-
-interface DeliveryRow {
-  id: string;
-  webhook_id: string;
-  order_key: string;
-  status: DeliveryStatus;
-  next_attempt_at: number | null;
-  lease_token: string | null;
-  lease_until: number | null;
-  created_at: number;
-  event_id: string;
-  type: string;
-  body: string;
-  attempts: string;
-}
-
-const fromRow = (r: DeliveryRow): WebhookDelivery => ({
-  id: r.id,
-  webhookId: r.webhook_id,
-  eventId: r.event_id,
-  type: r.type,
-  orderKey: r.order_key,
-  body: r.body,
-  createdAt: r.created_at,
-  status: r.status,
-  attempts: JSON.parse(r.attempts),
-  nextAttemptAt: r.next_attempt_at,
-  lease: r.lease_token === null ? null : { token: r.lease_token, until: r.lease_until! },
-});
 
 function prepare(db: Database.Database) {
   const sql = (text: string) => db.prepare(text);
@@ -83,11 +54,14 @@ export class SqliteWebhooks implements WebhookStore, WebhookQueue {
   }
 
   async enqueueDeliveries(deliveries: WebhookDelivery[]): Promise<number> {
-    return this.c.transaction(() => {
-      let added = 0;
-      for (const d of deliveries) added += this.statementsFor().enqueue.run({ ...d, attempts: JSON.stringify(d.attempts) }).changes;
-      return added;
-    });
+    return this.c.transaction(() => this.insertDeliveries(deliveries));
+  }
+
+  /** Inside the caller's transaction (recording an event queues its deliveries in the same one). */
+  insertDeliveries(deliveries: readonly WebhookDelivery[]): number {
+    let added = 0;
+    for (const d of deliveries) added += this.statementsFor().enqueue.run({ ...d, attempts: JSON.stringify(d.attempts) }).changes;
+    return added;
   }
 
   async claimDeliveries(claim: DeliveryClaim): Promise<WebhookDelivery[]> {
@@ -95,7 +69,7 @@ export class SqliteWebhooks implements WebhookStore, WebhookQueue {
       const rows = this.statementsFor().due.all({ now: claim.now, limit: claim.limit }) as DeliveryRow[];
       const until = claim.now + claim.leaseMs;
       for (const r of rows) this.statementsFor().lease.run(claim.token, until, r.id);
-      return rows.map((r) => fromRow({ ...r, lease_token: claim.token, lease_until: until }));
+      return rows.map((r) => deliveryFromRow({ ...r, lease_token: claim.token, lease_until: until }));
     });
   }
 
@@ -104,7 +78,7 @@ export class SqliteWebhooks implements WebhookStore, WebhookQueue {
   }
 
   async listDeliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {
-    return (guard(() => this.statementsFor().deliveriesOf.all(webhookId, limit)) as DeliveryRow[]).map(fromRow);
+    return (guard(() => this.statementsFor().deliveriesOf.all(webhookId, limit)) as DeliveryRow[]).map(deliveryFromRow);
   }
 
   async purgeDeliveries(before: number, limit: number): Promise<number> {

@@ -6,6 +6,7 @@ import { describeAppKeys } from './spec/app-keys.ts';
 import { describeCounters } from './spec/counters.ts';
 import { describeEndings } from './spec/endings.ts';
 import { describeEvents } from './spec/events.ts';
+import { describeEventFanOut } from './spec/event-fan-out.ts';
 import { describeIdentities } from './spec/identities.ts';
 import { describeCoreRules } from './spec/rules.ts';
 import { describeSessionLimit } from './spec/limit.ts';
@@ -24,6 +25,13 @@ export interface ConformanceOptions {
    * clock, and tests of TTL-based behaviour use short TTLs and short real waits.
    */
   realTime?: boolean;
+  /**
+   * Makes every later attempt of `store` to queue a delivery for `webhookId` fail, the way a
+   * broken constraint or a wrong-typed key would (a trigger, a key of another type), so the suite
+   * can check that an event is never recorded without its deliveries. Left out where nothing can
+   * fail between the two (memory).
+   */
+  breakDeliveryQueue?: (store: Store, webhookId: string) => Promise<void>;
 }
 
 /**
@@ -38,6 +46,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     let t0 = T0;
     const ctx: SuiteContext = {
       realTime: opts.realTime ?? false,
+      breakDeliveryQueue: opts.breakDeliveryQueue,
       get store() {
         if (!store) throw new Error('no store: makeStore failed');
         return store;
@@ -100,6 +109,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describeIdentities(ctx);
     describeAppKeys(ctx);
     describeWebhooks(ctx);
+    describeEventFanOut(ctx);
     describeSessionData(ctx);
   });
 }

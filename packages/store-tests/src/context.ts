@@ -8,6 +8,8 @@ export interface SuiteContext {
   readonly t0: number;
   /** The store expires keys by its backend's clock: wait for real, with short TTLs. */
   readonly realTime: boolean;
+  /** See ConformanceOptions.breakDeliveryQueue; absent for stores that offer no way to break it. */
+  readonly breakDeliveryQueue: ((store: Store, webhookId: string) => Promise<void>) | undefined;
   /** Another store from the same factory, for isolation checks; closed after the test. */
   makeAnother(): Promise<Store>;
 }

@@ -1,4 +1,5 @@
 import type { AuditEvent, NewAuditEvent } from '../types.ts';
+import type { DeliveryDraft } from './webhooks.ts';
 
 import type { EventType } from '../types.ts';
 
@@ -21,9 +22,11 @@ export interface EventQuery {
 export interface EventLog {
   /**
    * Appends to the audit log and publishes it to every subscriber on every node (this one
-   * included). Returns the event with its store-assigned, increasing id.
+   * included). Returns the event with its store-assigned, increasing id. In the same atomic step
+   * it queues `deliveries`, each completed with that id (`completeDelivery`), in the order given:
+   * either the event and all its deliveries are stored, or none of them.
    */
-  recordEvent(event: NewAuditEvent): Promise<AuditEvent>;
+  recordEvent(event: NewAuditEvent, deliveries?: readonly DeliveryDraft[]): Promise<AuditEvent>;
   /**
    * Newest first, or with `afterId` oldest first (everything after that id: feed resume).
    * Filters combine with AND.

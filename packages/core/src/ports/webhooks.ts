@@ -48,6 +48,54 @@ export interface WebhookDelivery {
   lease: { token: string; until: number } | null;
 }
 
+/**
+ * A delivery decided before its event has an id (webhooks/payload.ts `draftDeliveries`): the store
+ * turns it into a `WebhookDelivery` with core's `completeDelivery`, in the step that appends the event.
+ */
+export interface DeliveryDraft {
+  webhookId: string;
+  type: string;
+  /** The event's session: its line; null puts the delivery on a line of its own (`e:<event id>`). */
+  sessionId: string | null;
+  /** The body is `bodyBefore + eventId + bodyAfter`. */
+  bodyBefore: string;
+  bodyAfter: string;
+  /** When queued, and so first due. */
+  createdAt: number;
+}
+
+/** A delivery as the SQL stores keep it, a column per field; `attempts` is JSON text (SQLite) or parsed jsonb (PostgreSQL). */
+export interface DeliveryRow {
+  id: string;
+  webhook_id: string;
+  order_key: string;
+  status: DeliveryStatus;
+  next_attempt_at: number | null;
+  lease_token: string | null;
+  lease_until: number | null;
+  created_at: number;
+  event_id: string;
+  type: string;
+  body: string;
+  attempts: string | DeliveryAttempt[];
+}
+
+export function deliveryFromRow(r: DeliveryRow): WebhookDelivery {
+  return {
+    id: r.id,
+    webhookId: r.webhook_id,
+    eventId: r.event_id,
+    type: r.type,
+    orderKey: r.order_key,
+    body: r.body,
+    createdAt: r.created_at,
+    status: r.status,
+    attempts: typeof r.attempts === 'string' ? (JSON.parse(r.attempts) as DeliveryAttempt[]) : r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lease: r.lease_token === null ? null : { token: r.lease_token, until: r.lease_until! },
+  };
+}
+
 export interface WebhookStore {
   saveWebhook(webhook: WebhookRecord): Promise<void>;
   /** Oldest first. */

@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { SessiondError } from '../errors.ts';
 import type { EventLog } from '../ports/event-log.ts';
-import type { WebhookQueue, WebhookRecord, WebhookStore } from '../ports/webhooks.ts';
+import type { DeliveryDraft, WebhookRecord, WebhookStore } from '../ports/webhooks.ts';
 import { randomId } from '../tokens.ts';
-import type { AuditEvent } from '../types.ts';
+import type { NewAuditEvent } from '../types.ts';
 import type { WebhookEventType } from '@sessiond/contract/names';
-import { isWebhookEvent, newDelivery, wants, type WebhookTarget } from './payload.ts';
+import { draftDeliveries, type WebhookTarget } from './payload.ts';
 
 /** A webhook of SESSIOND_CONFIG: fixed by the operator's file, its secret given there. */
 export interface ConfiguredWebhook {
@@ -72,7 +72,7 @@ export class Webhooks {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: WebhookStore & WebhookQueue & EventLog,
+    private readonly store: WebhookStore & EventLog,
     private readonly clock: Clock,
     configured: ConfiguredWebhook[],
     private readonly sealer: SecretSealer,
@@ -155,15 +155,12 @@ export class Webhooks {
   }
 
   /**
-   * Queues the event for every webhook that wants it. Called by the node that recorded the event,
-   * right after recording it (see `enqueueOnRecord`): one node, once; the delivery id is derived
-   * from webhook and event, so a repeat would queue nothing.
+   * The deliveries of an event not yet recorded: one for each webhook, of the config file or
+   * stored, that wants it. `enqueueOnRecord` hands them to the store's `recordEvent`, which queues
+   * them in the step that appends the event.
    */
-  async enqueue(e: AuditEvent): Promise<number> {
-    if (!isWebhookEvent(e.type)) return 0;
-    const now = this.clock.now();
-    const deliveries = this.all().filter((w) => wants(w, e)).map((w) => newDelivery(w, e, now));
-    return deliveries.length === 0 ? 0 : this.store.enqueueDeliveries(deliveries);
+  drafts(e: NewAuditEvent): DeliveryDraft[] {
+    return draftDeliveries(this.all(), e, this.clock.now());
   }
 }
 
@@ -173,17 +170,18 @@ function view(w: Known): WebhookView {
 }
 
 /**
- * Makes every `recordEvent` of this node also queue the event's webhook deliveries before it
- * returns: every service records through the store, so no event is missed, and a request that was
- * answered has its deliveries queued. (Not one transaction with the event: a crash between the two
- * writes, a window of one store call, would lose that event's deliveries.)
+ * Makes every `recordEvent` of this node also queue the event's webhook deliveries: every service
+ * records through the store, so no event is missed, and the store appends the event and queues its
+ * deliveries in one atomic step (one transaction, one Lua script), so a crash cannot leave an
+ * event in the log that no webhook receives, nor a delivery of an event that was not recorded.
  */
-export function enqueueOnRecord(log: EventLog, webhooks: Pick<Webhooks, 'enqueue'>, onQueued: (n: number) => void = () => {}): void {
+export function enqueueOnRecord(log: EventLog, webhooks: Pick<Webhooks, 'drafts'>, onQueued: (n: number) => void = () => {}): void {
   const record = log.recordEvent.bind(log);
-  log.recordEvent = async (event) => {
-    const recorded = await record(event);
-    const n = await webhooks.enqueue(recorded);
-    if (n > 0) onQueued(n);
+  log.recordEvent = async (event, deliveries = []) => {
+    const all = [...deliveries, ...webhooks.drafts(event)];
+    const recorded = await record(event, all);
+    // The event's id is new, so every delivery derived from it is too.
+    if (all.length > 0) onQueued(all.length);
     return recorded;
   };
 }
