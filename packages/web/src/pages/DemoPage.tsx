@@ -9,7 +9,10 @@ import { CATEGORIES, CURRENCIES, DEPARTMENTS, DRAFT_NAME, newRowId, readReport, 
 import { reportFields, ReportOnServer, type KeepResult, type KeptReport } from './report-on-server.ts';
 
 type Status = { kind: 'idle' } | { kind: 'sending' } | { kind: 'done'; text: string } | { kind: 'error'; text: string };
-/** What the form starts from: this browser's draft, or the copy kept with the session when it is newer. */
+/**
+ * What the form starts from: this browser's draft when there is one (it has every keystroke; the
+ * kept copy follows it by a moment), else the copy kept with the session (the draft was removed).
+ */
 type Start = { from: 'draft' | 'session'; savedAt: number; fields: Record<string, DraftValue> };
 /** The copy on the server: when it was last kept, or why it could not be. */
 type Kept = { kind: 'none' } | { kind: 'saved'; at: number } | { kind: Exclude<KeepResult, 'saved'> };
@@ -51,8 +54,7 @@ export function DemoPage() {
     );
   }
   const report = kept?.report ?? null;
-  const start: Start | null =
-    report && (!draft || report.savedAt > draft.savedAt) ? { from: 'session', savedAt: report.savedAt, fields: report.fields } : draft ? { from: 'draft', ...draft } : null;
+  const start: Start | null = draft ? { from: 'draft', ...draft } : report ? { from: 'session', savedAt: report.savedAt, fields: report.fields } : null;
   return <ExpenseReportForm start={start} server={server} />;
 }
 
