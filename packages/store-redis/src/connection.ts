@@ -2,7 +2,7 @@ import { ReplyError, type Cluster, type Redis } from 'ioredis';
 import { outageGuard } from '@sessiond/core';
 import type { RedisTarget } from './client.ts';
 import { RedisKeys } from './keys.ts';
-import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR, ENQUEUE_DELIVERIES, IMPORT_DELIVERY, CLAIM_DELIVERIES, SETTLE_DELIVERY, PURGE_DELIVERIES, WRITE_SESSION_DATA } from './scripts.ts';
+import { CREATE_SESSION, DECREMENT, END_SESSION, END_USER_SESSIONS, INCREMENT, RECORD_EVENT, SAVE_DEVICE, TIME_OUT_USER, TOUCH_APP_KEY, UPDATE_SESSION, UPDATE_USER, USE_SECOND_FACTOR, ENQUEUE_DELIVERIES, IMPORT_DELIVERY, CLAIM_DELIVERIES, SETTLE_DELIVERY, PURGE_DELIVERIES, WRITE_SESSION_DATA } from './scripts/index.ts';
 
 interface Scripts {
   createSession(session: string, userIndex: string, json: string, limit: string, sessionPrefix: string): Promise<string>;

@@ -13,7 +13,7 @@ const endingArg = (ending: SessionEnding) => JSON.stringify({ ...ending, detail:
 /**
  * Session bodies are JSON strings whose key expires at purgeAt: an ended session stays as its own
  * tombstone and then vanishes without a sweep. The concurrent limit and the sweep's reasons run in
- * Lua (scripts.ts), checked against core's rules by the conformance suite.
+ * Lua (scripts/sessions.ts), checked against core's rules by the conformance suite.
  */
 export class RedisSessions implements SessionStore {
   constructor(

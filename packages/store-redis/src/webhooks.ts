@@ -7,7 +7,7 @@ function fromJson(raw: string): WebhookDelivery {
   return { ...d, attempts: Array.isArray(d.attempts) ? d.attempts : [], lease: d.lease ?? null, nextAttemptAt: d.nextAttemptAt ?? null };
 }
 
-/** Webhooks (one hash by id) and the delivery queue (scripts.ts, ENQUEUE_DELIVERIES and after, describe the layout). */
+/** Webhooks (one hash by id) and the delivery queue (scripts/deliveries.ts describes the layout). */
 export class RedisWebhooks implements WebhookStore, WebhookQueue {
   constructor(private readonly c: RedisConnection) {}
 

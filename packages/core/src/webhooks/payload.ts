@@ -69,7 +69,7 @@ export function draftDeliveries(webhooks: readonly WebhookTarget[], e: NewAuditE
 
 /**
  * The delivery of a draft once its event has `eventId`. Store ids are digits and dashes, so the id
- * goes into the body's JSON as it is. (Redis does the same in Lua: RECORD_EVENT in scripts.ts.)
+ * goes into the body's JSON as it is. (Redis does the same in Lua: RECORD_EVENT in store-redis's scripts/deliveries.ts.)
  */
 export function completeDelivery(d: DeliveryDraft, eventId: string): WebhookDelivery {
   return {
