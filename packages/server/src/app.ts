@@ -51,11 +51,12 @@ function noSniff(reply: FastifyReply): void {
 
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const logger = opts.logger ?? silentLogger;
-  // Fastify derives a child logger for every request; below debug nothing uses it, so it gets a
-  // silent one (a measurable share of a request's cost) and errors go to the root logger.
+  // Fastify derives a child logger for every request; below debug nothing uses it, and errors go
+  // to the root logger. Fastify's null logger, not a silent pino: its child() is the logger itself,
+  // where even a silent pino builds a child per request (a measurable share of the hot path).
   const requestLogs = ['debug', 'trace'].includes(logger.level);
   const f = Fastify({
-    loggerInstance: requestLogs ? logger : silentLogger,
+    ...(requestLogs ? { loggerInstance: logger } : { logger: false }),
     // Per-request log lines cost throughput; they are written only at debug and trace.
     logController: new LogController({ disableRequestLogging: !requestLogs }),
     bodyLimit: BODY_LIMIT,
