@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { SessiondError } from '@sessiond/core';
 import pino from 'pino';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import { registerContract, type ContractInstance } from './contract/openapi.ts';
 import { checkResponses } from './contract/response-check.ts';
@@ -10,6 +10,7 @@ import { contractRoutes } from './contract/routes.ts';
 import { checkOrigin, clearSessionCookie } from './http/auth.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
 import { readCookie } from './http/cookies.ts';
+import { noSniff } from './http/no-sniff.ts';
 import { relayedClientHook } from './http/relayed-client.ts';
 import { fromFastifyError, sendError } from './http/errors.ts';
 import { activeSessionsRoutes } from './routes/active-sessions.ts';
@@ -39,14 +40,6 @@ export interface BuildOptions {
 /** A hop count becomes "trust the nearest N proxies"; Fastify's types take it only as a function. */
 function trustProxyOption(v: AppContext['config']['trustProxy']): false | string[] | ((addr: string, hop: number) => boolean) {
   return typeof v === 'number' ? (_addr, hop) => hop < v : v;
-}
-
-/**
- * Every answer, JSON, error, page or event stream, is read only as the type it declares. Set on
- * the raw response so that hijacked answers (the push channels) carry it too.
- */
-function noSniff(reply: FastifyReply): void {
-  reply.raw.setHeader('x-content-type-options', 'nosniff');
 }
 
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {

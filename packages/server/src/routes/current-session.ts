@@ -3,6 +3,7 @@ import { session as C } from '@sessiond/contract';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie, requestContext } from '../http/auth.ts';
+import { noSniffHead } from '../http/no-sniff.ts';
 import { viewOf } from '../http/views.ts';
 import { PUSH_CHANNELS_PER_SESSION, PUSH_CHANNELS_PER_USER, PushChannels } from '../push-channels.ts';
 
@@ -50,6 +51,7 @@ export async function currentSessionRoutes(f: ContractInstance, app: AppContext)
     const res = reply.raw;
     reply.hijack();
     res.writeHead(200, {
+      ...noSniffHead,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',
