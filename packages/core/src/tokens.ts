@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Credentials are "<public id>.<secret>". The id finds the record; only SHA-256 of the secret is
@@ -16,7 +16,9 @@ export function randomId(): string {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
+  // The one-shot hash, not createHash().update().digest(): the same digest without a Hash object
+  // per call, a few times cheaper, and every validated request (GET /v1/session) hashes once.
+  return hash('sha256', secret, 'base64url');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestDurations } from './request-durations.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -7,10 +8,10 @@ export interface Metrics {
   loginFailures: Counter;
   validations: Counter<'result'>;
   storeErrors: Counter;
-  httpDuration: Histogram<'route' | 'status'>;
-  /** One request's duration; the labelled child is looked up once per route and status (the hot path). */
+  httpDuration: RequestDurations;
+  /** One request's duration (the hot path: see request-durations.ts). */
   observeRequest(route: string, status: number, seconds: number): void;
-  /** One credential validation, by result; the child likewise kept. */
+  /** One credential validation, by result (the hot path: tallied, handed over when read). */
   countValidation(result: string): void;
   pushChannelsOpen: Gauge;
   pushChannelsRefused: Counter<'limit'>;
@@ -24,31 +25,35 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const r = { registers: [registry] };
-  const httpDuration = new Histogram({
+  const httpDuration = new RequestDurations({
     name: 'sessiond_http_request_duration_seconds',
     help: 'HTTP request duration',
-    labelNames: ['route', 'status'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     ...r,
   });
-  const validations = new Counter({ name: 'sessiond_validations_total', help: 'Credential validations, by result', labelNames: ['result'] as const, ...r });
-  // Routes and results are few and fixed, so these maps stay small.
-  const durations = new Map<string, ReturnType<typeof httpDuration.labels>>();
-  const results = new Map<string, ReturnType<typeof validations.labels>>();
+  // Validations are tallied here and handed to the Counter whenever it is read (its collect): a
+  // labelled Counter's inc builds a hash string and checks its labels on every call, a share of the
+  // hot path. Results are few and fixed, so the tally stays small; the exported lines are the same.
+  const tally = new Map<string, number>();
+  const validations = new Counter({
+    name: 'sessiond_validations_total',
+    help: 'Credential validations, by result',
+    labelNames: ['result'] as const,
+    collect() {
+      for (const [result, n] of tally) this.inc({ result }, n);
+      tally.clear();
+    },
+    ...r,
+  });
   return {
     registry,
     httpDuration,
     validations,
     observeRequest(route, status, seconds) {
-      const key = `${status} ${route}`;
-      let child = durations.get(key);
-      if (!child) durations.set(key, (child = httpDuration.labels(route, String(status))));
-      child.observe(seconds);
+      httpDuration.observe(route, status, seconds);
     },
     countValidation(result) {
-      let child = results.get(result);
-      if (!child) results.set(result, (child = validations.labels(result)));
-      child.inc();
+      tally.set(result, (tally.get(result) ?? 0) + 1);
     },
     sessionsStarted: new Counter({ name: 'sessiond_sessions_started_total', help: 'Sessions started', labelNames: ['app'], ...r }),
     sessionsEnded: new Counter({ name: 'sessiond_sessions_ended_total', help: 'Sessions ended, by reason', labelNames: ['reason'], ...r }),

@@ -3,6 +3,7 @@ import { session as C } from '@sessiond/contract';
 import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { authenticate, clearSessionCookie, requestContext } from '../http/auth.ts';
+import { noSniffHead } from '../http/no-sniff.ts';
 import { viewOf } from '../http/views.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -53,6 +54,7 @@ export async function currentSessionRoutes(f: ContractInstance, app: AppContext)
     const res = reply.raw;
     reply.hijack();
     res.writeHead(200, {
+      ...noSniffHead,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',

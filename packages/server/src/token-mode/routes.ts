@@ -4,6 +4,7 @@ import type { ContractInstance } from '../contract/openapi.ts';
 import type { AppContext } from '../context.ts';
 import { adminOnly, callerApp } from '../http/admin-auth.ts';
 import { requestContext } from '../http/auth.ts';
+import { noSniffHead } from '../http/no-sniff.ts';
 import { viewOf } from '../http/views.ts';
 import { rotateSigningKey, type TokenModeParts } from './index.ts';
 
@@ -58,7 +59,7 @@ export function tokenModeRoutes(parts: () => TokenModeParts | null) {
         const visible = (e: AuditEvent) => own === null || e.type === 'sessions.ended_all' || e.data.app === own;
         const res = reply.raw;
         reply.hijack();
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        res.writeHead(200, { ...noSniffHead, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : null;
         let closed = false;
         let unsubscribe = () => {};
