@@ -115,6 +115,16 @@ describe('HiddenWarning (SPEC §14)', () => {
     expect(doc.title).toBe('Expenses · sessiond');
   });
 
+  it('a warning that starts while the page is visible notifies once the person leaves it', () => {
+    const w = new HiddenWarning(doc as unknown as Document, stay);
+    w.set(Date.now() + 120_000); // the dialog is up, in front of them: nothing to show yet
+    w.set(Date.now() + 110_000); // moved to a new deadline, still visible
+    expect(FakeNotification.made).toHaveLength(0);
+    doc.show('hidden');
+    expect(FakeNotification.made.map((n) => n.options.body)).toEqual(["You'll be signed out in 1 minute 50 seconds — click to stay signed in"]);
+    w.dispose();
+  });
+
   it("its text follows the time left in 10-s steps, under one tag, and stops once the person dismissed it", () => {
     const w = new HiddenWarning(doc as unknown as Document, stay);
     doc.show('hidden');

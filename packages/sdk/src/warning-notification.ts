@@ -72,11 +72,13 @@ export class WarningNotification {
 
   /**
    * It goes. `warningOver`: the next warning may notify again; otherwise the page is visible and
-   * the person has the dialog in front of them: leaving again does not bring it back for this warning.
+   * the person has the dialog in front of them: if one was up, leaving again does not bring it back
+   * for this warning. A warning that began while visible showed none, so leaving still notifies.
    */
   close(warningOver: boolean): void {
+    const wasUp = this.shown !== null;
     this.shown = null;
-    this.dismissed = !warningOver;
+    this.dismissed = !warningOver && (wasUp || this.dismissed);
     const n = this.page;
     this.page = null;
     n?.close();
