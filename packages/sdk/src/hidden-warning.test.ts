@@ -154,7 +154,8 @@ describe('HiddenWarning (SPEC §14)', () => {
     doc.show('hidden');
     w.set(Date.now() + 60_000);
     await vi.advanceTimersByTimeAsync(0);
-    expect(sw.container.register).toHaveBeenCalledWith('/auth/sessiond-sw.js');
+    // Its own scope below its directory: never the app's own (root) worker's.
+    expect(sw.container.register).toHaveBeenCalledWith('/auth/sessiond-sw.js', { scope: '/auth/sessiond-notifications/' });
     expect(sw.registration.showNotification).toHaveBeenCalledWith('Expenses · sessiond', {
       body: "You'll be signed out in 1 minute — click to stay signed in",
       tag: 'sessiond-timeout-warning',

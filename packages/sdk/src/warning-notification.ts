@@ -116,10 +116,20 @@ export class WarningNotification {
   }
 }
 
+/**
+ * The worker's own scope, a folder below its directory (allowed without a Service-Worker-Allowed
+ * header): at its default scope, `/sessiond-sw.js` would replace an app's own root worker (a PWA's).
+ * No page needs to be under it: notifications go through the registration, and the worker finds
+ * the pages with `includeUncontrolled`.
+ */
+function serviceWorkerScope(url: string): string {
+  return new URL('./sessiond-notifications/', new URL(url, location.href)).pathname;
+}
+
 /** The worker's registration once it is active (showNotification needs an active worker); null if it cannot be. */
 async function activeRegistration(container: ServiceWorkerContainer, url: string): Promise<ServiceWorkerRegistration | null> {
   try {
-    const reg = await container.register(url);
+    const reg = await container.register(url, { scope: serviceWorkerScope(url) });
     const pending = reg.installing ?? reg.waiting;
     if (!reg.active && pending) {
       await new Promise<void>((resolve) => {
