@@ -48,7 +48,16 @@ function fakeWorker() {
     getNotifications: async ({ tag }: { tag: string }) => (shown.has(tag) ? [shown.get(tag)!] : []),
   };
   const container = Object.assign(new EventTarget(), { register: vi.fn(async () => registration), startMessages: vi.fn() });
-  return { shown, registration, container };
+  /** A message as a worker's `client.postMessage` delivers it (Node's MessageEvent takes only a MessagePort as source). */
+  const post = (data: unknown, source: FakeServiceWorker | null) => container.dispatchEvent(Object.assign(new Event('message'), { data, source }));
+  return { shown, registration, container, post };
+}
+
+/** The browser's ServiceWorker, as a message's `source`: a same-origin worker, maybe not the SDK's. */
+class FakeServiceWorker extends EventTarget {
+  constructor(readonly scriptURL: string) {
+    super();
+  }
 }
 
 describe('HiddenWarning (SPEC §14)', () => {
@@ -149,6 +158,7 @@ describe('HiddenWarning (SPEC §14)', () => {
     vi.stubGlobal('location', { href: 'https://app.example.com/auth/demo' });
     const sw = fakeWorker();
     vi.stubGlobal('navigator', { serviceWorker: sw.container });
+    vi.stubGlobal('ServiceWorker', FakeServiceWorker);
     const w = new HiddenWarning(doc as unknown as Document, stay, '/auth/sessiond-sw.js');
     expect(sw.container.register).not.toHaveBeenCalled(); // only once a notification is due
     doc.show('hidden');
@@ -166,10 +176,14 @@ describe('HiddenWarning (SPEC §14)', () => {
     expect([...sw.shown.values()].map((n) => n.body)).toEqual(["You'll be signed out in 50 seconds — click to stay signed in"]);
     expect(sw.container.register).toHaveBeenCalledOnce();
 
-    // The worker's click handler posts this to the tab (sessiond-sw.js).
-    sw.container.dispatchEvent(new MessageEvent('message', { data: { type: 'sessiond:notification-click', tag: 'sessiond-timeout-warning' } }));
-    expect(stay).toHaveBeenCalledOnce();
-    sw.container.dispatchEvent(new MessageEvent('message', { data: { type: 'something-else' } }));
+    // The worker's click handler posts this to the tab (sessiond-sw.js); only the SDK's own worker is heard.
+    const click = { type: 'sessiond:notification-click', tag: 'sessiond-timeout-warning' };
+    sw.post(click, new FakeServiceWorker('https://app.example.com/auth/some-other-sw.js'));
+    sw.post(click, null);
+    sw.post({ ...click, tag: 'another-tag' }, new FakeServiceWorker('https://app.example.com/auth/sessiond-sw.js'));
+    sw.post({ type: 'something-else' }, new FakeServiceWorker('https://app.example.com/auth/sessiond-sw.js'));
+    expect(stay).not.toHaveBeenCalled();
+    sw.post(click, new FakeServiceWorker('https://app.example.com/auth/sessiond-sw.js'));
     expect(stay).toHaveBeenCalledOnce();
     w.set(null);
     await vi.advanceTimersByTimeAsync(0);

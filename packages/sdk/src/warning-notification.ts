@@ -33,6 +33,9 @@ export class WarningNotification {
   /** Worker calls in order: an update never overtakes the first show or a close. */
   private queue: Promise<void> = Promise.resolve();
   private readonly onMessage = (e: MessageEvent) => {
+    // Only the SDK's own worker speaks for a click: any other worker of this origin (an app's, or
+    // one a third-party script registered) must not keep the session alive by posting the same words.
+    if (!(typeof ServiceWorker !== 'undefined' && e.source instanceof ServiceWorker && e.source.scriptURL === new URL(this.opts.serviceWorkerUrl!, location.href).href)) return;
     const m = e.data as { type?: unknown; tag?: unknown } | null;
     if (m?.type === NOTIFICATION_CLICK_MESSAGE && m.tag === WARNING_NOTIFICATION_TAG) this.opts.onClick();
   };
