@@ -130,6 +130,9 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
     await context.grantPermissions(['notifications'], { origin: server.url });
     await watchWarnings(context, { androidLike: true });
     await signIn(page, server.url, 'android@example.com');
+    // Loaded with a query and a fragment, which the notification must not keep, and which the
+    // worker must see past to find this tab.
+    await page.goto(`${server.url}/demo?report=e2e#total`);
     await page.getByLabel('Report title').waitFor();
     const original = await page.title();
     // Nothing registered before a notification is due.
@@ -142,6 +145,7 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
     const first = await workerNotifications(page);
     expect(first).toEqual([{ title: original, body: expect.stringMatching(SENTENCE), tag: 'sessiond-timeout-warning' }]);
     expect(await notifications(page)).toEqual([]); // the page's own constructor threw
+    expect(await page.evaluate(async (scope) => (await (await navigator.serviceWorker.getRegistration(scope))!.getNotifications()).map((n) => n.data), WORKER_SCOPE)).toEqual([{ url: `${server.url}/demo` }]);
     // The pages' worker, served at the top of the pages and allowed by their CSP, under a scope of
     // its own: the pages' own scope (an app's root worker's, a PWA's) is left alone.
     expect(await page.evaluate(async () => {

@@ -155,7 +155,7 @@ describe('HiddenWarning (SPEC §14)', () => {
 
   it('where pages may not construct one (Android), the service worker shows it, counting down; its click stays signed in', async () => {
     vi.stubGlobal('Notification', AndroidNotification);
-    vi.stubGlobal('location', { href: 'https://app.example.com/auth/demo' });
+    vi.stubGlobal('location', new URL('https://app.example.com/auth/demo?report=7#total'));
     const sw = fakeWorker();
     vi.stubGlobal('navigator', { serviceWorker: sw.container });
     vi.stubGlobal('ServiceWorker', FakeServiceWorker);
@@ -170,7 +170,7 @@ describe('HiddenWarning (SPEC §14)', () => {
       body: "You'll be signed out in 1 minute — click to stay signed in",
       tag: 'sessiond-timeout-warning',
       requireInteraction: true,
-      data: { url: 'https://app.example.com/auth/demo' },
+      data: { url: 'https://app.example.com/auth/demo' }, // kept by the browser: no query or fragment
     });
     await vi.advanceTimersByTimeAsync(10_000);
     expect([...sw.shown.values()].map((n) => n.body)).toEqual(["You'll be signed out in 50 seconds — click to stay signed in"]);

@@ -69,7 +69,9 @@ export class WarningNotification {
         this.dismissed = true;
         return;
       }
-      await reg.showNotification(content.title, { body: content.body, tag: WARNING_NOTIFICATION_TAG, requireInteraction: true, data: { url: location.href } });
+      // The browser keeps `data` in its notification store: the page, without its query or fragment
+      // (which may hold anything), is all the worker needs to find or reopen the tab.
+      await reg.showNotification(content.title, { body: content.body, tag: WARNING_NOTIFICATION_TAG, requireInteraction: true, data: { url: location.origin + location.pathname } });
     });
   }
 
