@@ -191,6 +191,43 @@ describe('HiddenWarning (SPEC §14)', () => {
     w.dispose();
   });
 
+  it("waits for the worker's activation at most 10 s, and lets go of its listener either way", async () => {
+    vi.stubGlobal('Notification', AndroidNotification);
+    vi.stubGlobal('location', new URL('https://app.example.com/demo'));
+    const sw = fakeWorker();
+    vi.stubGlobal('navigator', { serviceWorker: sw.container });
+    /** A worker still installing when registered; `activate()` moves it on, as the browser would. */
+    const installing = Object.assign(new EventTarget(), { state: 'installing' as ServiceWorkerState });
+    const listening = new Set<unknown>();
+    installing.addEventListener = (_type: string, l: unknown) => void listening.add(l);
+    installing.removeEventListener = (_type: string, l: unknown) => void listening.delete(l);
+    Object.assign(sw.registration, { active: null, installing });
+
+    const hung = new HiddenWarning(doc as unknown as Document, stay, '/sessiond-sw.js');
+    doc.show('hidden');
+    hung.set(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(listening.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(10_000); // its install never ends: given up, the title still says it
+    expect(listening.size).toBe(0);
+    expect(sw.registration.showNotification).not.toHaveBeenCalled();
+    expect(doc.title).toBe('Signing out in 0:50 · Expenses · sessiond');
+    hung.dispose();
+
+    const activating = new HiddenWarning(doc as unknown as Document, stay, '/sessiond-sw.js');
+    activating.set(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(1_000); // 0:59: the words moved on while it installs
+    expect(listening.size).toBe(1);
+    Object.assign(installing, { state: 'activated' });
+    Object.assign(sw.registration, { active: installing, installing: null });
+    for (const l of [...listening]) (l as () => void)();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(listening.size).toBe(0);
+    // The newest words, shown although the first never were (not taken for a dismissal).
+    expect(sw.registration.showNotification.mock.calls.map(([, o]) => o.body)).toEqual(["You'll be signed out in 50 seconds — click to stay signed in"]);
+    activating.dispose();
+  });
+
   it('no notification without the permission, and none asked for', () => {
     FakeNotification.permission = 'default';
     const w = new HiddenWarning(doc as unknown as Document, stay);

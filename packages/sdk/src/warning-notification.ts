@@ -30,6 +30,8 @@ export class WarningNotification {
   /** The body last shown; null while none is up. */
   private shown: string | null = null;
   private dismissed = false;
+  /** The worker has shown one for this warning (a slow activation may skip the first texts). */
+  private workerShown = false;
   /** Worker calls in order: an update never overtakes the first show or a close. */
   private queue: Promise<void> = Promise.resolve();
   private readonly onMessage = (e: MessageEvent) => {
@@ -55,7 +57,6 @@ export class WarningNotification {
     const permission = typeof Notification === 'undefined' ? null : Notification.permission;
     // No Notification at all: only a worker might still show one (it refuses without the permission).
     if (permission !== 'granted' && !(permission === null && this.container)) return;
-    const update = this.shown !== null;
     this.shown = content.body;
     if (this.worker === null && this.showInPage(content)) return;
     if (!this.container) return; // the title still says it
@@ -65,10 +66,11 @@ export class WarningNotification {
       const reg = await worker;
       if (!reg || this.shown !== content.body) return;
       // Gone before an update: the person dismissed it (or clicked it, which ends the warning anyway).
-      if (update && (await reg.getNotifications({ tag: WARNING_NOTIFICATION_TAG })).length === 0) {
+      if (this.workerShown && (await reg.getNotifications({ tag: WARNING_NOTIFICATION_TAG })).length === 0) {
         this.dismissed = true;
         return;
       }
+      this.workerShown = true;
       // The browser keeps `data` in its notification store: the page, without its query or fragment
       // (which may hold anything), is all the worker needs to find or reopen the tab.
       await reg.showNotification(content.title, { body: content.body, tag: WARNING_NOTIFICATION_TAG, requireInteraction: true, data: { url: location.origin + location.pathname } });
@@ -83,6 +85,7 @@ export class WarningNotification {
   close(warningOver: boolean): void {
     const wasUp = this.shown !== null;
     this.shown = null;
+    this.workerShown = false;
     this.dismissed = !warningOver && (wasUp || this.dismissed);
     const n = this.page;
     this.page = null;
@@ -131,18 +134,32 @@ function serviceWorkerScope(url: string): string {
   return new URL('./sessiond-notifications/', new URL(url, location.href)).pathname;
 }
 
+/** An install can hang (a stalled script fetch, a stuck worker): the title says it meanwhile. */
+const ACTIVATION_TIMEOUT_MS = 10_000;
+
+/** Until `worker` is activated or redundant, or `ms` passed; its listener goes either way. */
+function activation(worker: ServiceWorker, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      clearTimeout(timer);
+      worker.removeEventListener('statechange', check);
+      resolve();
+    };
+    const check = () => {
+      if (worker.state === 'activated' || worker.state === 'redundant') settle();
+    };
+    const timer = setTimeout(settle, ms);
+    worker.addEventListener('statechange', check);
+    check();
+  });
+}
+
 /** The worker's registration once it is active (showNotification needs an active worker); null if it cannot be. */
 async function activeRegistration(container: ServiceWorkerContainer, url: string): Promise<ServiceWorkerRegistration | null> {
   try {
     const reg = await container.register(url, { scope: serviceWorkerScope(url) });
     const pending = reg.installing ?? reg.waiting;
-    if (!reg.active && pending) {
-      await new Promise<void>((resolve) => {
-        const settled = () => (pending.state === 'activated' || pending.state === 'redundant') && resolve();
-        pending.addEventListener('statechange', settled);
-        settled();
-      });
-    }
+    if (!reg.active && pending) await activation(pending, ACTIVATION_TIMEOUT_MS);
     return reg.active ? reg : null;
   } catch {
     return null; // not served, wrong scope or type, or blocked: the title still says it
