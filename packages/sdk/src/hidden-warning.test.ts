@@ -228,6 +228,20 @@ describe('HiddenWarning (SPEC §14)', () => {
     activating.dispose();
   });
 
+  it('no Notification at all (iOS Safari outside a home-screen app): no service worker, the title only', async () => {
+    vi.stubGlobal('Notification', undefined);
+    vi.stubGlobal('location', new URL('https://app.example.com/demo'));
+    const sw = fakeWorker();
+    vi.stubGlobal('navigator', { serviceWorker: sw.container });
+    const w = new HiddenWarning(doc as unknown as Document, stay, '/sessiond-sw.js');
+    doc.show('hidden');
+    w.set(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(sw.container.register).not.toHaveBeenCalled();
+    expect(doc.title).toBe('Signing out in 0:40 · Expenses · sessiond');
+    w.dispose();
+  });
+
   it('no notification without the permission, and none asked for', () => {
     FakeNotification.permission = 'default';
     const w = new HiddenWarning(doc as unknown as Document, stay);

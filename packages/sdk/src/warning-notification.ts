@@ -54,9 +54,10 @@ export class WarningNotification {
   /** Shows or updates it; nothing when the text is unchanged, it was dismissed, or it is not allowed. */
   show(content: NotificationContent): void {
     if (this.dismissed || content.body === this.shown) return;
-    const permission = typeof Notification === 'undefined' ? null : Notification.permission;
-    // No Notification at all: only a worker might still show one (it refuses without the permission).
-    if (permission !== 'granted' && !(permission === null && this.container)) return;
+    // No Notification at all (iOS Safari outside a home-screen app): a worker could not show one
+    // either, and would only be registered and refused every 10 s. The worker is for a page whose
+    // constructor refuses although the permission is granted (Chrome on Android).
+    if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
     this.shown = content.body;
     if (this.worker === null && this.showInPage(content)) return;
     if (!this.container) return; // the title still says it
