@@ -53,12 +53,14 @@ interface Shown {
 
 const setHidden = (page: Page, hidden: boolean) => page.evaluate((h) => (window as unknown as { __setHidden(h: boolean): void }).__setHidden(h), hidden);
 const notifications = (page: Page) => page.evaluate(() => (window as unknown as { __notifications(): Shown[] }).__notifications());
+/** The SDK's worker's own scope, below the worker's directory (the top of the pages): it covers none of them. */
+const WORKER_SCOPE = '/sessiond-notifications/';
 /** What the service worker's registration shows (headless Chromium keeps them, though it draws none). */
 const workerNotifications = (page: Page) =>
-  page.evaluate(async () => {
-    const reg = await navigator.serviceWorker.getRegistration();
+  page.evaluate(async (scope) => {
+    const reg = await navigator.serviceWorker.getRegistration(scope);
     return reg ? (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag })) : [];
-  });
+  }, WORKER_SCOPE);
 const SENTENCE = /^You'll be signed out in (20 seconds|10 seconds|less than 10 seconds) — click to stay signed in$/;
 /** The words for the title's countdown ("0:19" → 10 seconds), `lag` seconds earlier, as the notification must say them. */
 const wordsFor = (title: string, lag = 0) => {
@@ -128,29 +130,34 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
     await context.grantPermissions(['notifications'], { origin: server.url });
     await watchWarnings(context, { androidLike: true });
     await signIn(page, server.url, 'android@example.com');
+    // Loaded with a query and a fragment, which the notification must not keep, and which the
+    // worker must see past to find this tab.
+    await page.goto(`${server.url}/demo?report=e2e#total`);
     await page.getByLabel('Report title').waitFor();
     const original = await page.title();
     // Nothing registered before a notification is due.
-    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()) ?? null)).toBeNull();
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
     await setHidden(page, true);
     const dialog = page.getByRole('alertdialog', { name: "You're about to be signed out" });
     await dialog.waitFor({ timeout: 15_000 });
 
-    await page.waitForFunction(async () => ((await (await navigator.serviceWorker.getRegistration())?.getNotifications()) ?? []).length > 0, undefined, { timeout: 5_000 });
+    await page.waitForFunction(async (scope) => ((await (await navigator.serviceWorker.getRegistration(scope))?.getNotifications()) ?? []).length > 0, WORKER_SCOPE, { timeout: 5_000 });
     const first = await workerNotifications(page);
     expect(first).toEqual([{ title: original, body: expect.stringMatching(SENTENCE), tag: 'sessiond-timeout-warning' }]);
     expect(await notifications(page)).toEqual([]); // the page's own constructor threw
-    // The pages' worker, at the top of the pages (its scope covers them), allowed by their CSP.
+    expect(await page.evaluate(async (scope) => (await (await navigator.serviceWorker.getRegistration(scope))!.getNotifications()).map((n) => n.data), WORKER_SCOPE)).toEqual([{ url: `${server.url}/demo` }]);
+    // The pages' worker, served at the top of the pages and allowed by their CSP, under a scope of
+    // its own: the pages' own scope (an app's root worker's, a PWA's) is left alone.
     expect(await page.evaluate(async () => {
-      const reg = (await navigator.serviceWorker.getRegistration())!;
-      return [reg.active?.scriptURL, reg.scope];
-    })).toEqual([`${server.url}/sessiond-sw.js`, `${server.url}/`]);
+      const regs = await navigator.serviceWorker.getRegistrations();
+      return { regs: regs.map((r) => [r.active?.scriptURL, r.scope]), page: (await navigator.serviceWorker.getRegistration()) ?? null, controller: navigator.serviceWorker.controller };
+    })).toEqual({ regs: [[`${server.url}/sessiond-sw.js`, `${server.url}${WORKER_SCOPE}`]], page: null, controller: null });
 
     // Counting down in the one notification the tag allows.
-    await page.waitForFunction(async (body) => {
-      const shown = (await (await navigator.serviceWorker.getRegistration())!.getNotifications());
+    await page.waitForFunction(async ([body, scope]) => {
+      const shown = (await (await navigator.serviceWorker.getRegistration(scope))!.getNotifications());
       return shown.length === 1 && shown[0]!.body !== body;
-    }, first[0]!.body, { timeout: 11_000 });
+    }, [first[0]!.body, WORKER_SCOPE] as const, { timeout: 11_000 });
     const [title, [counted]] = await Promise.all([page.title(), workerNotifications(page)]);
     expect(counted!.body).toMatch(SENTENCE);
     // The worker shows it asynchronously: it may still say what the previous second's title did.

@@ -159,8 +159,9 @@ describe('sessiond behind the app’s origin at /auth (SESSIOND_PUBLIC_URL with 
     expect(await page.getByRole('link', { name: 'Active sessions' }).getAttribute('href')).toBe('/auth/settings/security/sessions');
     await page.getByRole('link', { name: 'Expense report' }).click();
     await page.waitForURL(`${app}/auth/demo`);
-    // The pages' notification service worker (SPEC §14) under the prefix too: its scope covers the pages, the CSP lets it register.
-    expect(await page.evaluate(async () => (await navigator.serviceWorker.register('/auth/sessiond-sw.js')).scope)).toBe(`${app}/auth/`);
+    // The pages' notification service worker (SPEC §14) under the prefix too, at the scope the SDK
+    // gives it (its own folder, not the pages'): the browser and the CSP let it register.
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.register('/auth/sessiond-sw.js', { scope: '/auth/sessiond-notifications/' })).scope)).toBe(`${app}/auth/sessiond-notifications/`);
     // A cookie-authenticated change from the page's origin passes the CSRF check; from another it does not.
     expect(await page.evaluate(async () => (await fetch('/auth/v1/session/extend', { method: 'POST' })).status)).toBe(200);
     const elsewhere = await fetch(`${app}/auth/v1/session/extend`, { method: 'POST', headers: { cookie: `sessiond=${cookie!.value}`, origin: 'http://evil.example' } });

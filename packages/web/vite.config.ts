@@ -7,7 +7,8 @@ const SERVICE_WORKER = fileURLToPath(new URL('../sdk/service-worker/sessiond-sw.
 
 /**
  * The SDK's notification service worker, copied beside index.html as `sessiond-sw.js`: a fixed
- * name at the top of the pages, so its scope covers them under any base path (routes/pages.ts).
+ * name at the top of the pages under any base path (routes/pages.ts); the SDK registers it with
+ * its own scope below that directory.
  */
 function sdkServiceWorker(): Plugin {
   return {

@@ -24,10 +24,11 @@ export interface SessionClientOptions {
   tokenOrigins?: string[];
   /**
    * Where you serve the SDK's service worker, e.g. '/sessiond-sw.js' (copy
-   * `node_modules/@sessiond/sdk/service-worker/sessiond-sw.js` to your public files), from a
-   * directory whose scope covers your pages. It shows the warning's system notification where a
-   * page may not construct one (Chrome on Android) and turns its click into "Stay signed in".
-   * Registered only when such a notification is due. Unset: no service worker.
+   * `node_modules/@sessiond/sdk/service-worker/sessiond-sw.js` to your public files). It shows the
+   * warning's system notification where a page may not construct one (Chrome on Android) and turns
+   * its click into "Stay signed in". Registered only when such a notification is due, with a scope
+   * of its own below its directory (`/sessiond-notifications/` here), so your app's own service
+   * worker keeps its scope. Unset: no service worker.
    */
   serviceWorkerUrl?: string;
   /** Where drafts (and tokens in token mode) are kept; default localStorage. */

@@ -74,8 +74,9 @@ export async function pageRoutes(f: ContractInstance, app: AppContext): Promise<
     if (req.url.startsWith('/assets/')) pageSecurityHeaders(reply, https);
     return payload;
   });
-  // At the top of the pages, so its default scope (its directory, under the base path) covers
-  // them all; revalidated, so a new SDK's worker replaces the old on the next registration.
+  // At the top of the pages (the SDK registers it at <base path>/sessiond-notifications/, below
+  // its directory, never over the app's own worker); revalidated, so a new SDK's worker replaces
+  // the old on the next registration.
   const workerPath = join(WEB_DIST, 'sessiond-sw.js');
   if (existsSync(workerPath)) {
     const serviceWorker = readFileSync(workerPath, 'utf8');
