@@ -108,6 +108,34 @@ describe('SSO in the browser (SPEC §15)', () => {
     await Promise.all([me.context.close(), other.context.close()]);
   });
 
+  it('a person who cancels a step-up at the provider is back on Active sessions, still signed in, told nothing was changed', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await page.goto(`${w.url}/login?next=/settings/security/sessions`);
+    await page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
+    await page.getByPlaceholder('Enter any login').fill('rosa');
+    await page.getByPlaceholder('and password').fill('whatever');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+    // Past SESSIOND_FRESHNESS (2 s here): changing a factor asks for a fresh sign-in, at the provider.
+    await page.waitForTimeout(2_100);
+    const section = page.getByRole('region', { name: 'Two-step sign-in' });
+    await section.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+    await section.getByRole('link', { name: 'Confirm with Acme SSO' }).click();
+    await page.waitForURL((u) => u.origin === w.acme.issuer);
+    await page.getByRole('link', { name: '[ Cancel ]' }).click();
+
+    await page.waitForURL(`${w.url}/settings/security/sessions?stepup=cancelled`, { timeout: 5_000 });
+    await page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+    await page.getByRole('status').getByText('You cancelled the confirmation with Acme SSO; nothing was changed.', { exact: true }).waitFor();
+    await page.getByRole('listitem').filter({ hasText: 'This browser' }).getByText('Signed in with Acme SSO').waitFor();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await expectAccessible(page, 'Active sessions after cancelling a step-up at the provider');
+    await screenshot(page, 'active-sessions-stepup-cancelled');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('turning on two-step sign-in from an SSO session confirms the person at the provider, not with a password', async () => {
     const { context, page, problems } = await newContext(browser);
     await page.goto(`${w.url}/login?next=/settings/security/sessions`);

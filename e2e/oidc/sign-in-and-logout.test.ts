@@ -203,6 +203,52 @@ describe('step-up through the provider', () => {
     expect((await new Client(w.url, { cookie: `sessiond=${oldCookie}` }).get('/v1/session')).json.error.code).toBe('invalid_token');
   });
 
+  it('a step-up that confirms no one sends the browser back to the page that asked, still signed in, with stepup=cancelled|failed', async () => {
+    const page = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const next = '/settings/security/sessions';
+    const { b, api } = await signIn('ursula');
+    const other = await signIn('ursula');
+    const cookie = b.cookie(w.url, 'sessiond')!;
+    const startReauth = () => signInThroughProvider(b, `${w.url}/v1/oidc/acme/start?reauth=1&next=${encodeURIComponent(`${next}?tab=1`)}`, 'ursula', { stopAtCallback: true });
+    const keepOnly = (url: string, keys: string[]) => {
+      const u = new URL(url);
+      for (const k of [...u.searchParams.keys()]) if (!keys.includes(k)) u.searchParams.delete(k);
+      return u;
+    };
+
+    // Cancelled at the provider: `error=access_denied` with the state. `next`'s own query is kept.
+    const cancelled = keepOnly((await startReauth()).url, ['state', 'iss']);
+    cancelled.searchParams.set('error', 'access_denied');
+    const res = await b.request(cancelled.href, { accept: page });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${next}?tab=1&stepup=cancelled`);
+
+    // Failed: the provider refuses the code.
+    const failed = new URL((await startReauth()).url);
+    failed.searchParams.set('code', 'not-a-code-the-provider-gave');
+    const refused = await b.request(failed.href, { accept: page });
+    expect(refused.status).toBe(303);
+    expect(refused.headers.get('location')).toBe(`${next}?tab=1&stepup=failed`);
+
+    // The browser holds another session by the time it comes back: `unauthenticated`, a page too, not JSON.
+    const swapped = await startReauth();
+    b.setCookie(w.url, 'sessiond', other.b.cookie(w.url, 'sessiond')!);
+    const elsewhere = await b.request(swapped.url, { accept: page });
+    expect(elsewhere.status).toBe(303);
+    expect(elsewhere.headers.get('location')).toBe(`${next}?tab=1&stepup=failed`);
+    // A script keeps the error.
+    b.setCookie(w.url, 'sessiond', cookie);
+    const script = keepOnly((await startReauth()).url, ['state', 'iss']);
+    script.searchParams.set('error', 'access_denied');
+    const json = await b.request(script.href);
+    expect(json.status).toBe(400);
+    expect((await json.json()).error.code).toBe('invalid_request');
+
+    // Nothing was changed: the same token, still signed in, not renewed.
+    expect(b.cookie(w.url, 'sessiond')).toBe(cookie);
+    expect((await api.get('/v1/session')).status).toBe(200);
+  });
+
   it('is refused without an SSO session of that provider', async () => {
     const res = await new Browserish().request(`${w.url}/v1/oidc/acme/start?reauth=1`);
     expect(res.status).toBe(401);

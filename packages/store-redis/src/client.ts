@@ -1,5 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { hashTag } from './keys.ts';
+import { prefixProblem } from './keys.ts';
 
 export interface RedisTarget {
   /** Every key starts with it (tests use a random one). */
@@ -58,8 +58,9 @@ export function parseRedisUrl(url: string): RedisTarget {
 
   const prefix = q.get('prefix') ?? 'sessiond';
   if (prefix === '') fail('prefix= is empty (leave it out for the default "sessiond")');
-  // The delivery queue's keys take the audit stream's slot by a hash tag (keys.ts): braces that are not one would break that.
-  if (/[{}]/.test(prefix) && hashTag(prefix) === null) fail(`prefix= "${prefix}" has braces that are not a hash tag ({name})`);
+  // Checked again by RedisKeys; here too, so the URL's mistake is named as the URL's.
+  const problem = prefixProblem(prefix);
+  if (problem) fail(`prefix= ${problem}`);
   const dbText = u.pathname.slice(1);
   if (!/^\d*$/.test(dbText)) fail(`the Redis URL's path "/${dbText}" is not a database number`);
   const db = Number(dbText || 0);

@@ -8,7 +8,11 @@
  * one key, hashed from names a provider chose).
  */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  constructor(readonly prefix: string) {
+    // Here, not only in parseRedisUrl: every store is built through this, whatever gave the prefix.
+    const problem = prefixProblem(prefix);
+    if (problem) throw new Error(`Redis key prefix ${problem}`);
+  }
 
   tag(userId: string): string {
     return `${this.prefix}:{u:${userId}}`;
@@ -106,4 +110,12 @@ export function hashTag(key: string): string | null {
   const open = key.indexOf('{');
   const close = open < 0 ? -1 : key.indexOf('}', open + 1);
   return close > open + 1 ? key.slice(open + 1, close) : null;
+}
+
+/**
+ * Why `prefix` cannot be a key prefix, or null. The delivery queue's keys take the audit stream's
+ * slot by a hash tag (`deliveries`): braces in the prefix that are not one would break that.
+ */
+export function prefixProblem(prefix: string): string | null {
+  return /[{}]/.test(prefix) && hashTag(prefix) === null ? `"${prefix}" has braces that are not a hash tag ({name})` : null;
 }

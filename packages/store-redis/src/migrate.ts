@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionRecord, TrustedDeviceRecord, UserRecord } from '@sessiond/core';
+import { underMigrateLock, type MigrateLockOptions } from './migrate-lock.ts';
 
 /**
  * Moves data written by the previous release's Redis store (one key per record directly under the
@@ -16,9 +16,9 @@ import type { SessionRecord, TrustedDeviceRecord, UserRecord } from '@sessiond/c
  * No key of the new layout matches those patterns (its keys are `<p>:{u:…}:…`, `<p>:sid:…`,
  * `<p>:did:…`, `<p>:due`, …), so the scan cannot pick up migrated data.
  *
- * Safe when several nodes start at once: one takes `<p>:migrate-lock` (renewed while it works) and
- * the others wait until it is gone, then look again (and take over if its holder died). A run that
- * was cut off leaves `<p>:migrate-pending`, so the next start resumes it. Each legacy record is
+ * Safe when several nodes start at once: one takes `<p>:migrate-lock` (migrate-lock.ts, renewed
+ * while it works) and the others wait until it is gone, then look again (and take over if its
+ * holder died). A run that was cut off leaves `<p>:migrate-pending`, so the next start resumes it. Each legacy record is
  * deleted only after it has been written, and writing it again is harmless, so any number of runs
  * give the same result. With nothing to migrate it costs two EXISTS and one SCAN pass for
  * `<p>:user:*`, and writes nothing.
@@ -39,24 +39,12 @@ export interface LegacyMigrationResult {
   devices: number;
 }
 
-export interface LegacyMigrationOptions {
-  /** Lock lifetime, renewed every third of it while this node migrates. Default 60 s. */
-  lockMs?: number;
-  /** How often a waiting node looks whether the lock is gone. Default 200 ms. */
-  pollMs?: number;
-}
-
 const SCAN_COUNT = 1000;
 // Records written at once; each is a few round trips through the store.
 const CONCURRENCY = 100;
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** The prefix as a literal in a SCAN MATCH pattern. */
-function literal(s: string): string {
+export function literal(s: string): string {
   return s.replace(/[*?[\]\\]/g, '\\$&');
 }
 
@@ -77,7 +65,7 @@ export async function* scan(redis: Redis | Cluster, pattern: string): AsyncGener
   }
 }
 
-async function anyKey(redis: Redis | Cluster, pattern: string): Promise<boolean> {
+export async function anyKey(redis: Redis | Cluster, pattern: string): Promise<boolean> {
   for await (const _ of scan(redis, pattern)) return true;
   return false;
 }
@@ -121,39 +109,21 @@ export async function migrateLegacyLayout(
   redis: Redis | Cluster,
   prefix: string,
   target: LegacyMigrationTarget,
-  opts: LegacyMigrationOptions = {},
+  opts: MigrateLockOptions = {},
 ): Promise<LegacyMigrationResult> {
-  const lockMs = opts.lockMs ?? 60_000;
-  const pollMs = opts.pollMs ?? 200;
   const p = literal(prefix);
-  const lock = `${prefix}:migrate-lock`;
   const pending = `${prefix}:migrate-pending`;
-
   // `deadlines` exists while any legacy session is live; users exist in every deployment with data;
   // `pending` marks a run that did not finish (it deletes user keys before the indexes).
   const needed = async () =>
     (await redis.exists(`${prefix}:deadlines`)) === 1 || (await redis.exists(pending)) === 1 || (await anyKey(redis, `${p}:user:*`));
-
-  for (;;) {
-    if (!(await needed())) return { users: 0, sessions: 0, devices: 0 };
-    const token = randomBytes(16).toString('hex');
-    if ((await redis.set(lock, token, 'PX', lockMs, 'NX')) === 'OK') {
-      const renew = setInterval(() => void redis.eval(RENEW, 1, lock, token, String(lockMs)).catch(() => {}), Math.max(1, Math.floor(lockMs / 3)));
-      renew.unref();
-      try {
-        await redis.set(pending, '1');
-        const result = await migrate(redis, prefix, target);
-        await redis.del(pending);
-        return result;
-      } finally {
-        clearInterval(renew);
-        await redis.eval(RELEASE, 1, lock, token).catch(() => {});
-      }
-    }
-    // Another node migrates. Its lock lives as long as it keeps working (and at most lockMs after it
-    // died): serving before it is done would show its users as signed out, so wait, then look again.
-    while ((await redis.exists(lock)) === 1) await sleep(pollMs);
-  }
+  const work = async () => {
+    await redis.set(pending, '1');
+    const result = await migrate(redis, prefix, target);
+    await redis.del(pending);
+    return result;
+  };
+  return underMigrateLock(redis, prefix, needed, work, { users: 0, sessions: 0, devices: 0 }, opts);
 }
 
 /**

@@ -27,4 +27,15 @@ describe('webhook payloads', () => {
     // Not a webhook event: no drafts whatever the registrations say.
     expect(draftDeliveries([{ id: 'wh', events: ['password.changed'], apps: null, createdAt: 0 }], { ...unrecorded, type: 'session.extended' }, T0)).toEqual([]);
   });
+
+  it('keeps the body whole whatever the keys of the event’s data (JavaScript puts integer-like keys first)', () => {
+    const started: AuditEvent = { id: '7-1', type: 'session.started', at: T0, userId: 'u1', sessionId: 's1', ip: null, reason: null, data: { '0': 'x', b: 1 } };
+    const { id: _id, ...unrecorded } = started;
+    const hook = { id: 'wh_1', events: ['session.started'], apps: null, createdAt: 0 };
+    const [draft] = draftDeliveries([hook], unrecorded, T0);
+    const delivery = completeDelivery(draft!, started.id);
+    expect(JSON.parse(delivery.body)).toEqual({ type: 'session.started', timestamp: '2026-01-01T12:00:00.000Z', data: { eventId: '7-1', userId: 'u1', sessionId: 's1', ip: null, '0': 'x', b: 1 } });
+    expect(delivery).toEqual(newDelivery(hook, started, T0));
+    expect(delivery.body).toBe(webhookBody(started));
+  });
 });

@@ -65,12 +65,21 @@ export function oidcRoutes(oidc: Oidc) {
       try {
         return await callback(req, reply, provider, flow);
       } catch (e) {
-        // A person in a browser (the provider sent them back here) gets the sign-in page with what
-        // happened, not JSON: "You cancelled…" or "could not be completed". Scripts keep the error.
-        if (!(e instanceof SessiondError) || e.key !== 'invalid_request.oidc_callback' || !wantsPage(req.headers.accept)) throw e;
+        // A person in a browser (the provider sent them back here) gets a page with what happened,
+        // not JSON: "You cancelled…" or "could not be completed". Scripts keep the error.
+        if (!(e instanceof SessiondError) || !wantsPage(req.headers.accept)) throw e;
+        const outcome = new URL(req.url, 'http://x').searchParams.get('error') === 'access_denied' ? 'cancelled' : 'failed';
+        if (flow?.reauthSessionId) {
+          // A step-up: the person is still signed in (the sign-in page would only forward them), so
+          // back to the page that asked, which says nothing was changed. Their session may have
+          // ended meanwhile (`unauthenticated`, `session_ended`): that page then asks them to sign in.
+          if (e.key !== 'invalid_request.oidc_callback' && !STEP_UP_SESSION_CODES.has(e.code)) throw e;
+          app.logger.info({ provider: provider.name, problem: e.message }, 'SSO step-up not completed');
+          return reply.redirect(withQuery(flow.next, { stepup: outcome }), 303);
+        }
+        if (e.key !== 'invalid_request.oidc_callback') throw e;
         app.logger.info({ provider: provider.name, problem: e.message }, 'SSO sign-in not completed');
-        const cancelled = new URL(req.url, 'http://x').searchParams.get('error') === 'access_denied';
-        const query = new URLSearchParams({ sso: cancelled ? 'cancelled' : 'failed', provider: provider.name, ...(flow ? { next: flow.next } : {}) });
+        const query = new URLSearchParams({ sso: outcome, provider: provider.name, ...(flow ? { next: flow.next } : {}) });
         return reply.redirect(`${app.config.basePath}/login?${query}`, 303);
       }
     });
@@ -191,6 +200,16 @@ export function oidcRoutes(oidc: Oidc) {
       return reply.code(200).send();
     });
   };
+}
+
+/** Why a step-up's callback finds no session of its own to renew: it ended, or the cookie is gone or changed. */
+const STEP_UP_SESSION_CODES: ReadonlySet<string> = new Set(['unauthenticated', 'invalid_token', 'session_ended']);
+
+/** `next` (a path of our origin, maybe with a query and a fragment) with `params` set in its query. */
+function withQuery(next: string, params: Record<string, string>): string {
+  const url = new URL(next, 'http://x');
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.pathname + url.search + url.hash;
 }
 
 /** A top-level navigation by a browser, as opposed to a script or a test's client. */

@@ -37,6 +37,19 @@ export function ssoOutcomeMessage(outcome: string | null, providerName: string |
 }
 
 /**
+ * What the page that asked for a step-up says when the provider sent the person back without
+ * confirming them (`?stepup=cancelled|failed`, set by the callback). They are still signed in, and
+ * what they were doing was not done.
+ */
+export function stepUpOutcomeMessage(outcome: string | null, label: string | null): string | null {
+  if (outcome !== 'cancelled' && outcome !== 'failed') return null;
+  const at = `with ${label ?? "your organisation's sign-in"}`;
+  return outcome === 'cancelled'
+    ? `You cancelled the confirmation ${at}; nothing was changed.`
+    : `The confirmation ${at} could not be completed; nothing was changed. Please try again.`;
+}
+
+/**
  * "Sign in with <label>" for each provider. Plain links: the sign-in is a top-level navigation to
  * the provider and back, never a script holding its tokens.
  */

@@ -9,7 +9,8 @@ import { LogOutAllDialog, LogOutOthersDialog, LogOutSessionDialog } from '../com
 import { RecentActivity } from '../components/RecentActivity.tsx';
 import { TwoStepSection } from '../components/TwoStepSection.tsx';
 import { Field } from '../components/Field.tsx';
-import { ConfirmAtProvider } from '../components/SsoButtons.tsx';
+import { ConfirmAtProvider, stepUpOutcomeMessage } from '../components/SsoButtons.tsx';
+import { useLocation } from '../router.tsx';
 
 const POLL_MS = 30_000;
 
@@ -18,6 +19,9 @@ export function SessionsPage() {
   const client = useSessionClient();
   // An SSO account has no password here: its step-up is a fresh sign-in at its provider.
   const sso = useSession().session?.sso ?? null;
+  // Back from a step-up at the provider that confirmed no one (this page is `next` for this page's
+  // and the two-step section's step-ups); `sso` is the session's, so its label is the provider's.
+  const stepUpOutcome = stepUpOutcomeMessage(useLocation().searchParams.get('stepup'), sso?.label ?? null);
   const [sessions, setSessions] = useState<SessionView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<BrowserGroup | null>(null);
@@ -138,6 +142,11 @@ export function SessionsPage() {
           </button>
         </div>
       </div>
+      {stepUpOutcome && (
+        <div className="notice notice-info" role="status">
+          {stepUpOutcome}
+        </div>
+      )}
       {error && (
         <div className="notice notice-error" role="alert">
           {error}
