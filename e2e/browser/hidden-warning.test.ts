@@ -71,16 +71,22 @@ const asked = (page: Page) => page.evaluate(() => (window as unknown as { __aske
 describe('a warning for a person looking elsewhere (SPEC §14)', () => {
   const app = appInBrowser(ENV);
 
-  it('with the page hidden: the countdown in the title, a notification whose click stays signed in', async () => {
-    await createUser(app.server.url, 'hidden@example.com');
+  /** Signed in with notifications allowed and watched, on the demo page, which is then hidden. */
+  const signedInThenHidden = async (email: string) => {
+    await createUser(app.server.url, email);
     const { context, page, problems } = await newContext(app.browser);
     await context.grantPermissions(['notifications'], { origin: app.server.url });
     await watchWarnings(context);
-    await signIn(page, app.server.url, 'hidden@example.com');
+    await signIn(page, app.server.url, email);
     await page.getByLabel('Report title').waitFor();
     const original = await page.title();
     expect(original).toBe('New expense report · sessiond');
     await setHidden(page, true);
+    return { context, page, problems, original };
+  };
+
+  it('with the page hidden: the countdown in the title, a notification whose click stays signed in', async () => {
+    const { context, page, problems, original } = await signedInThenHidden('hidden@example.com');
 
     const dialog = page.getByRole('alertdialog', { name: "You're about to be signed out" });
     await dialog.waitFor({ timeout: 15_000 });
@@ -175,15 +181,7 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
   }, 60_000);
 
   it('restores the title when the page is visible again; the dialog gives 20 s and says what it shows', async () => {
-    await createUser(app.server.url, 'back@example.com');
-    const { context, page, problems } = await newContext(app.browser);
-    await context.grantPermissions(['notifications'], { origin: app.server.url });
-    await watchWarnings(context);
-    await signIn(page, app.server.url, 'back@example.com');
-    await page.getByLabel('Report title').waitFor();
-    const original = await page.title();
-    expect(original).toBe('New expense report · sessiond');
-    await setHidden(page, true);
+    const { context, page, problems, original } = await signedInThenHidden('back@example.com');
     const dialog = page.getByRole('alertdialog', { name: "You're about to be signed out" });
     await dialog.waitFor({ timeout: 15_000 });
     await page.waitForFunction(() => document.title.startsWith('Signing out in '), undefined, { timeout: 3_000 });
