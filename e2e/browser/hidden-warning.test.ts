@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerProcess } from '../harness.ts';
-import { createUser, expectAccessible, launchBrowser, newContext, screenshot, signIn, startApp } from './support.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appInBrowser, createUser, expectAccessible, newContext, screenshot, signIn } from './support.ts';
 
 // The warning shows 10 s after the last activity and gives the 20 s WCAG 2.2.1 asks for.
 const ENV = { SESSIOND_IDLE_TIMEOUT: '30s', SESSIOND_WARNING_BEFORE: '20s' };
@@ -70,26 +69,24 @@ const wordsFor = (title: string, lag = 0) => {
 const asked = (page: Page) => page.evaluate(() => (window as unknown as { __asked(): number }).__asked());
 
 describe('a warning for a person looking elsewhere (SPEC §14)', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startApp(ENV), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = appInBrowser(ENV);
 
-  it('with the page hidden: the countdown in the title, a notification whose click stays signed in', async () => {
-    await createUser(server.url, 'hidden@example.com');
-    const { context, page, problems } = await newContext(browser);
-    await context.grantPermissions(['notifications'], { origin: server.url });
+  /** Signed in with notifications allowed and watched, on the demo page, which is then hidden. */
+  const signedInThenHidden = async (email: string) => {
+    await createUser(app.server.url, email);
+    const { context, page, problems } = await newContext(app.browser);
+    await context.grantPermissions(['notifications'], { origin: app.server.url });
     await watchWarnings(context);
-    await signIn(page, server.url, 'hidden@example.com');
+    await signIn(page, app.server.url, email);
     await page.getByLabel('Report title').waitFor();
     const original = await page.title();
     expect(original).toBe('New expense report · sessiond');
     await setHidden(page, true);
+    return { context, page, problems, original };
+  };
+
+  it('with the page hidden: the countdown in the title, a notification whose click stays signed in', async () => {
+    const { context, page, problems, original } = await signedInThenHidden('hidden@example.com');
 
     const dialog = page.getByRole('alertdialog', { name: "You're about to be signed out" });
     await dialog.waitFor({ timeout: 15_000 });
@@ -125,14 +122,14 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
   }, 60_000);
 
   it('where pages may not construct a Notification (Chrome on Android): the service worker shows it, counting down, and its click stays signed in', async () => {
-    await createUser(server.url, 'android@example.com');
-    const { context, page, problems } = await newContext(browser);
-    await context.grantPermissions(['notifications'], { origin: server.url });
+    await createUser(app.server.url, 'android@example.com');
+    const { context, page, problems } = await newContext(app.browser);
+    await context.grantPermissions(['notifications'], { origin: app.server.url });
     await watchWarnings(context, { androidLike: true });
-    await signIn(page, server.url, 'android@example.com');
+    await signIn(page, app.server.url, 'android@example.com');
     // Loaded with a query and a fragment, which the notification must not keep, and which the
     // worker must see past to find this tab.
-    await page.goto(`${server.url}/demo?report=e2e#total`);
+    await page.goto(`${app.server.url}/demo?report=e2e#total`);
     await page.getByLabel('Report title').waitFor();
     const original = await page.title();
     // Nothing registered before a notification is due.
@@ -145,13 +142,13 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
     const first = await workerNotifications(page);
     expect(first).toEqual([{ title: original, body: expect.stringMatching(SENTENCE), tag: 'sessiond-timeout-warning' }]);
     expect(await notifications(page)).toEqual([]); // the page's own constructor threw
-    expect(await page.evaluate(async (scope) => (await (await navigator.serviceWorker.getRegistration(scope))!.getNotifications()).map((n) => n.data), WORKER_SCOPE)).toEqual([{ url: `${server.url}/demo` }]);
+    expect(await page.evaluate(async (scope) => (await (await navigator.serviceWorker.getRegistration(scope))!.getNotifications()).map((n) => n.data), WORKER_SCOPE)).toEqual([{ url: `${app.server.url}/demo` }]);
     // The pages' worker, served at the top of the pages and allowed by their CSP, under a scope of
     // its own: the pages' own scope (an app's root worker's, a PWA's) is left alone.
     expect(await page.evaluate(async () => {
       const regs = await navigator.serviceWorker.getRegistrations();
       return { regs: regs.map((r) => [r.active?.scriptURL, r.scope]), page: (await navigator.serviceWorker.getRegistration()) ?? null, controller: navigator.serviceWorker.controller };
-    })).toEqual({ regs: [[`${server.url}/sessiond-sw.js`, `${server.url}${WORKER_SCOPE}`]], page: null, controller: null });
+    })).toEqual({ regs: [[`${app.server.url}/sessiond-sw.js`, `${app.server.url}${WORKER_SCOPE}`]], page: null, controller: null });
 
     // Counting down in the one notification the tag allows.
     await page.waitForFunction(async ([body, scope]) => {
@@ -167,7 +164,7 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
     // notificationclick is dispatched in the worker by hand: its handler runs as it would, except
     // that the browser refuses focus() (no real click) and waitUntil() (a script-made event), so
     // this proves the message to the tab and the stay, not the tab coming to the front.
-    const worker = context.serviceWorkers().find((w) => w.url() === `${server.url}/sessiond-sw.js`)!;
+    const worker = context.serviceWorkers().find((w) => w.url() === `${app.server.url}/sessiond-sw.js`)!;
     expect(worker).toBeDefined();
     const extended = page.waitForResponse((r) => r.url().endsWith('/v1/session/extend') && r.request().method() === 'POST');
     await worker.evaluate(async () => {
@@ -184,15 +181,7 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
   }, 60_000);
 
   it('restores the title when the page is visible again; the dialog gives 20 s and says what it shows', async () => {
-    await createUser(server.url, 'back@example.com');
-    const { context, page, problems } = await newContext(browser);
-    await context.grantPermissions(['notifications'], { origin: server.url });
-    await watchWarnings(context);
-    await signIn(page, server.url, 'back@example.com');
-    await page.getByLabel('Report title').waitFor();
-    const original = await page.title();
-    expect(original).toBe('New expense report · sessiond');
-    await setHidden(page, true);
+    const { context, page, problems, original } = await signedInThenHidden('back@example.com');
     const dialog = page.getByRole('alertdialog', { name: "You're about to be signed out" });
     await dialog.waitFor({ timeout: 15_000 });
     await page.waitForFunction(() => document.title.startsWith('Signing out in '), undefined, { timeout: 3_000 });
@@ -212,10 +201,10 @@ describe('a warning for a person looking elsewhere (SPEC §14)', () => {
   }, 60_000);
 
   it('never asks for the permission on page load, only on a click of "Notify me before I\'m signed out"', async () => {
-    await createUser(server.url, 'ask@example.com');
-    const { context, page, problems } = await newContext(browser);
+    await createUser(app.server.url, 'ask@example.com');
+    const { context, page, problems } = await newContext(app.browser);
     await watchWarnings(context);
-    await signIn(page, server.url, 'ask@example.com');
+    await signIn(page, app.server.url, 'ask@example.com');
     await page.reload();
     await page.getByLabel('Report title').waitFor();
     expect(await asked(page)).toBe(0);

@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerProcess } from '../harness.ts';
-import { createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from './support.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appInBrowser, createUser, expectAccessible, newContext, PASSWORD, screenshot, signIn } from './support.ts';
 
 // Short enough to time out while the test waits; the warning (6 s in) is left unanswered.
 const ENV = { SESSIOND_IDLE_TIMEOUT: '10s', SESSIOND_WARNING_BEFORE: '4s' };
@@ -21,20 +20,12 @@ async function fillReport(page: Page): Promise<void> {
 }
 
 describe("the demo's expense report kept with the session (SPEC §13 session data)", () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startApp(ENV), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = appInBrowser(ENV);
 
   it('is in the new session after an idle timeout and a sign-in in place, and fills the form from the server alone', async () => {
-    await createUser(server.url, 'ghent@example.com');
-    const { context, page, problems } = await newContext(browser);
-    await signIn(page, server.url, 'ghent@example.com');
+    await createUser(app.server.url, 'ghent@example.com');
+    const { context, page, problems } = await newContext(app.browser);
+    await signIn(page, app.server.url, 'ghent@example.com');
     await fillReport(page);
     const first = await sessionId(page);
     expect((await sessionData(page)).data?.fields).toMatchObject({ title: 'Client visit in Ghent' });
@@ -74,14 +65,14 @@ describe("the demo's expense report kept with the session (SPEC §13 session dat
   }, 60_000);
 
   it('is gone after a deliberate sign-out: the next sign-in starts with an empty report', async () => {
-    await createUser(server.url, 'leaver@example.com');
-    const { context, page, problems } = await newContext(browser);
-    await signIn(page, server.url, 'leaver@example.com');
+    await createUser(app.server.url, 'leaver@example.com');
+    const { context, page, problems } = await newContext(app.browser);
+    await signIn(page, app.server.url, 'leaver@example.com');
     await fillReport(page);
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${server.url}/signed-out?reason=logged_out`);
+    await page.waitForURL(`${app.server.url}/signed-out?reason=logged_out`);
 
-    await signIn(page, server.url, 'leaver@example.com');
+    await signIn(page, app.server.url, 'leaver@example.com');
     await page.getByLabel('Report title').waitFor();
     expect(await page.getByLabel('Report title').inputValue()).toBe('');
     expect(await page.getByText(/We restored/).count()).toBe(0);

@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerProcess } from '../harness.ts';
-import { createUser, expectAccessible, launchBrowser, newContext, PASSWORD, screenshot, signIn, startApp } from './support.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appInBrowser, createUser, expectAccessible, newContext, PASSWORD, screenshot, signIn } from './support.ts';
 
 // The warning gives the 20 s WCAG 2.2.1 asks for, and still shows only 4 s after the last
 // activity, so waiting for it stays short; the ending comes 24 s after the last activity.
@@ -15,20 +14,12 @@ const sessionExpiresAt = (page: Page) =>
   });
 
 describe('before and after an idle timeout', () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startApp(ENV), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = appInBrowser(ENV);
 
   it('warns with an accessible dialog; Escape and "Stay signed in" keep the session', async () => {
-    await createUser(server.url, 'warn@example.com');
-    const { context, page, problems } = await newContext(browser);
-    await signIn(page, server.url, 'warn@example.com');
+    await createUser(app.server.url, 'warn@example.com');
+    const { context, page, problems } = await newContext(app.browser);
+    await signIn(page, app.server.url, 'warn@example.com');
     const title = page.getByLabel('Report title');
     await title.click();
     const before = (await sessionExpiresAt(page))!;
@@ -88,9 +79,9 @@ describe('before and after an idle timeout', () => {
   }, 60_000);
 
   it('ends mid-form, says why, signs in again in place, and the form is still filled in', async () => {
-    await createUser(server.url, 'expire@example.com');
-    const { context, page, problems } = await newContext(browser);
-    await signIn(page, server.url, 'expire@example.com');
+    await createUser(app.server.url, 'expire@example.com');
+    const { context, page, problems } = await newContext(app.browser);
+    await signIn(page, app.server.url, 'expire@example.com');
     await page.getByLabel('Report title').fill('Team offsite in Lyon');
     await page.getByLabel('Business purpose').fill('Planning the next quarter with the Lyon team.');
     await page.getByLabel('Description').fill('Train Paris–Lyon, return');
@@ -104,7 +95,7 @@ describe('before and after an idle timeout', () => {
     const signInAgain = page.getByRole('dialog', { name: 'Sign in to continue' });
     await signInAgain.waitFor({ timeout: 25_000 });
     await signInAgain.getByText('You were signed out after 24 seconds without activity.').waitFor();
-    expect(page.url()).toBe(`${server.url}/demo`);
+    expect(page.url()).toBe(`${app.server.url}/demo`);
     await expectAccessible(page, 'sign in again');
     await screenshot(page, 'signed-out-in-place');
 

@@ -15,6 +15,19 @@ describe('SSO in the browser (SPEC §15)', () => {
     await w?.stop();
   });
 
+  /** A new browser signed in as `login` through Acme's login page, on Active sessions. */
+  const signInAs = async (login: string) => {
+    const c = await newContext(browser);
+    await c.page.goto(`${w.url}/login?next=/settings/security/sessions`);
+    await c.page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
+    await c.page.getByPlaceholder('Enter any login').fill(login);
+    await c.page.getByPlaceholder('and password').fill('whatever');
+    await c.page.getByRole('button', { name: 'Sign-in' }).click();
+    await c.page.getByRole('button', { name: 'Continue' }).click();
+    await c.page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+    return c;
+  };
+
   it('signs in through the provider, shows the SSO session, and the tab learns within a second when the provider signs the person out', async () => {
     const { context, page, problems } = await newContext(browser);
     await page.goto(`${w.url}/login?next=/settings/security/sessions`);
@@ -74,17 +87,6 @@ describe('SSO in the browser (SPEC §15)', () => {
   });
 
   it('step-up on the Active sessions page goes through the provider for an SSO session', async () => {
-    const signInAs = async (login: string) => {
-      const c = await newContext(browser);
-      await c.page.goto(`${w.url}/login?next=/settings/security/sessions`);
-      await c.page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
-      await c.page.getByPlaceholder('Enter any login').fill(login);
-      await c.page.getByPlaceholder('and password').fill('whatever');
-      await c.page.getByRole('button', { name: 'Sign-in' }).click();
-      await c.page.getByRole('button', { name: 'Continue' }).click();
-      await c.page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
-      return c;
-    };
     const other = await signInAs('pablo');
     const me = await signInAs('pablo');
     await me.page.reload();
@@ -109,14 +111,7 @@ describe('SSO in the browser (SPEC §15)', () => {
   });
 
   it('a person who cancels a step-up at the provider is back on Active sessions, still signed in, told nothing was changed', async () => {
-    const { context, page, problems } = await newContext(browser);
-    await page.goto(`${w.url}/login?next=/settings/security/sessions`);
-    await page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
-    await page.getByPlaceholder('Enter any login').fill('rosa');
-    await page.getByPlaceholder('and password').fill('whatever');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+    const { context, page, problems } = await signInAs('rosa');
     // Past SESSIOND_FRESHNESS (2 s here): changing a factor asks for a fresh sign-in, at the provider.
     await page.waitForTimeout(2_100);
     const section = page.getByRole('region', { name: 'Two-step sign-in' });
@@ -137,14 +132,7 @@ describe('SSO in the browser (SPEC §15)', () => {
   });
 
   it('turning on two-step sign-in from an SSO session confirms the person at the provider, not with a password', async () => {
-    const { context, page, problems } = await newContext(browser);
-    await page.goto(`${w.url}/login?next=/settings/security/sessions`);
-    await page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
-    await page.getByPlaceholder('Enter any login').fill('quinn');
-    await page.getByPlaceholder('and password').fill('whatever');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('heading', { name: 'Active sessions', level: 1 }).waitFor();
+    const { context, page, problems } = await signInAs('quinn');
     // Past SESSIOND_FRESHNESS (2 s here): changing a factor asks for a fresh sign-in.
     await page.waitForTimeout(2_100);
     const section = page.getByRole('region', { name: 'Two-step sign-in' });
