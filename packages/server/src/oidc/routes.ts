@@ -68,7 +68,7 @@ export function oidcRoutes(oidc: Oidc) {
         // A person in a browser (the provider sent them back here) gets a page with what happened,
         // not JSON: "You cancelled…" or "could not be completed". Scripts keep the error.
         if (!(e instanceof SessiondError) || !wantsPage(req.headers.accept)) throw e;
-        const outcome = new URL(req.url, 'http://x').searchParams.get('error') === 'access_denied' ? 'cancelled' : 'failed';
+        const outcome = req.query.error === 'access_denied' ? 'cancelled' : 'failed';
         if (flow?.reauthSessionId) {
           // A step-up: the person is still signed in (the sign-in page would only forward them), so
           // back to the page that asked, which says nothing was changed. Their session may have
