@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startServer, type ServerProcess } from '../harness.ts';
+import { ADMIN_TOKEN, Client, startAdminServer, type ServerProcess } from '../harness.ts';
 import { parseResponses, sendRaw } from './raw-http.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -9,7 +9,7 @@ describe('routing and headers on every answer', () => {
   let server: ServerProcess;
   let host: string;
   beforeAll(async () => {
-    server = await startServer();
+    ({ server } = await startAdminServer());
     host = new URL(server.url).host;
     await new Client(server.url).post('/v1/signup', { email: 'routed@example.com', password: PASSWORD });
   });
@@ -40,6 +40,9 @@ describe('routing and headers on every answer', () => {
     const cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const events = await fetch(server.url + '/v1/session/events', { headers: { cookie } });
     await events.body!.cancel();
+    // The other answer that writes its own head: the admin events feed for resource servers.
+    const feed = await fetch(server.url + '/v1/admin/events', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    await feed.body!.cancel();
     const answers: [string, { status: number; headers: Headers }][] = [
       ['JSON', await c.get('/v1/session')],
       ['health', await c.get('/healthz')],
@@ -52,9 +55,10 @@ describe('routing and headers on every answer', () => {
       ['a malformed %-escape', await c.get('/v1/sessions/%E0%A4%A')],
       ['page', await c.get('/login')],
       ['event stream', events],
+      ['admin events feed', feed],
     ];
     for (const [what, r] of answers) expect({ what, status: r.status, nosniff: r.headers.get('x-content-type-options') }).toEqual({ what, status: r.status, nosniff: 'nosniff' });
-    expect(events.headers.get('content-type')).toContain('text/event-stream');
+    for (const stream of [events, feed]) expect(stream.headers.get('content-type')).toContain('text/event-stream');
     // A request the HTTP parser refuses gets its answer before Fastify sees it.
     const [refused] = parseResponses(await sendRaw(server.url, `GET / HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
     expect(refused!.status).toBe(431);
