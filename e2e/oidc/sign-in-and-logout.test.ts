@@ -312,4 +312,29 @@ describe('back-channel logout (Back-Channel Logout 1.0)', () => {
     expect((await postLogoutToken('x', 'nobody')).status).toBe(404);
     expect((await api.get('/v1/session')).status).toBe(200);
   });
+
+  it("refuses a token signed with the provider's own key whose typ is not logout+jwt, or that lacks jti, or names neither sid nor sub", async () => {
+    const { api } = await signIn('ines');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (over: Record<string, unknown> = {}) => ({ iss: w.acme.issuer, aud: 'sessiond', iat: now, exp: now + 120, jti: `jti-${Math.random().toString(36).slice(2)}`, events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, sub: 'ines', ...over });
+    const { sub: _sub, ...noSub } = claims();
+    const { jti: _jti, ...noJti } = claims();
+    const cases: [string, string, RegExp][] = [
+      ['typ JWT (as an ID token)', await w.acme.signWithProviderKey(claims(), { typ: 'JWT' }), /typ is not logout\+jwt/],
+      ['typ at+jwt', await w.acme.signWithProviderKey(claims(), { typ: 'at+jwt' }), /typ is not logout\+jwt/],
+      ['without jti', await w.acme.signWithProviderKey(noJti, { typ: 'logout+jwt' }), /jti/],
+      ['neither sid nor sub', await w.acme.signWithProviderKey(noSub, { typ: 'logout+jwt' }), /neither a sid nor a sub/],
+    ];
+    for (const [name, token, problem] of cases) {
+      const res = await postLogoutToken(token);
+      expect(res.status, name).toBe(400);
+      expect((await res.json()).error.message, name).toMatch(problem);
+    }
+    expect((await api.get('/v1/session')).status).toBe(200);
+    // The same signer with a good claim set is accepted, with typ logout+jwt or with no typ at all
+    // (§2.3: explicit typing is checked when present): the refusals above are for what they changed.
+    expect((await postLogoutToken(await w.acme.signWithProviderKey(claims({ sub: 'someone-not-signed-in' }), { typ: 'logout+jwt' }))).status).toBe(200);
+    expect((await postLogoutToken(await w.acme.signWithProviderKey(claims()))).status).toBe(200);
+    expect((await api.get('/v1/session')).json.error.reason).toBe('sso_logout');
+  });
 });

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 
@@ -127,6 +127,15 @@ export class TestProvider {
     if (claims.sid) token.set('sid', claims.sid);
     change((k, v) => token.set(k, v));
     return token.issue({ use: 'logout' });
+  }
+
+  /**
+   * A JWT signed with the provider's current key (so its signature is good) but written by the test:
+   * for headers and claim sets the provider's own code never issues (another `typ`, no `jti`, no `sid` or `sub`).
+   */
+  async signWithProviderKey(payload: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+    const jwk = this.keys[0]!;
+    return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: jwk.kid, ...header }).sign(await importJWK(jwk, 'RS256'));
   }
 
   /** The provider's own back-channel logout of one of its sessions, to the client's registered URI. */
