@@ -53,6 +53,8 @@ describe('registered apps and app keys (SPEC §9)', () => {
     expect(created.json.key).toMatchObject({ id, app: 'desktop', label: 'desktop backend', scopes: ['sessions:read'], lastUsedAt: null });
     expect(created.json.secret).toMatch(/^sak_[A-Za-z0-9_-]{43}$/);
     expect((await client.get(`/v1/admin/users/${userId}/sessions`)).status).toBe(200);
+    // lastUsedAt is written behind the request that used the key (app-keys.ts): poll for it.
+    await expect.poll(async () => (await admin.get('/v1/admin/apps/desktop/keys')).json.keys[0].lastUsedAt).toEqual(expect.any(String));
     const listed = await admin.get('/v1/admin/apps/desktop/keys');
     expect(listed.json.keys).toEqual([{ ...created.json.key, lastUsedAt: expect.any(String) }]);
     expect(listed.text).not.toContain(created.json.secret);

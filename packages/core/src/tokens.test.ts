@@ -32,4 +32,13 @@ describe('tokens', () => {
     expect(secretMatches(randomSecret(), hashSecret(s))).toBe(false);
     expect(hashSecret(s)).not.toContain(s);
   });
+
+  it('refuses a stored digest of another length or with one byte changed', () => {
+    const s = randomSecret();
+    const digest = Buffer.from(hashSecret(s), 'base64url');
+    expect(secretMatches(s, digest.subarray(0, 31).toString('base64url'))).toBe(false);
+    expect(secretMatches(s, '')).toBe(false);
+    digest[31] = digest[31]! ^ 1;
+    expect(secretMatches(s, digest.toString('base64url'))).toBe(false);
+  });
 });

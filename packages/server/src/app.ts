@@ -11,6 +11,7 @@ import { checkOrigin, clearSessionCookie } from './http/auth.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
 import { readCookie } from './http/cookies.ts';
 import { noSniff } from './http/no-sniff.ts';
+import { observeDurations, observeUnrouted } from './http/request-timing.ts';
 import { relayedClientHook } from './http/relayed-client.ts';
 import { fromFastifyError, sendError } from './http/errors.ts';
 import { activeSessionsRoutes } from './routes/active-sessions.ts';
@@ -63,8 +64,9 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     // Requests the HTTP parser refuses (oversized headers, smuggling attempts) get the SPEC's shape.
     clientErrorHandler,
     // Errors raised while routing (malformed %-escapes, overlong ids) get the SPEC's shape too.
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err, req, reply) => {
       noSniff(reply);
+      observeUnrouted(app, req, reply);
       void sendError(reply, fromFastifyError(err as never) ?? new SessiondError('invalid_request'));
     },
   });
@@ -74,10 +76,12 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   f.decorateRequest('credentialKind', null);
   f.decorateRequest('adminCaller', null);
   f.decorateRequest('relayedClient', null);
+  f.decorateRequest('startedAt', 0);
 
-  // Callback-style hooks: an async one costs a promise per request on the hot path. Before CORS,
-  // so that its preflight answers carry nosniff too.
-  f.addHook('onRequest', (_req, reply, done) => {
+  // Callback-style hooks, as few as possible: each is a call on every request, and an async one a
+  // promise too. Before CORS, so that its preflight answers carry nosniff too.
+  f.addHook('onRequest', (req, reply, done) => {
+    req.startedAt = performance.now();
     noSniff(reply);
     done();
   });
@@ -85,22 +89,21 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   // exactly those, never a pattern; the CSRF check accepts the same list (server.ts).
   const appOrigins = Object.values(app.config.appOrigins).flat();
   if (appOrigins.length > 0) await f.register(cors, { origin: appOrigins, credentials: true, allowedHeaders: ['content-type', 'authorization', 'x-sessiond-passive', 'if-match'], maxAge: 600 });
-  // Before the CSRF check, which a relaying app backend passes (relayed-client.ts).
-  f.addHook('onRequest', relayedClientHook(app));
+  // The relay's key first: a relaying app backend passes the CSRF check (relayed-client.ts).
+  const relayedClient = relayedClientHook(app);
   const originCheck = checkOrigin(app);
-  f.addHook('onRequest', (req, _reply, done) => {
-    try {
-      originCheck(req);
-      done();
-    } catch (e) {
-      done(e as Error);
-    }
+  f.addHook('onRequest', (req, reply, done) => {
+    relayedClient(req, reply, (err) => {
+      if (err) return done(err);
+      try {
+        originCheck(req);
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    });
   });
-  f.addHook('onResponse', (req, reply, done) => {
-    app.metrics.observeRequest(req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
-
+  observeDurations(f, app);
   f.setErrorHandler(async (err, req, reply) => {
     let e: SessiondError | null = err instanceof SessiondError ? err : fromFastifyError(err as never);
     if (!e) {
@@ -115,7 +118,10 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     return sendError(reply, e);
   });
   const pageNotFound = notFoundPage(app);
-  f.setNotFoundHandler(async (req, reply) => pageNotFound?.(req, reply) ?? sendError(reply, new SessiondError('not_found.route')));
+  f.setNotFoundHandler(async (req, reply) => {
+    observeUnrouted(app, req, reply);
+    return pageNotFound?.(req, reply) ?? sendError(reply, new SessiondError('not_found.route'));
+  });
 
   for (const plugin of [healthRoutes, reasonRoutes, authRoutes, currentSessionRoutes, draftKeyRoutes, activeSessionsRoutes, activityRoutes, sessionDataRoutes, adminRoutes, demoRoutes, pageRoutes, contractRoutes, ...(opts.extraRoutes ?? [])]) {
     await f.register(async (scope) => plugin(scope.withTypeProvider<TypeBoxTypeProvider>(), app));

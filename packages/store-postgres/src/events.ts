@@ -80,6 +80,10 @@ export class PgEvents implements EventLog {
     if (deliveries.length === 0) return { ...event, id: String((await this.c.q<{ id: number }>(text, values, 'record_event')).rows[0]!.id) };
     // With its deliveries: one transaction, so the event is not stored (nor announced) without them.
     return this.c.tx(async (client) => {
+      // Deliveries are handed out in insertion order (seq) per session; without this lock two
+      // events of one session inserted at once could queue their deliveries opposite to their
+      // ids. Held to the commit, so the next event of that session gets both a later id and seq.
+      if (event.sessionId) await client.query({ name: 'lock_session_line', text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', values: [`s:${event.sessionId}`] });
       const id = String((await client.query<{ id: number }>({ name: 'record_event', text, values })).rows[0]!.id);
       await insertDeliveries((t, v) => client.query(t, v), deliveries.map((d) => completeDelivery(d, id)));
       return { ...event, id };

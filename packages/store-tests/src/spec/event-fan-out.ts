@@ -46,6 +46,29 @@ export function describeEventFanOut(ctx: SuiteContext): void {
       expect((await ctx.store.claimDeliveries({ now: ctx.t0 + 1, token: 'd', leaseMs: 60_000, limit: 10 })).map((d) => d.eventId)).toEqual([b.id]);
     });
 
+    it('delivers concurrent events of one session in the order of their event ids', async () => {
+      const hooks = [target('wh_race')];
+      // Recorded at once, as several nodes (or one node's pool) may: the queue must still follow the log.
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) => {
+          const e = makeEvent({ type: i % 2 ? 'session.ended' : 'session.started', at: ctx.t0 + i, sessionId: 's-race' });
+          return ctx.store.recordEvent(e, draftDeliveries(hooks, e, ctx.t0));
+        }),
+      );
+      const logged = (await ctx.store.listEvents({ sessionId: 's-race', limit: 100 })).map((e) => e.id).reverse();
+      const delivered: string[] = [];
+      for (let round = 0; round < 41; round++) {
+        const [head, ...others] = await ctx.store.claimDeliveries({ now: ctx.t0, token: `r${round}`, leaseMs: 60_000, limit: 10 });
+        if (!head) break;
+        // One line: only its head is ever handed out.
+        expect(others).toEqual([]);
+        delivered.push(head.eventId);
+        expect(await ctx.store.settleDelivery(head.id, `r${round}`, { status: 'delivered', attempts: [], nextAttemptAt: null })).toBe(true);
+      }
+      expect(logged).toHaveLength(40);
+      expect(delivered).toEqual(logged);
+    });
+
     it.skipIf(!ctx.breakDeliveryQueue)('records neither the event nor any of its deliveries when one delivery cannot be stored', async () => {
       await ctx.breakDeliveryQueue!(ctx.store, 'wh_broken');
       const event = makeEvent({ at: ctx.t0, sessionId: 's-broken' });
