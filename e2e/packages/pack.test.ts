@@ -141,6 +141,10 @@ describe('the packed packages, installed outside the repository', () => {
       expect(paths, p.name).toContain('dist/index.js');
       expect(paths, p.name).toContain('dist/index.d.ts');
     }
+    // The four packages people install (SPEC §11) each ship their guide: `sessiond --help` points at the server's.
+    for (const name of ['@sessiond/server', '@sessiond/verifier', '@sessiond/node', '@sessiond/sdk']) {
+      expect(packed.find((p) => p.name === name)!.files.map((f) => f.path), name).toContain('README.md');
+    }
     // The notification worker (SPEC §14) is served by the page's own origin, so it ships as a file to copy.
     expect(packed.find((p) => p.name === '@sessiond/sdk')!.files.map((f) => f.path)).toContain('service-worker/sessiond-sw.js');
     const server = packed.find((p) => p.name === '@sessiond/server')!.files.map((f) => f.path);
