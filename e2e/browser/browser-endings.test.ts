@@ -1,11 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { BROWSER_CAUSE_MESSAGES, BROWSER_CAUSES, END_REASONS } from '@sessiond/sdk';
 import { Client } from '../harness.ts';
-import { appInBrowser, closeCleanly, createUser, expectAccessible, launchBrowser, launchWithProfile, newContext, PASSWORD, screenshot, signIn, submitSignIn, watchPageProblems } from './support.ts';
+import { appInBrowser, blockingCookiesFor, closeCleanly, createUser, expectAccessible, expectSteps, launchBrowser, newContext, PASSWORD, screenshot, signIn, submitSignIn } from './support.ts';
 
 /**
  * Endings the server cannot see (issue #17): the browser dropped, blocked or mangled the cookie,
@@ -14,7 +11,6 @@ import { appInBrowser, closeCleanly, createUser, expectAccessible, launchBrowser
  */
 
 const ANDROID_CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
-const BROWSERS = ['Chrome:', 'Firefox:', 'Safari:', 'Edge:'];
 const REVOKED = 'You were signed out from another of your sessions (Chrome on Android).';
 
 /** A page whose locators fail in 8 s with what they waited for, inside the test's 30 s. */
@@ -42,29 +38,6 @@ async function revokeFromPhone(url: string, email: string): Promise<void> {
   await phone.post('/v1/login', { email, password: PASSWORD });
   const { json } = await phone.post('/v1/sessions/revoke-others', {});
   expect(json.ended).toBeGreaterThan(0);
-}
-
-async function expectSteps(scope: Page | ReturnType<Page['getByRole']>): Promise<void> {
-  for (const name of BROWSERS) await scope.getByText(name, { exact: true }).waitFor();
-}
-
-/**
- * Chromium with cookies blocked for `url`: its own per-site setting (chrome://settings/content/siteData
- * › "Not allowed to save data on your device"), in a profile written before launch: the browser
- * refuses the cookie itself (and this site's localStorage with it); nothing is stripped on the way.
- */
-async function blockingCookiesFor(url: string): Promise<{ context: BrowserContext; page: Page; problems: string[]; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'sessiond-blocked-'));
-  mkdirSync(join(profile, 'Default'));
-  writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { content_settings: { exceptions: { cookies: { [`${url},*`]: { setting: 2 } } } } } }));
-  const context = await launchWithProfile(profile);
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(8_000);
-  const close = async () => {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  };
-  return { context, page, problems: watchPageProblems(page), close };
 }
 
 const BLOCKED = "Your browser is blocking this site's sign-in cookie, so you cannot stay signed in. Allow cookies for this site, then sign in again.";
