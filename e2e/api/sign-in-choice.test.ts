@@ -62,10 +62,14 @@ describe('a choice at the device limit', () => {
     const stolen = await thief.post('/v1/login', { choiceToken, endSessionId: first!.id });
     expect(stolen.status).toBe(401);
     expect(stolen.json.error.code).toBe('invalid_credentials');
+    // With no browser cookie at all it is said as such: in a browser, one that blocks cookies (issue #17).
+    expect(stolen.json.error.details).toMatchObject({ field: 'choiceToken', browserCookie: 'missing' });
     // A forged or altered token.
     const [body, mac_] = (choiceToken as string).split('.');
     const altered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), rememberMe: true })).toString('base64url');
-    expect((await mac.post('/v1/login', { choiceToken: `${altered}.${mac_}`, endSessionId: first!.id })).status).toBe(401);
+    const forged = await mac.post('/v1/login', { choiceToken: `${altered}.${mac_}`, endSessionId: first!.id });
+    expect(forged.status).toBe(401);
+    expect(forged.json.error.details.browserCookie).toBeUndefined();
     // Someone else's session is not in the way: 404, and the token stays usable.
     const stranger = new Client(server.url);
     await stranger.post('/v1/signup', { email: `stranger${n}@example.com`, password: PASSWORD });

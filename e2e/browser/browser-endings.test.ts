@@ -1,11 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { BROWSER_CAUSE_MESSAGES, BROWSER_CAUSES, END_REASONS } from '@sessiond/sdk';
 import { Client } from '../harness.ts';
-import { appInBrowser, closeCleanly, createUser, expectAccessible, launchBrowser, launchWithProfile, newContext, PASSWORD, screenshot, signIn, submitSignIn, watchPageProblems } from './support.ts';
+import { appInBrowser, blockingCookiesFor, closeCleanly, createUser, expectAccessible, expectSteps, launchBrowser, newContext, PASSWORD, screenshot, signIn, submitSignIn } from './support.ts';
 
 /**
  * Endings the server cannot see (issue #17): the browser dropped, blocked or mangled the cookie,
@@ -14,7 +11,6 @@ import { appInBrowser, closeCleanly, createUser, expectAccessible, launchBrowser
  */
 
 const ANDROID_CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
-const BROWSERS = ['Chrome:', 'Firefox:', 'Safari:', 'Edge:'];
 const REVOKED = 'You were signed out from another of your sessions (Chrome on Android).';
 
 /** A page whose locators fail in 8 s with what they waited for, inside the test's 30 s. */
@@ -44,9 +40,7 @@ async function revokeFromPhone(url: string, email: string): Promise<void> {
   expect(json.ended).toBeGreaterThan(0);
 }
 
-async function expectSteps(scope: Page | ReturnType<Page['getByRole']>): Promise<void> {
-  for (const name of BROWSERS) await scope.getByText(name, { exact: true }).waitFor();
-}
+const BLOCKED = "Your browser is blocking this site's sign-in cookie, so you cannot stay signed in. Allow cookies for this site, then sign in again.";
 
 describe('endings the server cannot see', () => {
   const app = appInBrowser();
@@ -74,18 +68,8 @@ describe('endings the server cannot see', () => {
   it('cookies blocked for the site: the sign-in says so, with the steps for each browser, instead of looping', async () => {
     const email = 'blocked@example.com';
     await createUser(app.server.url, email);
-    // Chromium's own per-site setting (chrome://settings/content/siteData › "Not allowed to save
-    // data on your device"), in a profile written before launch: the browser refuses the cookie
-    // itself (and this site's localStorage with it); nothing is stripped on the way.
-    const profile = mkdtempSync(join(tmpdir(), 'sessiond-blocked-'));
-    mkdirSync(join(profile, 'Default'));
-    const site = `${app.server.url},*`;
-    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { content_settings: { exceptions: { cookies: { [site]: { setting: 2 } } } } } }));
-    const context = await launchWithProfile(profile);
+    const { context, page, problems, close } = await blockingCookiesFor(app.server.url);
     try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      page.setDefaultTimeout(8_000);
-      const problems = watchPageProblems(page);
       await page.goto(`${app.server.url}/login`);
       expect(await page.evaluate(() => {
         try {
@@ -95,7 +79,7 @@ describe('endings the server cannot see', () => {
         }
       })).toBe('SecurityError');
       await submitSignIn(page, email);
-      await page.getByRole('alert').getByText("Your browser is blocking this site's sign-in cookie, so you cannot stay signed in. Allow cookies for this site, then sign in again.").waitFor();
+      await page.getByRole('alert').getByText(BLOCKED).waitFor();
       await page.getByRole('heading', { name: 'How to allow cookies for this site' }).waitFor();
       await expectSteps(page);
       await page.waitForTimeout(500);
@@ -109,8 +93,7 @@ describe('endings the server cannot see', () => {
       expect(json.sessions).toHaveLength(1);
       expect(problems).toEqual([]);
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await close();
     }
   });
 
@@ -297,5 +280,36 @@ describe('endings the server cannot see', () => {
     await page.getByText(/We restored your unsaved draft from/).waitFor();
     expect(await page.getByLabel('Report title').inputValue()).toBe('Back and reloaded');
     await closeCleanly({ context, problems });
+  });
+});
+
+describe('cookies blocked at the device limit', () => {
+  const app = appInBrowser({ SESSIOND_MAX_SESSIONS: '1', SESSIOND_ON_MAX_SESSIONS: 'choose' });
+
+  it('choosing a device to sign out, with cookies blocked: the sign-in says the browser blocks them, and the other device stays signed in', async () => {
+    const email = 'blocked-at-limit@example.com';
+    await createUser(app.server.url, email);
+    const phone = new Client(app.server.url, { 'user-agent': ANDROID_CHROME });
+    expect((await phone.post('/v1/login', { email, password: PASSWORD })).status).toBe(200);
+    const { page, problems, close } = await blockingCookiesFor(app.server.url);
+    try {
+      await page.goto(`${app.server.url}/login`);
+      await submitSignIn(page, email);
+      await page.getByRole('heading', { name: 'Choose a device to sign out' }).waitFor();
+      // The question's browser cookie never comes back: choosing would be refused as "expired",
+      // and signing in again would ask the same question, over and over.
+      await page.getByRole('button', { name: 'Sign out Chrome on Android and sign in here' }).click();
+      await page.getByRole('alert').getByText(BLOCKED).waitFor();
+      await page.getByRole('heading', { name: 'How to allow cookies for this site' }).waitFor();
+      await expectSteps(page);
+      expect(await page.getByRole('heading', { name: 'Choose a device to sign out' }).count()).toBe(0);
+      expect(page.url()).toBe(`${app.server.url}/login`);
+      // Refused before anything was ended: the phone is still signed in.
+      expect((await phone.get('/v1/session')).status).toBe(200);
+      await expectAccessible(page, 'cookies blocked at the device limit');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
@@ -31,6 +32,30 @@ export function launchBrowser(opts: { backForwardCache?: boolean } = {}): Promis
 export function launchWithProfile(profile: string): Promise<BrowserContext> {
   requireChromium();
   return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, ...VIEWER });
+}
+
+/**
+ * Chromium with cookies blocked for `url`: its own per-site setting (chrome://settings/content/siteData
+ * › "Not allowed to save data on your device"), in a profile written before launch: the browser
+ * refuses the cookie itself (and this site's localStorage with it); nothing is stripped on the way.
+ */
+export async function blockingCookiesFor(url: string): Promise<{ context: BrowserContext; page: Page; problems: string[]; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'sessiond-blocked-'));
+  mkdirSync(join(profile, 'Default'));
+  writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { content_settings: { exceptions: { cookies: { [`${url},*`]: { setting: 2 } } } } } }));
+  const context = await launchWithProfile(profile);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(8_000);
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, page, problems: watchPageProblems(page), close };
+}
+
+/** The per-browser steps of a browser-side cause (BrowserCauseHelp): one line each for these. */
+export async function expectSteps(scope: Page | Locator): Promise<void> {
+  for (const name of ['Chrome:', 'Firefox:', 'Safari:', 'Edge:']) await scope.getByText(name, { exact: true }).waitFor();
 }
 
 /** A viewer in Paris who reads British English: dates must follow them, not the server. */

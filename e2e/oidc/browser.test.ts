@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, expectAccessible, launchBrowser, newContext, screenshot } from '../browser/support.ts';
+import { BROWSER_CAUSE_MESSAGES } from '@sessiond/sdk';
+import { blockingCookiesFor, ensureWebBuilt, expectAccessible, expectSteps, launchBrowser, newContext, screenshot } from '../browser/support.ts';
 import { startOidcWorld, type OidcWorld } from './setup.ts';
 
 describe('SSO in the browser (SPEC §15)', () => {
@@ -84,6 +85,35 @@ describe('SSO in the browser (SPEC §15)', () => {
     await screenshot(page, 'sign-in-sso-cancelled');
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('with cookies blocked for the site, signing in with the provider says the browser blocks them, with the steps, instead of "try again" in a loop (issue #17)', async () => {
+    // Chromium's own per-site block for sessiond's origin (the provider's origin keeps its cookies):
+    // the flow cookie the start sets is refused, so the callback gets no cookie of this site back.
+    const { page, problems, close } = await blockingCookiesFor(w.url);
+    try {
+      await page.goto(`${w.url}/login?next=/settings/security/sessions`);
+      // Chromium still says cookies are enabled: the page cannot tell by itself.
+      expect(await page.evaluate(() => navigator.cookieEnabled)).toBe(true);
+      await page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
+      await page.waitForURL((u) => u.origin === w.acme.issuer);
+      await page.getByPlaceholder('Enter any login').fill('quinn');
+      await page.getByPlaceholder('and password').fill('whatever');
+      await page.getByRole('button', { name: 'Sign-in' }).click();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL(`${w.url}/login?sso=cookies_blocked&provider=acme`);
+      await page.getByText(BROWSER_CAUSE_MESSAGES.cookies_blocked, { exact: true }).waitFor();
+      const help = page.getByRole('region', { name: 'How to allow cookies for this site' });
+      await expectSteps(help);
+      expect(await page.getByText(/could not be completed|Please try again/).count()).toBe(0);
+      // Both ways to sign in are still there, once cookies are allowed.
+      await page.getByRole('link', { name: 'Sign in with Acme SSO' }).waitFor();
+      await page.getByLabel('Password').waitFor();
+      await expectAccessible(page, 'sign-in after SSO with cookies blocked');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
   });
 
   it('step-up on the Active sessions page goes through the provider for an SSO session', async () => {

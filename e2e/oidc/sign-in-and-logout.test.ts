@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sealer } from '../../packages/server/src/oidc/seal.ts';
+import { subkey } from '../../packages/server/src/token-mode/secrets.ts';
 import { Client } from '../harness.ts';
 import { Browserish, signInThroughProvider } from './browserish.ts';
 import { startOidcWorld, type OidcWorld } from './setup.ts';
 import { signingKey } from './test-provider.ts';
 
 let w: OidcWorld;
+/** Known here, so a test can age a flow cookie as ten minutes would (it is sealed under a subkey of it). */
+const KEK = randomBytes(32);
 beforeAll(async () => {
   // A short freshness window, so the step-up test needs no long wait.
-  w = await startOidcWorld({}, { SESSIOND_FRESHNESS: '1s' });
+  w = await startOidcWorld({}, { SESSIOND_FRESHNESS: '1s', SESSIOND_KEY_ENCRYPTION_KEY: KEK.toString('base64') });
 });
 afterAll(async () => {
   if (process.env.DEBUG_OIDC) console.log(w?.sessiond.output());
@@ -50,8 +55,10 @@ describe('sign-in through an identity provider (SPEC §15)', () => {
     expect(q.nonce!.length).toBeGreaterThanOrEqual(22);
     expect(q.code_challenge!.length).toBe(43);
     expect(to.href).not.toContain('secret');
-    // The verifier, state and nonce stay in this browser, sealed, HttpOnly, for minutes only.
-    expect(res.headers.get('set-cookie')).toMatch(/^sessiond_oidc=v1\.[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/);
+    // The verifier, state and nonce stay in this browser, sealed, HttpOnly, for minutes only: the
+    // minutes are sealed inside; the cookie itself is a browser-session one (no Max-Age), so a
+    // flow that took too long still comes back and is told apart from no cookie at all.
+    expect(res.headers.get('set-cookie')).toMatch(/^sessiond_oidc=v1\.[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
   });
 
   it('signs a person in through the login page and shows the session as an SSO one', async () => {
@@ -129,10 +136,12 @@ describe('sign-in through an identity provider (SPEC §15)', () => {
     const page = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
     const b = new Browserish();
     const cb = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start?next=${encodeURIComponent('/demo')}`, 'petra', { stopAtCallback: true });
-    // Another browser (login CSRF): no flow, so no `next` either.
-    const other = await new Browserish().request(cb.url, { accept: page });
-    expect(other.status).toBe(303);
-    expect(other.headers.get('location')).toBe('/login?sso=failed&provider=acme');
+    // Another browser that has a cookie of this site (login CSRF): no flow, so no `next` either.
+    const other = new Browserish();
+    other.setCookie(w.url, 'sessiond_browser', 'some-browser');
+    const res0 = await other.request(cb.url, { accept: page });
+    expect(res0.status).toBe(303);
+    expect(res0.headers.get('location')).toBe('/login?sso=failed&provider=acme');
     expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
     // The person cancelled at the provider: it answers `error=access_denied` with the state.
     const cancelled = new URL(cb.url);
@@ -142,6 +151,52 @@ describe('sign-in through an identity provider (SPEC §15)', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login?sso=cancelled&provider=acme&next=%2Fdemo');
     expect(b.cookie(w.url, 'sessiond')).toBeUndefined();
+  });
+
+  it('a callback that gets no cookie of this site back says the browser probably blocks them; an expired, foreign or used-up flow cookie is still "failed" (issue #17)', async () => {
+    const page = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const sealer = new Sealer(subkey(KEK, 'oidc sealing'));
+    const b = new Browserish();
+    const cb = await signInThroughProvider(b, `${w.url}/v1/oidc/acme/start?next=${encodeURIComponent('/demo')}`, 'quinn', { stopAtCallback: true });
+    const flowCookie = b.cookie(w.url, 'sessiond_oidc')!;
+
+    // No cookie at all, as from a browser that blocks this site's: starting again would loop.
+    const blocked = await new Browserish().request(cb.url, { accept: page });
+    expect(blocked.status).toBe(303);
+    expect(blocked.headers.get('location')).toBe('/login?sso=cookies_blocked&provider=acme');
+    // Scripts keep their 400 JSON; nobody is signed in (login CSRF protection is the same).
+    const script = await new Browserish().request(cb.url);
+    expect(script.status).toBe(400);
+    expect((await script.json()).error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/probably blocks/) });
+
+    // The same flow, ten minutes later: it still comes back (a browser-session cookie), expired inside.
+    const flow = JSON.parse(sealer.open(flowCookie, 'oidc sign-in flow')!);
+    const late = new Browserish();
+    late.setCookie(w.url, 'sessiond_oidc', sealer.seal(JSON.stringify({ ...flow, expiresAt: Date.now() - 1_000 }), 'oidc sign-in flow'));
+    const expired = await late.request(cb.url, { accept: page });
+    expect(expired.headers.get('location')).toBe('/login?sso=failed&provider=acme');
+    expect(late.cookie(w.url, 'sessiond')).toBeUndefined();
+
+    // Another flow's cookie (another sign-in started in that browser): its state does not match.
+    const foreign = new Browserish();
+    await foreign.request(`${w.url}/v1/oidc/acme/start`);
+    const res = await foreign.request(cb.url, { accept: page });
+    expect(res.headers.get('location')).toBe('/login?sso=failed&provider=acme&next=%2F');
+    expect(foreign.cookie(w.url, 'sessiond')).toBeUndefined();
+    // A damaged one is no flow either.
+    const damaged = new Browserish();
+    damaged.setCookie(w.url, 'sessiond_oidc', flowCookie.slice(0, -4));
+    expect((await damaged.request(cb.url, { accept: page })).headers.get('location')).toBe('/login?sso=failed&provider=acme');
+
+    // The right browser signs in once; the used-up flow's marker makes a replay "failed", and signs no one in.
+    expect((await b.request(cb.url, { accept: page })).headers.get('location')).toBe('/demo');
+    const signedIn = b.cookie(w.url, 'sessiond');
+    expect(signedIn).toBeDefined();
+    const replayer = new Browserish();
+    replayer.setCookie(w.url, 'sessiond_oidc', b.cookie(w.url, 'sessiond_oidc')!);
+    const replay = await replayer.request(cb.url, { accept: page });
+    expect(replay.headers.get('location')).toBe('/login?sso=failed&provider=acme');
+    expect(replayer.cookie(w.url, 'sessiond')).toBeUndefined();
   });
 
   it('refuses an ID token whose nonce is not the one this browser was given', async () => {

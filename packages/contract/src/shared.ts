@@ -70,7 +70,7 @@ export const ErrorBody = Type.Object(
         message: Type.String({ description: 'Written for the person in front of the screen.' }),
         reason: Type.Optional(ref(EndReason)),
         endedAt: Type.Optional(isoTime),
-        details: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, description: 'For invalid_request: `field` names the field. For a relay\'s forbidden: `field` is `X-Sessiond-App-Key` (or `app`), the app key the relay sent. For invalid_token: `credential: "damaged"` when the value is not even shaped like a token sessiond issues (truncated, re-encoded).' })),
+        details: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, description: 'For invalid_request: `field` names the field. For a relay\'s forbidden: `field` is `X-Sessiond-App-Key` (or `app`), the app key the relay sent. For invalid_token: `credential: "damaged"` when the value is not even shaped like a token sessiond issues (truncated, re-encoded). For invalid_credentials on a cookie-mode `choiceToken`: `browserCookie: "missing"` when the browser sent back no browser cookie (it blocks or dropped the one that came with the question).' })),
       },
       { additionalProperties: false },
     ),

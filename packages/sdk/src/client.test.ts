@@ -57,6 +57,26 @@ describe('createSessionClient', () => {
     expect(srv.seen.find((r) => r.url.endsWith('/v1/logout'))?.headers.get('authorization')).toBe('Bearer tok');
   });
 
+  it('completing a device-limit choice: no browser cookie back, or no session cookie back, fails with cookies_blocked', async () => {
+    const refusedChoice = () => json(401, { error: { code: 'invalid_credentials', message: 'That choice has expired or was already used. Please sign in again.', details: { field: 'choiceToken', browserCookie: 'missing' } } });
+    const noCookie = () => json(401, { error: { code: 'unauthenticated', message: 'Please sign in to continue.' } });
+    const choice = { choiceToken: 'c1', endSessionId: 's0' };
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'POST /v1/login': refusedChoice }).fetchFn, storage: null, autoStart: false });
+    await expect(client.completeSignIn(choice)).rejects.toMatchObject({ code: 'cookies_blocked' });
+    client.stop();
+    const srv = fakeServer({ 'POST /v1/login': () => json(200, { user, session: session(), token: 'tok' }), 'GET /v1/session': noCookie, 'POST /v1/logout': () => new Response(null, { status: 204 }) });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: srv.fetchFn, storage: null, autoStart: false });
+    await expect(client.completeSignIn(choice)).rejects.toMatchObject({ code: 'cookies_blocked' });
+    expect(client.getState().status).not.toBe('signed-in');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(srv.seen.find((r) => r.url.endsWith('/v1/logout'))?.headers.get('authorization')).toBe('Bearer tok');
+    // An expired choice is still just that.
+    client.stop();
+    const expired = () => json(401, { error: { code: 'invalid_credentials', message: 'That choice has expired or was already used. Please sign in again.', details: { field: 'choiceToken' } } });
+    client = createSessionClient({ baseUrl: 'http://test', fetch: fakeServer({ 'POST /v1/login': expired }).fetchFn, storage: null, autoStart: false });
+    await expect(client.completeSignIn(choice)).rejects.toMatchObject({ code: 'invalid_credentials' });
+  });
+
   it('no cookie on load while the marker says the session had time: cookies_removed; without it, nothing claimed', async () => {
     const noCookie = () => json(401, { error: { code: 'unauthenticated', message: 'Please sign in to continue.' } });
     const { storage } = memoryStorage();

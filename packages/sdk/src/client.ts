@@ -290,9 +290,14 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       return signedInOf(dispatch({ type: 'signed-in', user: body.user, session: body.session }))!;
     },
     async completeSignIn(choice) {
-      const body = await api.signIn({ choiceToken: choice.choiceToken, endSessionId: choice.endSessionId, ...(mode === 'token' ? { mode: 'token' } : {}) });
+      const body = await api.signIn({ choiceToken: choice.choiceToken, endSessionId: choice.endSessionId, ...(mode === 'token' ? { mode: 'token' } : {}) }).catch((e: unknown) => {
+        // The browser cookie the question came with did not come back: blocked, like the session's.
+        if (mode === 'cookie' && e instanceof ApiError && e.details?.browserCookie === 'missing') throw new ApiError(0, 'cookies_blocked', BROWSER_CAUSE_MESSAGES.cookies_blocked);
+        throw e;
+      });
       const tokens = credentials.keep(body);
       if (tokens) tabs.post({ type: 'tokens', tokens });
+      if (mode === 'cookie') await cookieCameBack(body.token);
       return signedInOf(dispatch({ type: 'signed-in', user: body.user, session: body.session }))!;
     },
     signUp: (input) => api.signUp(input),

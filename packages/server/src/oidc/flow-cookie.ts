@@ -30,11 +30,27 @@ const handoffCookieName = (app: AppContext) => (app.secureCookies ? '__Host-sess
 
 export const flowCookieName = (app: AppContext) => (app.secureCookies ? '__Host-sessiond-oidc' : 'sessiond_oidc');
 
+/** What the callback found: the flow, or why there is none. */
+export interface TakenFlow {
+  flow: FlowState | null;
+  /**
+   * Whether a flow cookie came back at all (any value: one expired, one of another flow, one used
+   * up). None means this browser did not keep the one the start set: probably it blocks this
+   * site's cookies (issue #17), or the sign-in was started in another browser.
+   */
+  arrived: boolean;
+}
+
+/** What a used-up flow cookie is replaced with: it opens as no flow, but says one was here. */
+const USED = 'used';
+
 /**
- * The PKCE verifier, state and nonce of one sign-in, in a short-lived HttpOnly cookie sealed with
- * the server's key: bound to this browser (a link to the callback opened elsewhere finds no cookie),
+ * The PKCE verifier, state and nonce of one sign-in, in an HttpOnly cookie sealed with the
+ * server's key: bound to this browser (a link to the callback opened elsewhere finds no cookie),
  * and no server-side state to share between nodes. SameSite=Lax: the provider's redirect back is a
- * top-level navigation, which Lax lets through.
+ * top-level navigation, which Lax lets through. A browser-session cookie (no Max-Age): the flow's
+ * 10 minutes are sealed inside (`expiresAt`), so a flow that took too long still comes back and is
+ * told apart from no cookie at all, which is what a browser that blocks cookies sends.
  */
 export class FlowCookie {
   constructor(
@@ -44,17 +60,22 @@ export class FlowCookie {
 
   set(reply: FastifyReply, flow: FlowState): void {
     const value = this.sealer.seal(JSON.stringify(flow), PURPOSE);
-    reply.header('set-cookie', serializeCookie(flowCookieName(this.app), value, { secure: this.app.secureCookies, maxAge: FLOW_TTL_MS / 1000 }));
+    reply.header('set-cookie', serializeCookie(flowCookieName(this.app), value, { secure: this.app.secureCookies }));
   }
 
-  /** One use: cleared whatever the outcome. */
-  take(cookieHeader: string | undefined, reply: FastifyReply, now: number): FlowState | null {
-    reply.header('set-cookie', serializeCookie(flowCookieName(this.app), '', { secure: this.app.secureCookies, maxAge: 0 }));
+  /**
+   * One use: whatever the outcome, the cookie is replaced by a marker that opens as no flow (a
+   * replay signs no one in) but still comes back, so a second visit reads as a used flow, not as
+   * a browser that keeps no cookies. The next start overwrites it; it goes with the browser.
+   */
+  take(cookieHeader: string | undefined, reply: FastifyReply, now: number): TakenFlow {
     const raw = readCookie(cookieHeader, flowCookieName(this.app));
+    reply.header('set-cookie', serializeCookie(flowCookieName(this.app), USED, { secure: this.app.secureCookies }));
+    const arrived = raw !== null;
     const plain = raw ? this.sealer.open(raw, PURPOSE) : null;
-    if (!plain) return null;
+    if (!plain) return { flow: null, arrived };
     const flow = JSON.parse(plain) as FlowState;
-    return flow.expiresAt > now ? flow : null;
+    return { flow: flow.expiresAt > now ? flow : null, arrived };
   }
 
   /**

@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import { authenticate, requestContext, setSessionCookie } from '../http/auth.ts';
 import { browserOf, readBrowserCookie, setBrowserCookie } from '../http/browser-cookie.ts';
 import { readCookie } from '../http/cookies.ts';
-import { FlowCookie } from './flow-cookie.ts';
+import { FlowCookie, type FlowState } from './flow-cookie.ts';
 import type { Oidc } from './index.ts';
 import { requireMode } from '../routes/auth.ts';
 import { publicUser, type SessionRecord, type UserRecord } from '@sessiond/core';
@@ -61,14 +61,18 @@ export function oidcRoutes(oidc: Oidc) {
     f.get('/v1/oidc/:provider/callback', { schema: C.callback }, async (req, reply) => {
       const provider = oidc.provider(req.params.provider);
       reply.header('cache-control', 'no-store');
-      const flow = oidc.flow.take(req.headers.cookie, reply, now());
+      const { flow, arrived } = oidc.flow.take(req.headers.cookie, reply, now());
+      // No flow cookie back, and no other cookie of ours either: this browser probably keeps none
+      // of this site's cookies (blocked for the site, issue #17), so starting again would only come
+      // back here again. (Or the sign-in was started in another browser.) Either way nobody is signed in.
+      const keptNoCookie = !arrived && !Object.values(app.cookieNames).some((name) => readCookie(req.headers.cookie, name) !== null);
       try {
-        return await callback(req, reply, provider, flow);
+        return await callback(req, reply, provider, flow, keptNoCookie);
       } catch (e) {
         // A person in a browser (the provider sent them back here) gets a page with what happened,
         // not JSON: "You cancelled…" or "could not be completed". Scripts keep the error.
         if (!(e instanceof SessiondError) || !wantsPage(req.headers.accept)) throw e;
-        const outcome = req.query.error === 'access_denied' ? 'cancelled' : 'failed';
+        const outcome = req.query.error === 'access_denied' ? 'cancelled' : keptNoCookie ? 'cookies_blocked' : 'failed';
         if (flow?.reauthSessionId) {
           // A step-up: the person is still signed in (the sign-in page would only forward them), so
           // back to the page that asked, which says nothing was changed. Their session may have
@@ -84,9 +88,10 @@ export function oidcRoutes(oidc: Oidc) {
       }
     });
 
-    async function callback(req: FastifyRequest, reply: FastifyReply, provider: ReturnType<Oidc['provider']>, flow: ReturnType<Oidc['flow']['take']>) {
-      // No flow cookie: started in another browser (login CSRF), too long ago, or already used.
-      if (!flow) throw callbackProblem('the sign-in was not started in this browser, or took too long');
+    async function callback(req: FastifyRequest, reply: FastifyReply, provider: ReturnType<Oidc['provider']>, flow: FlowState | null, keptNoCookie: boolean) {
+      // No flow: none came back (cookies blocked, or started in another browser: login CSRF), or
+      // the one that came back took too long, is another flow's, or was already used.
+      if (!flow) throw callbackProblem(keptNoCookie ? 'this browser sent back no cookie of this site: it probably blocks them, or the sign-in was started in another browser' : 'the sign-in was not started in this browser, took too long, or was already used');
       if (flow.provider !== provider.name) throw callbackProblem('the answer came from another provider than the sign-in was started with');
       const config = await provider.configuration();
       const currentUrl = new URL(oidc.url(req.url));

@@ -34,6 +34,10 @@ export async function authRoutes(f: ContractInstance, app: AppContext): Promise<
         // The second step of a sign-in at the device limit: it came from this browser's cookie.
         if (req.body.endSessionId === undefined) throw new SessiondError('invalid_request.missing_field', { facts: { field: 'endSessionId' }, details: { field: 'endSessionId' } });
         const browser = readBrowserCookie(req, app);
+        // The question came with this browser's cookie (set on the 409 when it had none): a
+        // cookie-mode browser that sends none back refused or dropped it, and would be asked again
+        // and again. Said as such, so the page can tell the person their browser blocks cookies.
+        if (!browser && mode === 'cookie') throw new SessiondError('invalid_credentials.choice', { details: { field: 'choiceToken', browserCookie: 'missing' } });
         const signedIn = await app.sessiond.completeChoice({
           choiceToken: req.body.choiceToken,
           endSessionId: req.body.endSessionId,

@@ -20,7 +20,7 @@ export function choiceOf(e: unknown): SignInChoice | null {
  * At the device limit: the sessions in the way as a list, each with its own "Sign out" button;
  * choosing one signs it out and this browser in, without the password again.
  */
-export function ChooseSessionToEnd({ choice, onSignedIn, onCancel }: { choice: SignInChoice; onSignedIn: (s: SignedIn) => void; onCancel: () => void }) {
+export function ChooseSessionToEnd({ choice, onSignedIn, onCancel, onCookiesBlocked }: { choice: SignInChoice; onSignedIn: (s: SignedIn) => void; onCancel: () => void; onCookiesBlocked: (message: string) => void }) {
   const client = useSessionClient();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -33,6 +33,8 @@ export function ChooseSessionToEnd({ choice, onSignedIn, onCancel }: { choice: S
     try {
       onSignedIn(await client.completeSignIn({ choiceToken: choice.choiceToken, endSessionId: s.id }));
     } catch (e) {
+      // Choosing again would only be refused again: back to the form, which says why and how to fix it.
+      if (e instanceof ApiError && e.code === 'cookies_blocked') return onCookiesBlocked(e.message);
       setError(e instanceof ApiError ? e.message : 'Something went wrong. Please try again.');
       setBusy(false);
     }

@@ -50,7 +50,10 @@ export function SignInForm({ onSignedIn, totpHeading = 'h2' }: SignInFormProps) 
   };
 
   const Heading = totpHeading;
-  if (choice) return <ChooseSessionToEnd choice={choice} onSignedIn={onSignedIn} onCancel={() => (setChoice(null), setPassword(''))} />;
+  if (choice) {
+    const blocked = (message: string) => (setChoice(null), setPassword(''), setError(message), setCookiesBlocked(true));
+    return <ChooseSessionToEnd choice={choice} onSignedIn={onSignedIn} onCancel={() => (setChoice(null), setPassword(''))} onCookiesBlocked={blocked} />;
+  }
   return (
     <form className="stack" onSubmit={submit} aria-describedby={error ? errorId : undefined}>
       {error && (

@@ -1,3 +1,4 @@
+import { BROWSER_CAUSE_MESSAGES } from '@sessiond/sdk';
 import { useEffect, useState } from 'react';
 import { withBase } from '../base-path.ts';
 
@@ -25,9 +26,13 @@ export function useSsoProviders(): SsoProvider[] {
 
 /**
  * What the sign-in page says when the provider sent the person back without a sign-in
- * (`?sso=cancelled|failed&provider=<name>`, set by the callback). The cause stays in the server's log.
+ * (`?sso=cancelled|failed|cookies_blocked&provider=<name>`, set by the callback). The cause stays
+ * in the server's log. `cookies_blocked`: the callback got no cookie of this site back, not even
+ * the sign-in's own, so trying again would only loop; it is said as a password sign-in says it,
+ * with the steps (`ssoCookiesBlocked`).
  */
 export function ssoOutcomeMessage(outcome: string | null, providerName: string | null, providers: SsoProvider[]): string | null {
+  if (ssoCookiesBlocked(outcome)) return BROWSER_CAUSE_MESSAGES.cookies_blocked;
   if (outcome !== 'cancelled' && outcome !== 'failed') return null;
   const label = providers.find((p) => p.name === providerName)?.label;
   const at = label ? `with ${label}` : "with your organisation's sign-in";
@@ -35,6 +40,9 @@ export function ssoOutcomeMessage(outcome: string | null, providerName: string |
     ? `You cancelled the sign-in ${at}. Try it again, or sign in with your email and password.`
     : `The sign-in ${at} could not be completed. Please try again; if it keeps happening, ask your organisation's IT support.`;
 }
+
+/** `?sso=cookies_blocked`: the sign-in page shows the browser steps of the `cookies_blocked` cause. */
+export const ssoCookiesBlocked = (outcome: string | null): outcome is 'cookies_blocked' => outcome === 'cookies_blocked';
 
 /**
  * What the page that asked for a step-up says when the provider sent the person back without

@@ -5,7 +5,7 @@ import { useEffect, useId } from 'react';
 import { Layout } from '../components/Layout.tsx';
 import { PageHeading } from '../components/Page.tsx';
 import { SignInForm } from '../components/SignInForm.tsx';
-import { SsoButtons, ssoOutcomeMessage, useSsoProviders } from '../components/SsoButtons.tsx';
+import { SsoButtons, ssoCookiesBlocked, ssoOutcomeMessage, useSsoProviders } from '../components/SsoButtons.tsx';
 import { followNext, Link, safeNext, useLocation } from '../router.tsx';
 import { useReasonMessage } from './useReasonMessage.ts';
 
@@ -17,7 +17,10 @@ export function LoginPage() {
   const reason = searchParams.get('reason') ?? ending?.cause ?? null;
   const providers = useSsoProviders();
   const reasonMessage = useReasonMessage(reason);
-  const message = ssoOutcomeMessage(searchParams.get('sso'), searchParams.get('provider'), providers) ?? reasonMessage;
+  const sso = searchParams.get('sso');
+  const message = ssoOutcomeMessage(sso, searchParams.get('provider'), providers) ?? reasonMessage;
+  // A browser-side cause to fix in the browser's settings: an ending's, or an SSO sign-in's.
+  const cause = ssoCookiesBlocked(sso) ? 'cookies_blocked' : isBrowserCause(reason) ? reason : null;
   const messageId = useId();
 
   useEffect(() => {
@@ -35,7 +38,7 @@ export function LoginPage() {
         )}
         <SignInForm onSignedIn={() => {}} />
         <SsoButtons providers={providers} next={next} />
-        {isBrowserCause(reason) && <BrowserCauseHelp cause={reason} />}
+        {cause && <BrowserCauseHelp cause={cause} />}
         <p className="muted small auth-switch">
           New to sessiond? <Link to="/signup">Create an account</Link>
         </p>
