@@ -3,7 +3,7 @@
  * pinned to core 1, all in one run so the ratios compare like with like.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,20 @@ interface Row {
   p50: number;
   p99: number;
   errors: number;
+  /** The server process's own CPU (user + system) per request, where /proc can tell. */
+  cpuUsPerRequest?: number;
   note?: string;
+}
+
+/** CPU seconds the process has used so far (utime + stime from /proc), or null off Linux. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 function startTarget(t: Target): Promise<{ url: string; printed: Record<string, string>; child: ChildProcess }> {
@@ -85,7 +98,7 @@ async function load(url: string, headers: Record<string, string>, opts: { overal
     duration: opts.duration ?? DURATION,
     overallRate: opts.overallRate,
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
 }
 
 async function sessiondHeaders(url: string, kind: 'bearer' | 'cookie'): Promise<Record<string, string>> {
@@ -143,15 +156,20 @@ async function main() {
       const headers = await t.headers(started.url, started.printed);
       const url = started.url + '/v1/session';
       await load(url, headers, { duration: 2 }); // warm-up: JIT, caches
+      const cpuBefore = cpuSeconds(started.child.pid);
       const r = await load(url, headers);
-      rows.push({ name: t.name, ...r });
+      const cpuAfter = cpuSeconds(started.child.pid);
+      // A ratio of CPU per request is steadier than one of req/s on a shared machine.
+      const cpuUsPerRequest = cpuBefore !== null && cpuAfter !== null && r.total > 0 ? Math.round(((cpuAfter - cpuBefore) * 1e6 * 10) / r.total) / 10 : undefined;
+      if (cpuUsPerRequest !== undefined) process.stdout.write(`  ${Math.round(r.rps)} req/s, server CPU ${cpuUsPerRequest} µs per request\n`);
+      rows.push({ name: t.name, rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, cpuUsPerRequest });
       if (t.name === 'sessiond SQLite, bearer') {
         const at80 = await load(url, headers, { overallRate: Math.floor(r.rps * 0.8) });
-        p99At80 = { name: 'sessiond SQLite, bearer at 80 % of peak', ...at80 };
+        p99At80 = { name: 'sessiond SQLite, bearer at 80 % of peak', rps: at80.rps, p50: at80.p50, p99: at80.p99, errors: at80.errors };
         const body = JSON.stringify({ email: 'nobody-' + Date.now() + '@example.com', password: 'wrong password here' });
         await fetch(started.url + '/v1/signup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.replace('wrong password here', 'correct horse battery') });
         const s = await load(started.url + '/v1/login', { 'content-type': 'application/json' }, { method: 'POST', body: body.replace('wrong password here', 'correct horse battery'), connections: 4, duration: 5 });
-        signIn = { name: 'sessiond sign-in (argon2id, SQLite)', ...s };
+        signIn = { name: 'sessiond sign-in (argon2id, SQLite)', rps: s.rps, p50: s.p50, p99: s.p99, errors: s.errors };
       }
     } finally {
       await stop(started.child);
