@@ -159,7 +159,7 @@ describe('endings the server cannot see', () => {
     const { context, page, problems } = await open(app.browser);
     await signIn(page, app.server.url, email);
     await startReport(page, 'Cleared cookies');
-    const marker = await page.evaluate(() => localStorage.getItem('sessiond:marker:web'));
+    const marker = await (await page.waitForFunction(() => localStorage.getItem('sessiond:marker:web'))).jsonValue();
     // Who (a hash, not the email) and until when; nothing that signs anyone in.
     expect(JSON.parse(marker!)).toEqual({ who: expect.stringMatching(/^[A-Za-z0-9+/]{22}$/), until: expect.any(Number), kept: false });
     expect(marker).not.toContain(email);
@@ -197,6 +197,8 @@ describe('endings the server cannot see', () => {
 
     // Without "Keep me signed in" the cookie goes with the browser by design: said as such.
     await signIn(page, app.server.url, email);
+    // The marker is written after the page loads; clearing before it lands would leave nothing to infer from.
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('sessiond:marker:web') ?? '{}').kept === false);
     await context.clearCookies();
     await page.goto(`${app.server.url}/demo`);
     await page.waitForURL(`${app.server.url}/login?reason=browser_closed&next=%2Fdemo`);
