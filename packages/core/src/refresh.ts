@@ -4,7 +4,7 @@ import { passedDeadline, purgeAtFor, slideIdle } from './deadlines.ts';
 import { SessiondError } from './errors.ts';
 import { sessionEvent } from './events.ts';
 import type { SessionService } from './sessions.ts';
-import { constantTimeEqual, formatToken, hashSecret, parseToken, randomSecret } from './tokens.ts';
+import { constantTimeEqual, formatToken, hashSecret, parseToken, randomSecret, secretMatches } from './tokens.ts';
 import type { RefreshState, SessionPatch, SessionRecord } from './types.ts';
 
 /**
@@ -44,7 +44,7 @@ export class RefreshTokens {
     let s = secret;
     for (let depth = 0; depth < Math.min(ANCESTOR_DEPTH, state.generation - 1); depth++) {
       s = this.successor(s);
-      if (constantTimeEqual(hashSecret(s), state.previousHash)) return true;
+      if (secretMatches(s, state.previousHash)) return true;
     }
     return false;
   }

@@ -22,9 +22,11 @@ export function hashSecret(secret: string): string {
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  // Compare equal-length buffers only; lengths of SHA-256 digests are public anyway.
+  return bytesEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/** Compares equal-length buffers only; the lengths of digests and tags are public anyway. */
+function bytesEqual(x: Buffer, y: Buffer): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
@@ -49,7 +51,5 @@ export function formatToken(id: string, secret: string): string {
 export function secretMatches(secret: string, expectedHash: string): boolean {
   // Digest bytes against the stored digest decoded: no base64url text to encode and copy again
   // on every validated request.
-  const x = hash('sha256', secret, 'buffer');
-  const y = Buffer.from(expectedHash, 'base64url');
-  return x.length === y.length && timingSafeEqual(x, y);
+  return bytesEqual(hash('sha256', secret, 'buffer'), Buffer.from(expectedHash, 'base64url'));
 }
