@@ -57,6 +57,12 @@ function defaultStore(): { url: string; drop(): Promise<void> } {
  * Starts a real sessiond process (see `defaultStore` unless SESSIOND_STORE is given) on a free
  * port and resolves once it listens.
  */
+/**
+ * For a test that starts and stops several server or CLI processes: each start is seconds of
+ * loading on a busy machine, not the behaviour under test, so the default 30 s is too tight.
+ */
+export const PROCESS_STARTS_TIMEOUT_MS = 90_000;
+
 export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
   const store = env.SESSIOND_STORE ? null : defaultStore();
   const storeUrl = env.SESSIOND_STORE ?? store!.url;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { ADMIN_TOKEN, adminClient, Client, runCli, startAdminServer, startServer, type ServerProcess } from '../harness.ts';
+import { ADMIN_TOKEN, adminClient, Client, PROCESS_STARTS_TIMEOUT_MS, runCli, startAdminServer, startServer, type ServerProcess } from '../harness.ts';
 import { inSessionOrder, until, WebhookReceiver } from './webhook-receiver.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -226,7 +226,7 @@ describe.skipIf(inject('e2eStore') !== undefined)('webhooks across a restart, a 
       await server.stop();
       await receiver.down();
     }
-  });
+  }, PROCESS_STARTS_TIMEOUT_MS);
 
   it('gives a delivery up after SESSIOND_WEBHOOK_RETRY_FOR, marks it failed, and sends the session’s next event', async () => {
     const receiver = new WebhookReceiver(newSecret());
@@ -285,5 +285,5 @@ describe.skipIf(inject('e2eStore') !== undefined)('webhooks across a restart, a 
       await server.stop();
       await receiver.down();
     }
-  });
+  }, PROCESS_STARTS_TIMEOUT_MS);
 });

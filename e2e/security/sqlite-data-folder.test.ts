@@ -2,7 +2,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Client, runCli, startRefused, startServer } from '../harness.ts';
+import { Client, PROCESS_STARTS_TIMEOUT_MS, runCli, startRefused, startServer } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
 const tempDir = () => mkdtempSync(join(tmpdir(), 'sessiond-data-'));
@@ -32,7 +32,7 @@ describe('one SQLite file, one server', () => {
     } finally {
       await next.stop();
     }
-  });
+  }, PROCESS_STARTS_TIMEOUT_MS);
 
   it('a second server on a symlink to the file, or through a symlinked folder, is refused too', async () => {
     const dir = tempDir();
