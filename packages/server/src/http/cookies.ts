@@ -6,10 +6,16 @@
 
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;
-  const prefix = name + '=';
-  for (const part of header.split(';')) {
-    const p = part.trim();
-    if (p.startsWith(prefix)) return p.slice(prefix.length) || null;
+  // One scan with indexOf: no array of every cookie and no trimmed copy of each (a browser sends
+  // all of the site's cookies, analytics ones included, on every GET /v1/session).
+  for (let at = 0; at < header.length; ) {
+    while (header.charCodeAt(at) === 32 || header.charCodeAt(at) === 9) at++;
+    const semicolon = header.indexOf(';', at);
+    const end = semicolon < 0 ? header.length : semicolon;
+    if (header.startsWith(name, at) && header.charCodeAt(at + name.length) === 61 /* = */) {
+      return header.slice(at + name.length + 1, end).trim() || null;
+    }
+    at = end + 1;
   }
   return null;
 }
