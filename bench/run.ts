@@ -12,6 +12,7 @@ import { benchCore } from './core.ts';
 import { benchVerifier } from './verifier.ts';
 import { haveRedisServer, withCluster } from '../packages/store-redis/test/local-redis.ts';
 import { benchPropagation, type PropagationResult } from './propagation.ts';
+import { sessiondHeaders } from './sign-in.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -99,16 +100,6 @@ async function load(url: string, headers: Record<string, string>, opts: { overal
     overallRate: opts.overallRate,
   });
   return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
-}
-
-async function sessiondHeaders(url: string, kind: 'bearer' | 'cookie'): Promise<Record<string, string>> {
-  const email = `bench-${Date.now()}@example.com`;
-  const body = JSON.stringify({ email, password: 'correct horse battery' });
-  const json = { 'content-type': 'application/json', origin: url };
-  await fetch(url + '/v1/signup', { method: 'POST', headers: json, body });
-  const r = await fetch(url + '/v1/login', { method: 'POST', headers: json, body });
-  const { token } = (await r.json()) as { token: string };
-  return kind === 'bearer' ? { authorization: `Bearer ${token}` } : { cookie: `sessiond=${token}` };
 }
 
 const sessiond = (name: string, store: string, kind: 'bearer' | 'cookie', needs?: Target['needs']): Target => ({
