@@ -59,7 +59,7 @@ function defaultStore(): { url: string; drop(): Promise<void> } {
  */
 /**
  * For a test that starts and stops several server or CLI processes: each start is seconds of
- * loading on a busy machine, not the behaviour under test, so the default 30 s is too tight.
+ * loading on a busy machine, not the behaviour under test, so the default watchdog is too tight.
  */
 export const PROCESS_STARTS_TIMEOUT_MS = 90_000;
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Client, runCli, startServer } from '../harness.ts';
+import { Client, PROCESS_STARTS_TIMEOUT_MS, runCli, startServer } from '../harness.ts';
 
 const PASSWORD = 'correct horse battery';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -172,5 +172,5 @@ describe('start-up and the CLI', () => {
     expect(dashed.code).toBe(1);
     expect(dashed.stderr).toContain('no active session -iD58HzlsGi1CpivLl4rRA');
     expect((await runCli(['sessions', 'list', '--user', '-NoSuchUser'], env)).stderr).toContain('-NoSuchUser');
-  });
+  }, PROCESS_STARTS_TIMEOUT_MS);
 });
