@@ -16,19 +16,19 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe('deadlines with short configured timeouts', () => {
   it('idle timeout ends the session; activity slides it; passive polls do not', async () => {
-    const server = await startServer({ SESSIOND_IDLE_TIMEOUT: '2s', SESSIOND_WARNING_BEFORE: '1s' });
+    const server = await startServer({ SESSIOND_IDLE_TIMEOUT: '4s', SESSIOND_WARNING_BEFORE: '1s' });
     try {
       const c = new Client(server.url);
       await c.post('/v1/signup', { email: 'idle@example.com', password: PASSWORD });
       await c.post('/v1/login', { email: 'idle@example.com', password: PASSWORD });
-      await sleep(1200);
-      expect((await c.get('/v1/session')).status).toBe(200); // activity: slides to +2 s
-      await sleep(1200);
+      await sleep(2400);
+      expect((await c.get('/v1/session')).status).toBe(200); // activity: slides to +4 s
+      await sleep(2400);
       expect((await c.get('/v1/session', { 'x-sessiond-passive': '1' })).status).toBe(200); // passive: does not slide
-      await sleep(1000);
+      await sleep(2000);
       const r = await c.get('/v1/session');
       expect(r.status).toBe(401);
-      expect(r.json.error).toMatchObject({ code: 'session_ended', reason: 'idle_timeout', message: 'You were signed out after 2 seconds without activity.' });
+      expect(r.json.error).toMatchObject({ code: 'session_ended', reason: 'idle_timeout', message: 'You were signed out after 4 seconds without activity.' });
       expect(r.headers.getSetCookie()[0]).toMatch(/Max-Age=0/);
     } finally {
       await server.stop();
@@ -36,7 +36,7 @@ describe('deadlines with short configured timeouts', () => {
   });
 
   it('a request another site caused (Sec-Fetch-Site: cross-site) is not activity; same-origin and same-site ones are', async () => {
-    const server = await startServer({ SESSIOND_IDLE_TIMEOUT: '2s' });
+    const server = await startServer({ SESSIOND_IDLE_TIMEOUT: '4s' });
     try {
       const c = new Client(server.url);
       await c.post('/v1/signup', { email: 'cross@example.com', password: PASSWORD });
